@@ -1,0 +1,88 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { getEnv } from "@/lib/env";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { migrate, type SqlRunner } from "@/lib/migrate";
+
+export type Db = PrismaClient;
+
+export interface Database {
+  prisma: Db;
+  /** Runs the project's migrations on this database. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A Postgres URL; when absent, embedded PGlite is used. */
+  url?: string;
+  /** PGlite data directory, or `memory://` for an in-memory database. */
+  dataDir?: string;
+}
+
+/**
+ * Opens a database. The app uses the singleton from getDb(); tests and scripts open their own.
+ * Postgres goes through @prisma/adapter-pg; PGlite runs in-process (one process may hold a
+ * PGlite data directory at a time, which is why the app migrates it itself at start).
+ */
+export function openDatabase(options: DatabaseOptions): Database {
+  if (options.url) {
+    const url = options.url;
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+    return {
+      prisma,
+      async migrate() {
+        // Session-level advisory locks need one connection, not a pool.
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          return await migrate({
+            exec: async (sql) => void (await client.query(sql)),
+            query: async (sql, params) => (await client.query(sql, params)).rows,
+          });
+        } finally {
+          await client.end();
+        }
+      },
+      close: () => prisma.$disconnect(),
+    };
+  }
+  const dataDir = options.dataDir ?? "memory://";
+  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const lite = new PGlite(dataDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  const runner: SqlRunner = {
+    exec: async (sql) => void (await lite.exec(sql)),
+    query: async <T,>(sql: string, params?: unknown[]) => (await lite.query<T>(sql, params)).rows,
+  };
+  return {
+    prisma,
+    migrate: () => migrate(runner),
+    async close() {
+      await prisma.$disconnect();
+      await lite.close();
+    },
+  };
+}
+
+// Survives Next.js dev-server module reloads, so the process never opens PGlite twice.
+const globalForDb = globalThis as unknown as { archiveDatabase?: Database };
+
+export function getDatabase(): Database {
+  if (!globalForDb.archiveDatabase) {
+    const env = getEnv();
+    globalForDb.archiveDatabase = openDatabase(
+      env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.resolve(env.DATA_DIR, "pglite") },
+    );
+  }
+  return globalForDb.archiveDatabase;
+}
+
+/** The one Prisma client of the app. */
+export function getDb(): Db {
+  return getDatabase().prisma;
+}

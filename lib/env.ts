@@ -1,0 +1,69 @@
+import path from "node:path";
+import { z } from "zod";
+
+// The one place that reads process.env. Everything is validated once, with messages that name
+// the variable and what was wrong, so a misconfigured deployment fails at start, not mid-request.
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+
+const serverName = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, "must be a Matrix server name such as archive.example.org or localhost:8448");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Postgres server; when unset the archive uses embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().default(".data"),
+  /** The archive's own Matrix server name (what other servers call it). */
+  ARCHIVE_SERVER_NAME: serverName.default("localhost"),
+  /** ed25519 key file in the usual `ed25519 <key id> <seed>` format; created on first start. */
+  ARCHIVE_SIGNING_KEY_PATH: z.string().optional(),
+  /** Public base URL of the web pages (canonical links, sitemaps). */
+  ARCHIVE_BASE_URL: z.url({ message: "must be an absolute URL such as https://archive.example.org" }).default("http://localhost:3000"),
+  /** Servers whose public room directories the home page lists. */
+  DIRECTORY_SERVERS: list,
+  /** Servers asked for keys when a direct fetch fails. */
+  KEY_NOTARY_SERVERS: list,
+  ROOM_ALLOW: list,
+  ROOM_DENY: list,
+  SERVER_DENY: list,
+  /**
+   * Address ranges federation may connect to although they are private, loopback or
+   * link-local: `loopback`, or CIDRs separated by commas. Empty: none (production).
+   */
+  FEDERATION_ALLOW_PRIVATE_ADDRESSES: list,
+  /** Extra CA certificate (PEM file) trusted for outbound federation TLS, for test beds. */
+  FEDERATION_CA_FILE: z.string().optional(),
+});
+
+export type Env = z.infer<typeof schema> & { signingKeyPath: string };
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  return {
+    ...env,
+    signingKeyPath: env.ARCHIVE_SIGNING_KEY_PATH ?? path.join(env.DATA_DIR, "signing.key"),
+  };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

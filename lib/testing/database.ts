@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase, type Database } from "@/lib/db";
+
+export type TestDatabaseKind = "postgres" | "pglite";
+
+export interface TestDatabase extends Database {
+  kind: TestDatabaseKind;
+}
+
+/** The Postgres server integration tests use; override with TEST_POSTGRES_URL. */
+export const TEST_POSTGRES_URL =
+  // eslint-disable-next-line no-restricted-properties -- test-only setting, outside the app's env
+  process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+export function testDatabaseKind(): TestDatabaseKind {
+  const kind = process.env.TEST_DATABASE ?? "pglite";
+  if (kind !== "postgres" && kind !== "pglite") throw new Error(`TEST_DATABASE must be postgres or pglite, not ${kind}`);
+  return kind;
+}
+
+/**
+ * A fresh, migrated database for one test file: a new database on the Postgres server
+ * (dropped on close), or an in-memory PGlite.
+ */
+export async function createTestDatabase(kind = testDatabaseKind()): Promise<TestDatabase> {
+  if (kind === "pglite") {
+    const db = openDatabase({ dataDir: "memory://" });
+    await db.migrate();
+    return { ...db, kind };
+  }
+  const name = `archive_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(
+      `Integration tests need a Postgres server at ${TEST_POSTGRES_URL} (set TEST_POSTGRES_URL, or start one: see README "Tests"): ${(err as Error).message}`,
+    );
+  }
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const db = openDatabase({ url: url.toString() });
+  await db.migrate();
+  return {
+    ...db,
+    kind,
+    async close() {
+      await db.close();
+      const dropper = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
