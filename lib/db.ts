@@ -12,8 +12,8 @@ export type Db = PrismaClient;
 
 export interface Database {
   prisma: Db;
-  /** Runs the project's migrations on this database. */
-  migrate(): Promise<string[]>;
+  /** Applies pending migrations (the project's, or those of another folder) to this database. */
+  migrate(dir?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -35,7 +35,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
     return {
       prisma,
-      async migrate() {
+      async migrate(dir) {
         // Session-level advisory locks need one connection, not a pool.
         const client = new pg.Client({ connectionString: url });
         await client.connect();
@@ -43,7 +43,7 @@ export function openDatabase(options: DatabaseOptions): Database {
           return await migrate({
             exec: async (sql) => void (await client.query(sql)),
             query: async (sql, params) => (await client.query(sql, params)).rows,
-          });
+          }, dir);
         } finally {
           await client.end();
         }
@@ -61,7 +61,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   };
   return {
     prisma,
-    migrate: () => migrate(runner),
+    migrate: (dir) => migrate(runner, dir),
     async close() {
       await prisma.$disconnect();
       await lite.close();

@@ -8,7 +8,9 @@ export interface SqlRunner {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
-export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../prisma/migrations");
+// Resolved from the working directory (the project root for the app, scripts and tests):
+// bundled server code has no reliable module directory.
+export const MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrations");
 
 // Prisma's own bookkeeping table, so that `prisma migrate deploy` and `migrate status` agree
 // with what this migrator applied wherever Prisma's schema engine is available.
@@ -34,11 +36,11 @@ export interface Migration {
 }
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(/*turbopackIgnore: true*/ dir, { withFileTypes: true });
   const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
   return Promise.all(
     names.map(async (name) => {
-      const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
+      const sql = await readFile(/*turbopackIgnore: true*/ path.join(dir, name, "migration.sql"), "utf8");
       return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
     }),
   );

@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { SiteFooter } from "@/components/layout/site-footer";
+import { SiteHeader } from "@/components/layout/site-header";
+import { Providers } from "@/components/providers";
+import { getEnv } from "@/lib/env";
+import "./globals.css";
+
+export function generateMetadata(): Metadata {
+  return {
+    metadataBase: new URL(getEnv().ARCHIVE_BASE_URL),
+    title: { default: "Matrix public archive", template: "%s · Matrix public archive" },
+    description: "Day-by-day history of public, world-readable Matrix rooms.",
+  };
+}
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
+          Skip to content
+        </a>
+        <SiteHeader />
+        <Providers>
+          <main id="main" className="mx-auto max-w-4xl px-4 py-6">
+            {children}
+          </main>
+        </Providers>
+        <SiteFooter />
+      </body>
+    </html>
+  );
+}
