@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+
+import vectors from "@/lib/matrix/__vectors__/base64.json";
+import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "@/lib/matrix/base64";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe("unpadded base64", () => {
+  it.each(vectors.vectors)("encodes $plain as $encoded", ({ plain, encoded }) => {
+    expect(encodeBase64(bytes(plain))).toBe(encoded);
+    expect(Buffer.from(decodeBase64(encoded)).toString("utf8")).toBe(plain);
+  });
+
+  it("accepts padded input", () => {
+    expect(Buffer.from(decodeBase64("Zm8=")).toString()).toBe("fo");
+    expect(Buffer.from(decodeBase64("Zg==")).toString()).toBe("f");
+  });
+
+  it("rejects characters outside the alphabet, impossible lengths and bad padding", () => {
+    for (const bad of ["Zm9v!", "Z", "Zm9vY", "Zg=", "Zm8==", "Zm-v", "Zg==="]) {
+      expect(() => decodeBase64(bad), bad).toThrow(expect.objectContaining({ code: "M_BAD_BASE64" }));
+    }
+  });
+});
+
+describe("URL-safe unpadded base64", () => {
+  const sample = new Uint8Array([0xfb, 0xff, 0xbf, 0x3e]);
+
+  it("uses - and _ and no padding", () => {
+    expect(encodeBase64(sample)).toBe("+/+/Pg");
+    expect(encodeBase64Url(sample)).toBe("-_-_Pg");
+    expect(decodeBase64Url("-_-_Pg")).toEqual(sample);
+    expect(decodeBase64Url("-_-_Pg==")).toEqual(sample);
+  });
+
+  it("does not accept the standard alphabet", () => {
+    expect(() => decodeBase64Url("+/+/Pg")).toThrow(expect.objectContaining({ code: "M_BAD_BASE64" }));
+  });
+});

@@ -1,0 +1,135 @@
+import { MatrixProtocolError } from "@/lib/matrix/errors";
+import { JsonNumber } from "@/lib/matrix/json-value";
+import { isWellFormed } from "@/lib/matrix/parse-json";
+
+/**
+ * `strict`: APP § Canonical JSON exactly: integers in ±(2^53−1) only. Room versions 6+ and
+ * everything outside events (X-Matrix, server keys) use it.
+ * `compat`: room versions 1–5, whose events may carry larger integers and floats
+ * (FR/v1-canonical-json). Big integers keep their exact digits; floats are written the way
+ * Python's json module writes them, because Synapse (Python) computed the hashes and signatures
+ * of nearly every such event in existence.
+ */
+export type CanonicalJsonMode = "strict" | "compat";
+
+const encoder = new TextEncoder();
+
+export function canonicalJson(value: unknown, mode: CanonicalJsonMode = "strict"): string {
+  return encode(value, mode);
+}
+
+export function canonicalJsonBytes(value: unknown, mode: CanonicalJsonMode = "strict"): Uint8Array {
+  return encoder.encode(encode(value, mode));
+}
+
+/**
+ * Orders strings by Unicode code point. JS `<` compares UTF-16 code units, which puts
+ * astral characters (surrogate pairs, 0xD800–0xDFFF) before U+E000–U+FFFF; shifting the unit
+ * values restores code point order without decoding.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}
+
+function encode(value: unknown, mode: CanonicalJsonMode): string {
+  switch (typeof value) {
+    case "string":
+      return encodeString(value);
+    case "number":
+      return encodeNumber(value, mode);
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      if (value === null) return "null";
+      if (Array.isArray(value)) return encodeArray(value, mode);
+      if (value instanceof JsonNumber) return encodeJsonNumber(value, mode);
+      return encodeObject(value as Record<string, unknown>, mode);
+    default:
+      throw new MatrixProtocolError("M_BAD_JSON", `${typeof value} is not a JSON value`);
+  }
+}
+
+function encodeString(value: string): string {
+  if (!isWellFormed(value)) throw new MatrixProtocolError("M_BAD_JSON", "string holds a lone surrogate");
+  // JSON.stringify escapes exactly what the canonical grammar escapes (", \, U+0000–U+001F,
+  // short forms for \b\t\n\f\r, lower-case \u00xx) once lone surrogates are ruled out.
+  return JSON.stringify(value);
+}
+
+function encodeArray(values: unknown[], mode: CanonicalJsonMode): string {
+  let out = "[";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ",";
+    out += encode(values[i], mode);
+  }
+  return out + "]";
+}
+
+function encodeObject(value: Record<string, unknown>, mode: CanonicalJsonMode): string {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new MatrixProtocolError("M_BAD_JSON", "only plain objects can be encoded");
+  }
+  const keys = Object.keys(value).sort(compareCodePoints);
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const item = value[key];
+    // Optional fields built in TypeScript arrive as `undefined`; like JSON.stringify, leave them out.
+    if (item === undefined) continue;
+    if (!first) out += ",";
+    first = false;
+    out += encodeString(key) + ":" + encode(item, mode);
+  }
+  return out + "}";
+}
+
+function encodeNumber(value: number, mode: CanonicalJsonMode): string {
+  if (!Number.isFinite(value)) throw new MatrixProtocolError("M_BAD_JSON", "NaN and Infinity are not JSON");
+  if (Number.isSafeInteger(value)) return value === 0 ? "0" : String(value);
+  if (mode === "strict") throw new MatrixProtocolError("M_BAD_JSON", `${value} is not an integer in ±(2^53−1)`);
+  return Number.isInteger(value) ? BigInt(value).toString() : pythonFloatRepr(value);
+}
+
+function encodeJsonNumber(value: JsonNumber, mode: CanonicalJsonMode): string {
+  if (mode === "strict") {
+    throw new MatrixProtocolError("M_BAD_JSON", `${value.text} is not an integer in ±(2^53−1)`);
+  }
+  // The parser only accepts grammar-valid literals, so integer digits are already minimal.
+  if (value.isIntegerLiteral) return value.text;
+  const n = Number(value.text);
+  if (!Number.isFinite(n)) throw new MatrixProtocolError("M_BAD_JSON", `${value.text} overflows a double`);
+  return pythonFloatRepr(n);
+}
+
+/**
+ * Python's repr(float): shortest round-trip digits, scientific notation when the decimal
+ * exponent is below −4 or at least 16, a ".0" on integral values, two-digit exponents.
+ */
+export function pythonFloatRepr(value: number): string {
+  if (Object.is(value, -0)) return "-0.0";
+  const sign = value < 0 ? "-" : "";
+  const [mantissa = "", exponentText = "0"] = Math.abs(value).toExponential().split("e");
+  const digits = mantissa.replace(".", "");
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 16) {
+    const fraction = digits.length > 1 ? `.${digits.slice(1)}` : "";
+    const expSign = exponent < 0 ? "-" : "+";
+    return `${sign}${digits[0]}${fraction}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const intPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+  const fracPart = digits.slice(exponent + 1) || "0";
+  return `${sign}${intPart}.${fracPart}`;
+}
