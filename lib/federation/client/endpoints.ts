@@ -1,0 +1,153 @@
+import { z } from "zod";
+import { federationRequest, parseResponse, requestJson } from "@/lib/federation/client/request";
+import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
+
+// One function per federation endpoint the archive calls. PDUs stay lossless JsonObjects: only
+// lib/matrix's verification may look inside them; the shapes around them are checked here.
+
+export const pduSchema = z.custom<JsonObject>(isJsonObject, "expected a PDU object");
+const pduList = z.array(pduSchema);
+const transaction = z.object({ origin: z.string().optional(), origin_server_ts: z.unknown().optional(), pdus: pduList });
+
+const V1 = "/_matrix/federation/v1";
+
+export async function getVersion(destination: string): Promise<{ name?: string; version?: string }> {
+  const body = await requestJson(
+    destination,
+    { method: "GET", path: `${V1}/version`, signed: false, timeoutMs: 10_000 },
+    z.object({ server: z.object({ name: z.string().optional(), version: z.string().optional() }).optional() }),
+  );
+  return body.server ?? {};
+}
+
+export const makeJoinResponse = z.object({ room_version: z.string().optional(), event: pduSchema });
+
+export function makeJoin(destination: string, roomId: string, userId: string, versions: readonly string[]) {
+  return requestJson(
+    destination,
+    { method: "GET", path: `${V1}/make_join/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`, query: versions.map((v) => ["ver", v] as const), timeoutMs: 30_000 },
+    makeJoinResponse,
+  );
+}
+
+export const sendJoinResponse = z.object({
+  state: pduList,
+  auth_chain: pduList,
+  event: pduSchema.optional(),
+  members_omitted: z.boolean().optional(),
+  servers_in_room: z.array(z.string()).optional(),
+});
+
+export function sendJoin(destination: string, roomId: string, eventId: string, event: JsonObject) {
+  return requestJson(
+    destination,
+    {
+      method: "PUT",
+      path: `/_matrix/federation/v2/send_join/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+      query: [["omit_members", "false"]],
+      body: event,
+      timeoutMs: 120_000,
+      maxResponseBytes: 256 * 1024 * 1024,
+      retries: 1,
+    },
+    sendJoinResponse,
+  );
+}
+
+/** `limit` counts the `v` events too; Synapse caps it at 100. */
+export async function backfill(destination: string, roomId: string, fromEventIds: readonly string[], limit: number): Promise<JsonObject[]> {
+  const body = await requestJson(
+    destination,
+    {
+      method: "GET",
+      path: `${V1}/backfill/${encodeURIComponent(roomId)}`,
+      query: [...fromEventIds.map((id) => ["v", id] as const), ["limit", String(limit)]],
+      timeoutMs: 60_000,
+    },
+    transaction,
+  );
+  return body.pdus;
+}
+
+export async function getMissingEvents(
+  destination: string,
+  roomId: string,
+  args: { earliestEvents: readonly string[]; latestEvents: readonly string[]; limit: number; minDepth?: number },
+): Promise<JsonObject[]> {
+  const body = await requestJson(
+    destination,
+    {
+      method: "POST",
+      path: `${V1}/get_missing_events/${encodeURIComponent(roomId)}`,
+      body: { earliest_events: [...args.earliestEvents], latest_events: [...args.latestEvents], limit: args.limit, min_depth: args.minDepth ?? 0 },
+      timeoutMs: 60_000,
+    },
+    z.object({ events: pduList }),
+  );
+  return body.events;
+}
+
+/** The PDU, or undefined when the server says it does not have it. */
+export async function getEvent(destination: string, eventId: string): Promise<JsonObject | undefined> {
+  const res = await federationRequest(destination, { method: "GET", path: `${V1}/event/${encodeURIComponent(eventId)}`, timeoutMs: 30_000 });
+  if (res.status === 404) return undefined;
+  return parseResponse(destination, "GET /event", res, transaction).pdus[0];
+}
+
+export function getStateIds(destination: string, roomId: string, eventId: string) {
+  return requestJson(
+    destination,
+    { method: "GET", path: `${V1}/state_ids/${encodeURIComponent(roomId)}`, query: [["event_id", eventId]], timeoutMs: 60_000 },
+    z.object({ pdu_ids: z.array(z.string()), auth_chain_ids: z.array(z.string()) }),
+  );
+}
+
+/** The closest event to `ts` in direction `dir`, or undefined when there is none. */
+export async function timestampToEvent(destination: string, roomId: string, ts: number, dir: "f" | "b") {
+  const res = await federationRequest(destination, {
+    method: "GET",
+    path: `${V1}/timestamp_to_event/${encodeURIComponent(roomId)}`,
+    query: [["ts", String(ts)], ["dir", dir]],
+    timeoutMs: 30_000,
+  });
+  if (res.status === 404) return undefined;
+  return parseResponse(destination, "GET /timestamp_to_event", res, z.object({ event_id: z.string(), origin_server_ts: z.number() }));
+}
+
+export const publicRoomsChunk = z.object({
+  room_id: z.string(),
+  num_joined_members: z.number(),
+  world_readable: z.boolean(),
+  guest_can_join: z.boolean(),
+  name: z.string().optional(),
+  topic: z.string().optional(),
+  canonical_alias: z.string().optional(),
+  avatar_url: z.string().optional(),
+  join_rule: z.string().optional(),
+  room_type: z.string().optional(),
+});
+
+export function getPublicRooms(destination: string, args: { limit?: number; since?: string } = {}) {
+  const query: Array<[string, string]> = [];
+  if (args.limit !== undefined) query.push(["limit", String(args.limit)]);
+  if (args.since !== undefined) query.push(["since", args.since]);
+  return requestJson(
+    destination,
+    { method: "GET", path: `${V1}/publicRooms`, query, timeoutMs: 30_000 },
+    z.object({
+      chunk: z.array(publicRoomsChunk.loose()),
+      next_batch: z.string().optional(),
+      prev_batch: z.string().optional(),
+      total_room_count_estimate: z.number().optional(),
+    }),
+  );
+}
+
+/** Alias to room ID and resident servers, asked of the alias's own server. */
+export function queryDirectory(destination: string, alias: string) {
+  return requestJson(
+    destination,
+    { method: "GET", path: `${V1}/query/directory`, query: [["room_alias", alias]], timeoutMs: 30_000 },
+    z.object({ room_id: z.string(), servers: z.array(z.string()) }),
+  );
+}

@@ -1,0 +1,184 @@
+import { z } from "zod";
+import { federationRequest, parseResponse } from "@/lib/federation/client/request";
+import { getDb, type Db } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { logger } from "@/lib/log";
+import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
+import { signatureKeyIds, verifyJsonSignature } from "@/lib/matrix/signatures";
+
+// Remote servers' verify keys: fetched from the server itself (then through configured notaries),
+// checked (server_name, self-signature, notary signature), cached in server_keys.
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+/** A server that just failed to give us keys is not asked again for this long. */
+const NEGATIVE_CACHE_MS = 30_000;
+
+export interface RemoteKey {
+  serverName: string;
+  keyId: string;
+  publicKey: string;
+  /** Already capped at fetch time + 7 days (FR/v5-signing-requirements). */
+  validUntilTs: number;
+  /** Set for old_verify_keys: only good for events sent before it. */
+  expiredTs?: number;
+}
+
+const keyObject = z.object({
+  server_name: z.string(),
+  valid_until_ts: z.number().int(),
+  verify_keys: z.record(z.string(), z.object({ key: z.string() })),
+  old_verify_keys: z.record(z.string(), z.object({ key: z.string(), expired_ts: z.number().int() })).optional(),
+});
+
+/**
+ * Checks one key object as served by `server` (or relayed by `notary`) and returns its keys.
+ * The object must name the server and carry a valid signature by one of its own verify keys.
+ */
+export function verifyKeyObject(server: string, object: JsonObject, fetchedAt: number): RemoteKey[] {
+  const parsed = keyObject.safeParse(object);
+  if (!parsed.success) throw new Error(`key response of ${server} is malformed: ${z.prettifyError(parsed.error)}`);
+  const body = parsed.data;
+  if (body.server_name !== server) throw new Error(`key response names ${body.server_name}, not ${server}`);
+  const signedBy = signatureKeyIds(object, server).filter((id) => body.verify_keys[id]);
+  if (signedBy.length === 0) throw new Error(`key response of ${server} is not signed by any of its verify keys`);
+  for (const keyId of signedBy) {
+    if (verifyJsonSignature(object, server, keyId, body.verify_keys[keyId]!.key) !== "valid") {
+      throw new Error(`key response of ${server} has a bad signature by ${keyId}`);
+    }
+  }
+  const validUntilTs = Math.min(body.valid_until_ts, fetchedAt + WEEK_MS);
+  const keys: RemoteKey[] = Object.entries(body.verify_keys).map(([keyId, v]) => ({ serverName: server, keyId, publicKey: v.key, validUntilTs }));
+  for (const [keyId, v] of Object.entries(body.old_verify_keys ?? {})) {
+    if (!body.verify_keys[keyId]) keys.push({ serverName: server, keyId, publicKey: v.key, validUntilTs, expiredTs: v.expired_ts });
+  }
+  return keys;
+}
+
+const keyObjectJson = z.custom<JsonObject>(isJsonObject, "expected a key object");
+
+async function fetchDirect(server: string): Promise<RemoteKey[]> {
+  const res = await federationRequest(server, { method: "GET", path: "/_matrix/key/v2/server", signed: false, timeoutMs: 10_000, maxResponseBytes: 256 * 1024 });
+  const object = parseResponse(server, "GET /_matrix/key/v2/server", res, keyObjectJson);
+  return verifyKeyObject(server, object, Date.now());
+}
+
+async function fetchViaNotary(server: string, notary: string): Promise<RemoteKey[]> {
+  const notaryKeys = await getServerKeys(notary, { direct: true });
+  const res = await federationRequest(notary, {
+    method: "POST",
+    path: "/_matrix/key/v2/query",
+    body: { server_keys: { [server]: {} } },
+    timeoutMs: 15_000,
+    maxResponseBytes: 1024 * 1024,
+  });
+  const body = parseResponse(notary, "POST /_matrix/key/v2/query", res, z.object({ server_keys: z.array(keyObjectJson) }));
+  const now = Date.now();
+  const keys: RemoteKey[] = [];
+  for (const object of body.server_keys) {
+    if (object.server_name !== server) continue;
+    const notarySigned = signatureKeyIds(object, notary).filter((id) => notaryKeys.some((k) => k.keyId === id && k.expiredTs === undefined));
+    if (notarySigned.length === 0) continue;
+    const ok = notarySigned.every((id) => verifyJsonSignature(object, notary, id, notaryKeys.find((k) => k.keyId === id)!.publicKey) === "valid");
+    if (!ok) continue;
+    keys.push(...verifyKeyObject(server, object, now));
+  }
+  if (keys.length === 0) throw new Error(`notary ${notary} gave no valid keys for ${server}`);
+  return keys;
+}
+
+async function store(db: Db, keys: RemoteKey[]): Promise<void> {
+  for (const k of keys) {
+    const data = {
+      publicKey: k.publicKey,
+      validUntilTs: BigInt(k.validUntilTs),
+      expiredTs: k.expiredTs === undefined ? null : BigInt(k.expiredTs),
+      fetchedAt: new Date(),
+    };
+    await db.serverKey.upsert({
+      where: { serverName_keyId: { serverName: k.serverName, keyId: k.keyId } },
+      create: { serverName: k.serverName, keyId: k.keyId, ...data },
+      update: data,
+    });
+  }
+}
+
+async function cached(db: Db, server: string): Promise<RemoteKey[]> {
+  const rows = await db.serverKey.findMany({ where: { serverName: server } });
+  return rows.map((r) => ({
+    serverName: r.serverName,
+    keyId: r.keyId,
+    publicKey: r.publicKey,
+    validUntilTs: Number(r.validUntilTs),
+    expiredTs: r.expiredTs === null ? undefined : Number(r.expiredTs),
+  }));
+}
+
+const failedAt = new Map<string, number>();
+const inFlight = new Map<string, Promise<RemoteKey[]>>();
+
+export interface KeyQuery {
+  /** Key IDs the caller needs; when any is missing from the cache, the server is asked. */
+  keyIds?: readonly string[];
+  /** The keys must be valid at least until this time (now for requests, origin_server_ts for events). */
+  minimumValidUntilTs?: number;
+  /** Skip notaries (used to get a notary's own key). */
+  direct?: boolean;
+  db?: Db;
+}
+
+/**
+ * Keys of `server`, from the cache when they satisfy the query, else fetched (direct, then each
+ * configured notary) and cached. Returns what is known; callers decide whether it suffices.
+ */
+export async function getServerKeys(server: string, query: KeyQuery = {}): Promise<RemoteKey[]> {
+  const db = query.db ?? getDb();
+  const minValid = query.minimumValidUntilTs ?? Date.now();
+  const known = await cached(db, server);
+  const satisfies = (keys: RemoteKey[]) => {
+    const wanted = query.keyIds ?? keys.filter((k) => k.expiredTs === undefined).map((k) => k.keyId);
+    return wanted.length > 0 && wanted.every((id) => keys.some((k) => k.keyId === id && (k.expiredTs !== undefined || k.validUntilTs >= minValid)));
+  };
+  if (satisfies(known)) return known;
+  const last = failedAt.get(server);
+  if (last !== undefined && Date.now() - last < NEGATIVE_CACHE_MS) return known;
+  let pending = inFlight.get(server);
+  if (!pending) {
+    pending = fetchKeys(server, query.direct === true).finally(() => inFlight.delete(server));
+    inFlight.set(server, pending);
+  }
+  try {
+    const fresh = await pending;
+    await store(db, fresh);
+    failedAt.delete(server);
+    return cached(db, server);
+  } catch (err) {
+    failedAt.set(server, Date.now());
+    logger.warn({ server, err: (err as Error).message }, "could not fetch server keys");
+    return known;
+  }
+}
+
+async function fetchKeys(server: string, directOnly: boolean): Promise<RemoteKey[]> {
+  const errors: string[] = [];
+  try {
+    return await fetchDirect(server);
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
+  if (!directOnly) {
+    for (const notary of getEnv().KEY_NOTARY_SERVERS) {
+      if (notary === server) continue;
+      try {
+        return await fetchViaNotary(server, notary);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+  }
+  throw new Error(errors.join("; "));
+}
+
+/** Forgets recent failures, for tests that bring a server up after a failed fetch. */
+export function resetKeyFetchBackoff(): void {
+  failedAt.clear();
+}
