@@ -37,8 +37,7 @@
  * Processes are killed on stop(), on process exit and on signals, and (through PR_SET_PDEATHSIG)
  * even when this process is SIGKILLed.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { makeCertificate } from "./certs";
 import { onProcessExit } from "./cleanup";
@@ -46,6 +45,7 @@ import { Homeserver } from "./homeserver";
 import { ensureNginx, ensureSynapse } from "./install";
 import { netsplit, type NetsplitOptions, type NetsplitResult } from "./netsplit";
 import { freePort } from "./ports";
+import { makeRunDir } from "./run-dir";
 import { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls-front";
 import { rmSync } from "node:fs";
 
@@ -56,6 +56,7 @@ export { waitFor, tailFile, TestbedError } from "./wait";
 export type { TlsFront, TlsFrontOptions } from "./tls-front";
 export type { NetsplitOptions, NetsplitResult } from "./netsplit";
 export { ensureSynapse, ensureNginx } from "./install";
+export { seed, type Seeded, type SeedOptions } from "./seed";
 
 export interface TestbedOptions {
   /** Number of Synapse servers (default 2). */
@@ -94,7 +95,7 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
   const python = await ensureSynapse();
   log(`synapse venv ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const runDir = await mkdtemp(path.join(os.tmpdir(), "matrix-testbed-"));
+  const runDir = await makeRunDir();
   // Removes the folder if the process dies before stop(); stop() unregisters it.
   const unregisterRm = onProcessExit(() => {
     if (!keep) rmSync(runDir, { recursive: true, force: true });
