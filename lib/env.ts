@@ -40,6 +40,8 @@ const schema = z.object({
    * link-local: `loopback`, or CIDRs separated by commas. Empty: none (production).
    */
   FEDERATION_ALLOW_PRIVATE_ADDRESSES: list,
+  /** Bearer token of the operator API (/_matrix/archive/v1/admin/*: join, backfill, fill); unset disables it. */
+  ARCHIVE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Extra CA certificate (PEM file) trusted for outbound federation TLS, for test beds. */
   FEDERATION_CA_FILE: z.string().optional(),
 });

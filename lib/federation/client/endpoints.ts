@@ -151,3 +151,19 @@ export function queryDirectory(destination: string, alias: string) {
     z.object({ room_id: z.string(), servers: z.array(z.string()) }),
   );
 }
+
+export function makeLeave(destination: string, roomId: string, userId: string) {
+  return requestJson(
+    destination,
+    { method: "GET", path: `${V1}/make_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`, timeoutMs: 30_000 },
+    makeJoinResponse,
+  );
+}
+
+export function sendLeave(destination: string, roomId: string, eventId: string, event: JsonObject) {
+  return requestJson(
+    destination,
+    { method: "PUT", path: `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`, body: event, timeoutMs: 30_000 },
+    z.unknown(),
+  );
+}

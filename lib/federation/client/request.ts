@@ -2,7 +2,7 @@ import { z } from "zod";
 import { discoverServer } from "@/lib/federation/discovery-network";
 import { getOwnServerName, getOwnSigningKey } from "@/lib/federation/keys/own-key";
 import { defaultTransportOptions, httpsRequest, TransportError } from "@/lib/federation/transport";
-import { xMatrixAuthorization } from "@/lib/federation/client/x-matrix-out";
+import { buildXMatrixAuthorization } from "@/lib/matrix/x-matrix";
 import { logger } from "@/lib/log";
 import type { JsonObject, JsonValue } from "@/lib/matrix/json-value";
 import { parseJson } from "@/lib/matrix/parse-json";
@@ -57,17 +57,13 @@ const RETRY_DELAYS_MS = [300, 1200, 3000];
 export async function federationRequest(destination: string, request: FederationRequest): Promise<FederationResponse> {
   const target = (await discoverServer(destination)).target;
   const uri = request.path + encodeQuery(request.query);
-  const body = request.body === undefined ? undefined : canonicalJson(request.body);
+  const body = request.body === undefined ? undefined : canonicalJson(request.body, "compat");
   const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "matrix-archive" };
   if (request.signed !== false) {
-    headers.Authorization = xMatrixAuthorization({
-      method: request.method,
-      uri,
-      origin: getOwnServerName(),
-      destination,
-      content: request.body,
-      key: getOwnSigningKey(),
-    });
+    headers.Authorization = buildXMatrixAuthorization(
+      { method: request.method, uri, origin: getOwnServerName(), destination, content: request.body },
+      getOwnSigningKey(),
+    );
   }
   const retries = Math.min(request.retries ?? 2, RETRY_DELAYS_MS.length);
   for (let attempt = 0; ; attempt++) {

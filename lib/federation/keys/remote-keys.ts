@@ -5,6 +5,7 @@ import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { signatureKeyIds, verifyJsonSignature } from "@/lib/matrix/signatures";
+import type { VerifyKey, VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 
 // Remote servers' verify keys: fetched from the server itself (then through configured notaries),
 // checked (server_name, self-signature, notary signature), cached in server_keys.
@@ -123,6 +124,8 @@ export interface KeyQuery {
   minimumValidUntilTs?: number;
   /** Skip notaries (used to get a notary's own key). */
   direct?: boolean;
+  /** Throw when the keys are not cached and cannot be fetched, instead of returning what is known. */
+  throwOnFailure?: boolean;
   db?: Db;
 }
 
@@ -140,7 +143,10 @@ export async function getServerKeys(server: string, query: KeyQuery = {}): Promi
   };
   if (satisfies(known)) return known;
   const last = failedAt.get(server);
-  if (last !== undefined && Date.now() - last < NEGATIVE_CACHE_MS) return known;
+  if (last !== undefined && Date.now() - last < NEGATIVE_CACHE_MS) {
+    if (query.throwOnFailure) throw new KeyFetchError(`keys of ${server} could not be fetched recently; not retrying yet`);
+    return known;
+  }
   let pending = inFlight.get(server);
   if (!pending) {
     pending = fetchKeys(server, query.direct === true).finally(() => inFlight.delete(server));
@@ -154,6 +160,7 @@ export async function getServerKeys(server: string, query: KeyQuery = {}): Promi
   } catch (err) {
     failedAt.set(server, Date.now());
     logger.warn({ server, err: (err as Error).message }, "could not fetch server keys");
+    if (query.throwOnFailure) throw new KeyFetchError(`keys of ${server} could not be fetched: ${(err as Error).message}`);
     return known;
   }
 }
@@ -176,6 +183,23 @@ async function fetchKeys(server: string, directOnly: boolean): Promise<RemoteKey
     }
   }
   throw new Error(errors.join("; "));
+}
+
+export class KeyFetchError extends Error {}
+
+/**
+ * The key lookup lib/matrix's verification calls (VerifyKeyLookup). A key that cannot be fetched
+ * because the server is unreachable throws, so the caller can retry later instead of treating
+ * the PDU as forged.
+ */
+export const lookupVerifyKey: VerifyKeyLookup = async (serverName, keyId, atTs) => {
+  const keys = await getServerKeys(serverName, { keyIds: [keyId], minimumValidUntilTs: atTs, throwOnFailure: true });
+  const key = keys.find((k) => k.keyId === keyId);
+  return key ? toVerifyKey(key) : undefined;
+};
+
+function toVerifyKey(k: RemoteKey): VerifyKey {
+  return k.expiredTs === undefined ? { key: k.publicKey, validUntilTs: k.validUntilTs } : { key: k.publicKey, validUntilTs: k.validUntilTs, expiredTs: k.expiredTs };
 }
 
 /** Forgets recent failures, for tests that bring a server up after a failed fetch. */

@@ -1,0 +1,120 @@
+import { getDb, type Db } from "@/lib/db";
+import { makeJoin, makeLeave, queryDirectory, sendJoin, sendLeave } from "@/lib/federation/client/endpoints";
+import { FederationHttpError } from "@/lib/federation/client/request";
+import { archiveUserId } from "@/lib/federation/inbound/queries";
+import { buildMembershipEvent } from "@/lib/federation/membership-event";
+import { summarizeState } from "@/lib/federation/room-state";
+import { serverOfId } from "@/lib/federation/server-name";
+import { storeVerified } from "@/lib/federation/store-events";
+import { verifyBatch, type AcceptedPdu } from "@/lib/federation/verify-batch";
+import { getOwnServerName } from "@/lib/federation/keys/own-key";
+import { logger } from "@/lib/log";
+import { isJsonObject } from "@/lib/matrix/json-value";
+import { SUPPORTED_ROOM_VERSIONS } from "@/lib/matrix/room-versions";
+
+// Joining a room as the archive's user: resolve, make_join on a resident server, send_join v2,
+// verify everything returned, and keep the room only if it is world_readable. From then on the
+// resident servers push new PDUs to /send.
+
+export type JoinResult =
+  | { status: "joined"; roomId: string; roomVersion: string; servers: string[]; stored: number; dropped: number }
+  | { status: "not_world_readable"; roomId: string; historyVisibility: string }
+  | { status: "failed"; roomId?: string; error: string };
+
+export interface JoinOptions {
+  /** Servers to try (a room ID has no reliable server of its own; v12 IDs have none). */
+  via?: readonly string[];
+  db?: Db;
+}
+
+export async function joinRoom(roomIdOrAlias: string, options: JoinOptions = {}): Promise<JoinResult> {
+  const db = options.db ?? getDb();
+  let roomId = roomIdOrAlias;
+  let servers = [...(options.via ?? [])];
+  let alias: string | undefined;
+  if (roomIdOrAlias.startsWith("#")) {
+    alias = roomIdOrAlias;
+    const aliasServer = serverOfId(alias);
+    if (!aliasServer) return { status: "failed", error: `bad alias ${alias}` };
+    try {
+      const found = await queryDirectory(aliasServer, alias);
+      roomId = found.room_id;
+      servers = [...servers, ...found.servers, aliasServer];
+    } catch (err) {
+      return { status: "failed", error: `could not resolve ${alias}: ${(err as Error).message}` };
+    }
+  }
+  const roomServer = serverOfId(roomId);
+  if (roomServer) servers.push(roomServer); // v1–v11 only: a last resort
+  servers = [...new Set(servers)].filter((s) => s !== getOwnServerName());
+  if (servers.length === 0) return { status: "failed", roomId, error: "no server to join through" };
+
+  const userId = archiveUserId();
+  const errors: string[] = [];
+  for (const server of servers) {
+    try {
+      return await joinVia(db, server, roomId, userId, servers, alias);
+    } catch (err) {
+      const message = err instanceof FederationHttpError ? err.message : (err as Error).message;
+      errors.push(`${server}: ${message}`);
+      logger.warn({ roomId, server, err: message }, "join attempt failed; trying another server");
+    }
+  }
+  return { status: "failed", roomId, error: errors.join("; ") };
+}
+
+async function joinVia(db: Db, server: string, roomId: string, userId: string, candidates: string[], alias?: string): Promise<JoinResult> {
+  const template = await makeJoin(server, roomId, userId, SUPPORTED_ROOM_VERSIONS);
+  const roomVersion = template.room_version ?? "1";
+  const { event, eventId } = buildMembershipEvent(template.event, { roomId, userId, membership: "join", roomVersion });
+  const answer = await sendJoin(server, roomId, eventId, event);
+
+  const create = answer.state.find((e) => e.type === "m.room.create" && e.state_key === "");
+  const createVersion = create && isJsonObject(create.content) && typeof create.content.room_version === "string" ? create.content.room_version : "1";
+  if (!create || createVersion !== roomVersion) throw new Error(`send_join state has no create event for room version ${roomVersion}`);
+
+  const joinPdu = answer.event ?? event;
+  const currentState = await verifyBatch(answer.state, roomVersion);
+  const rest = await verifyBatch([...answer.auth_chain, joinPdu], roomVersion);
+  if (!rest.accepted.some((a) => a.eventId === eventId)) throw new Error("our own join event did not verify as returned");
+  const accepted = dedupe([...rest.accepted, ...currentState.accepted]);
+  const dropped = currentState.dropped.length + rest.dropped.length;
+  const summary = summarizeState(currentState.accepted);
+  const visibility = summary.historyVisibility ?? "shared";
+  if (visibility !== "world_readable") {
+    await leaveRoom(server, roomId, userId, roomVersion).catch((err: unknown) =>
+      logger.warn({ roomId, err: (err as Error).message }, "could not leave a room that is not world_readable"),
+    );
+    return { status: "not_world_readable", roomId, historyVisibility: visibility };
+  }
+
+  const servers = [...new Set([server, ...(answer.servers_in_room ?? []), ...candidates])].filter((s) => s !== getOwnServerName());
+  const data = {
+    roomVersion,
+    name: summary.name ?? null,
+    topic: summary.topic ?? null,
+    canonicalAlias: summary.canonicalAlias ?? alias ?? null,
+    avatarUrl: summary.avatarUrl ?? null,
+    historyVisibility: visibility,
+    worldReadableBy: summary.worldReadableBy ?? null,
+    worldReadableSince: summary.worldReadableSince ?? null,
+    status: "joined",
+    servers,
+    joinedAt: new Date(),
+  };
+  await db.room.upsert({ where: { roomId }, create: { roomId, ...data }, update: data });
+  const result = await storeVerified(db, { roomId, roomVersion }, accepted, { kind: "live" }, "join");
+  logger.info({ roomId, server, stored: result.inserted.length, dropped }, "joined room");
+  return { status: "joined", roomId, roomVersion, servers, stored: result.inserted.length, dropped };
+}
+
+function dedupe(events: AcceptedPdu[]): AcceptedPdu[] {
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  return [...byId.values()];
+}
+
+async function leaveRoom(server: string, roomId: string, userId: string, roomVersion: string): Promise<void> {
+  const template = await makeLeave(server, roomId, userId);
+  const { event, eventId } = buildMembershipEvent(template.event, { roomId, userId, membership: "leave", roomVersion: template.room_version ?? roomVersion });
+  await sendLeave(server, roomId, eventId, event);
+}

@@ -1,0 +1,95 @@
+import { timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { joinRoom } from "@/lib/archive/join-room";
+import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { backfillRoom } from "@/lib/federation/backfill";
+import { fillForwards } from "@/lib/federation/fill-forwards";
+import { errorResponse, InboundError, jsonResponse, readBody, unrecognized } from "@/lib/federation/inbound/http";
+import { parseJsonObject } from "@/lib/matrix/parse-json";
+
+// The operator API: join a room, backfill it, fill forwards after an event, and read what the
+// store holds for a room. Off unless ARCHIVE_ADMIN_TOKEN is set; then a Bearer token is needed.
+// Tests and the demo drive the running archive through it.
+
+export const ADMIN_PREFIX = "/_matrix/archive/v1/admin/";
+
+function authorized(request: Request, token: string): boolean {
+  const header = request.headers.get("authorization") ?? "";
+  const given = Buffer.from(header.replace(/^Bearer\s+/i, ""));
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+const joinBody = z.object({ room: z.string().min(2), via: z.array(z.string()).optional() });
+const backfillBody = z.object({
+  roomId: z.string(),
+  maxEvents: z.number().int().positive().optional(),
+  batchSize: z.number().int().min(1).max(100).optional(),
+  timeoutMs: z.number().int().positive().max(30 * 60_000).optional(),
+});
+const forwardsBody = z.object({
+  roomId: z.string(),
+  fromEventId: z.string(),
+  limit: z.number().int().min(1).max(100).optional(),
+  servers: z.array(z.string()).optional(),
+});
+
+async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(JSON.stringify(parseJsonObject(await readBody(request, 64 * 1024))));
+  } catch (err) {
+    if (err instanceof InboundError) throw err;
+    throw new InboundError(400, "M_NOT_JSON", "body is not a JSON object");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new InboundError(400, "M_BAD_JSON", z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+export async function handleAdmin(request: Request, action: string): Promise<Response> {
+  const token = getEnv().ARCHIVE_ADMIN_TOKEN;
+  if (!token) return unrecognized();
+  if (!authorized(request, token)) return errorResponse(401, "M_UNAUTHORIZED", "admin token required");
+  if (request.method === "POST" && action === "join") {
+    const body = await parse(request, joinBody);
+    return jsonResponse(await joinRoom(body.room, { via: body.via }));
+  }
+  if (request.method === "POST" && action === "backfill") {
+    const body = await parse(request, backfillBody);
+    return jsonResponse(await backfillRoom(body.roomId, body));
+  }
+  if (request.method === "POST" && action === "forwards_fill") {
+    const body = await parse(request, forwardsBody);
+    return jsonResponse(await fillForwards(body.roomId, body.fromEventId, body));
+  }
+  if (request.method === "GET" && action === "room") {
+    const roomId = new URL(request.url).searchParams.get("room_id");
+    if (!roomId) throw new InboundError(400, "M_MISSING_PARAM", "room_id is required");
+    return jsonResponse(await roomReport(roomId));
+  }
+  return unrecognized();
+}
+
+/** What the store holds for a room: the summary, every event ID with its source, the gaps. */
+async function roomReport(roomId: string) {
+  const db = getDb();
+  const room = await db.room.findUnique({ where: { roomId } });
+  if (!room) return { room: null };
+  const events = await db.event.findMany({
+    where: { roomId },
+    select: { eventId: true, type: true, source: true, redacted: true, depth: true },
+    orderBy: [{ depth: "asc" }, { eventId: "asc" }],
+  });
+  const items = await db.timelineItem.findMany({
+    where: { roomId },
+    select: { kind: true, eventId: true, missingPrevEvents: true, unknownSuccessorsOf: true },
+    orderBy: { position: "asc" },
+  });
+  return {
+    room: { ...room, createdAt: room.createdAt.toISOString(), updatedAt: room.updatedAt.toISOString() },
+    events: events.map((e) => ({ ...e, depth: Number(e.depth) })),
+    timeline: items,
+  };
+}
