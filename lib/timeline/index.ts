@@ -1,0 +1,37 @@
+/**
+ * The linearized timeline (design.md "The linearized timeline", "Day pages"): the ONE write
+ * path for events. Every function takes the database client; there is no singleton here.
+ *
+ * Writing
+ * - `insertEvents(db, { roomId, arrival, events, source?, redact })` stores already-verified
+ *   events (`TimelineEventInput`: IDs, type, state key, sender, origin_server_ts, depth,
+ *   prev/auth events, canonical PDU text, `redacted`, `redacts`) into `events` and the room's
+ *   timeline, in one transaction under a per-room advisory lock. `arrival` says where they go:
+ *   `{ kind: "live" }` (appended; a gap before any event whose prev_events are missing),
+ *   `{ kind: "backfill", before }` (late end of the gap before that event),
+ *   `{ kind: "forwards", after }` (early end of the gap after that event),
+ *   `{ kind: "jump", gapId? }` (an island, gaps on both sides). Topology always wins over the
+ *   hint. The batch is sorted topologically with the tie-break (depth, origin_server_ts, ID).
+ *   Already-stored events are skipped (`duplicates`). `redact(pduJson, roomVersion)` returns the
+ *   redacted copy: used for targets of redactions in or before the batch; the redaction event
+ *   itself gets its own position. `source` defaults per arrival kind (send, backfill,
+ *   forwards_fill, jump). Throws TimelineError (`room_not_found`, `anchor_not_found`, …).
+ * - `denyEvent(db, { roomId, eventId, reason })` marks a stored event denied in place and
+ *   records the denial as an item at the end of the timeline.
+ *
+ * Reading
+ * - `listGaps(db, roomId)`: every gap of a room in order with its neighbours and what it records.
+ * - `getDayWindow(db, { roomId, day, … })`: the items of a UTC day, paginated by event cursors.
+ * - `listDayGaps(db, roomId, day)`: the gaps a day page shows.
+ * - `findDayWithEvents(db, roomId, date, "at-or-before" | "at-or-after")`: navigation.
+ */
+export { insertEvents } from "@/lib/timeline/insert-events";
+export {
+  TimelineError,
+  type Arrival,
+  type EventSource,
+  type InsertEventsInput,
+  type InsertEventsResult,
+  type RedactFn,
+  type TimelineEventInput,
+} from "@/lib/timeline/types";

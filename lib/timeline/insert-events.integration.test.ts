@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe as group, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { insertEvents } from "@/lib/timeline/insert-events";
+import { createRoom, describe, makeEvent, readTimeline, testRedact, type EventSpec } from "@/lib/timeline/testing/events";
+import type { Arrival } from "@/lib/timeline/types";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db?.close());
+
+let roomCounter = 0;
+async function room(): Promise<string> {
+  const roomId = `!r${++roomCounter}:example.org`;
+  await createRoom(db.prisma, roomId);
+  return roomId;
+}
+const insert = (roomId: string, arrival: Arrival, specs: EventSpec[]) =>
+  insertEvents(db.prisma, { roomId, arrival, events: specs.map((s) => makeEvent(roomId, { ...s, id: `${s.id}${roomId}` })), redact: testRedact });
+const show = async (roomId: string) => describe(await readTimeline(db.prisma, roomId)).replaceAll(roomId, "");
+const id = (roomId: string, e: string) => `${e}${roomId}`;
+
+group("insertEvents", () => {
+  it("appends live events in topological order and puts a gap before one whose prev_events are missing", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$b", prevs: [id(r, "$a")], depth: 2 }, { id: "$a", depth: 1 }]);
+    expect(await show(r)).toBe("$a $b");
+    await insert(r, { kind: "live" }, [{ id: "$d", prevs: [id(r, "$c")], depth: 4 }]);
+    expect(await show(r)).toBe(`$a $b [gap ${id(r, "$c")}|] $d`.replaceAll(r, ""));
+  });
+
+  it("backfills into the late end of a gap, which shrinks and then disappears", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$a", depth: 1 }]);
+    await insert(r, { kind: "live" }, [{ id: "$d", prevs: [id(r, "$c")], depth: 4 }]);
+    await insert(r, { kind: "backfill", before: id(r, "$d") }, [{ id: "$c", prevs: [id(r, "$b")], depth: 3 }]);
+    expect(await show(r)).toBe("$a [gap $b|] $c $d");
+    await insert(r, { kind: "backfill", before: id(r, "$c") }, [{ id: "$b", prevs: [id(r, "$a")], depth: 2 }]);
+    expect(await show(r)).toBe("$a $b $c $d");
+  });
+
+  it("is idempotent", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$a" }]);
+    const before = await readTimeline(db.prisma, r);
+    const result = await insert(r, { kind: "live" }, [{ id: "$a" }]);
+    expect(result.inserted).toEqual([]);
+    expect(result.duplicates).toEqual([id(r, "$a")]);
+    expect(await readTimeline(db.prisma, r)).toEqual(before);
+  });
+
+  it("forwards fills at the early end of a gap and records the new edge", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$a", depth: 1 }]);
+    await insert(r, { kind: "live" }, [{ id: "$z", prevs: [id(r, "$y")], depth: 9 }]);
+    await insert(r, { kind: "forwards", after: id(r, "$a") }, [{ id: "$b", prevs: [id(r, "$a")], depth: 2 }]);
+    expect(await show(r)).toBe("$a $b [gap $y|$b] $z");
+  });
+
+  it("puts a date-jump island inside the gap with gaps on both sides", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$a", depth: 1, ts: 1000 }]);
+    await insert(r, { kind: "live" }, [{ id: "$z", prevs: [id(r, "$y")], depth: 9, ts: 9000 }]);
+    await insert(r, { kind: "jump" }, [
+      { id: "$m", prevs: [id(r, "$l")], depth: 5, ts: 5000 },
+      { id: "$n", prevs: [id(r, "$m")], depth: 6, ts: 6000 },
+    ]);
+    expect(await show(r)).toBe("$a [gap $l|] $m $n [gap $y|$n] $z");
+  });
+
+  it("redacts a stored target in place and stores a late target redacted", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$a", depth: 1 }]);
+    await insert(r, { kind: "live" }, [{ id: "$x", prevs: [id(r, "$a")], depth: 2, redacts: id(r, "$a") }]);
+    await insert(r, { kind: "live" }, [{ id: "$y", prevs: [id(r, "$x")], depth: 3, redacts: id(r, "$late") }]);
+    await insert(r, { kind: "backfill", before: id(r, "$a") }, [{ id: "$late", depth: 0 }]);
+    const events = await db.prisma.event.findMany({ where: { roomId: r }, orderBy: { depth: "asc" } });
+    const byId = new Map(events.map((e) => [e.eventId.replace(r, ""), e]));
+    expect(byId.get("$a")).toMatchObject({ redacted: true, redactedBy: id(r, "$x") });
+    expect(JSON.parse(byId.get("$a")!.pdu)).toMatchObject({ content: {}, redacted_for_version: "11" });
+    expect(byId.get("$late")).toMatchObject({ redacted: true, redactedBy: id(r, "$y") });
+    expect(byId.get("$x")!.redacted).toBe(false);
+    expect(await show(r)).toBe("$late $a $x $y");
+  });
+});

@@ -1,0 +1,154 @@
+import type { Db } from "@/lib/db";
+import type { Tx } from "@/lib/timeline/db-types";
+import { gapsTouchedBy, refreshGap } from "@/lib/timeline/gaps";
+import { computeKeys, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/timeline/placement";
+import type { Pack } from "@/lib/timeline/positions";
+import { redactStoredTargets, storedForms } from "@/lib/timeline/redactions";
+import { withRoomLock } from "@/lib/timeline/room-lock";
+import { resolveSlots, writeSlot } from "@/lib/timeline/slots";
+import { topoSort } from "@/lib/timeline/topo-sort";
+import {
+  arrivalSchema,
+  eventSourceSchema,
+  timelineEventInputSchema,
+  TimelineError,
+  type Arrival,
+  type EventSource,
+  type InsertEventsInput,
+  type InsertEventsResult,
+  type TimelineEventInput,
+} from "@/lib/timeline/types";
+
+const DEFAULT_SOURCE: Record<Arrival["kind"], EventSource> = {
+  live: "send",
+  backfill: "backfill",
+  forwards: "forwards_fill",
+  jump: "jump",
+};
+const PACK: Record<Arrival["kind"], Pack> = { live: "early", backfill: "late", forwards: "early", jump: "middle" };
+
+/**
+ * Stores a batch of verified events of one room into `events` and the room's timeline, in
+ * one transaction under the room's lock. See lib/timeline/index.ts for the contract.
+ */
+export async function insertEvents(db: Db, input: InsertEventsInput): Promise<InsertEventsResult> {
+  const arrival = arrivalSchema.parse(input.arrival);
+  const source = eventSourceSchema.parse(input.source ?? DEFAULT_SOURCE[arrival.kind]);
+  const events = input.events.map((e) => timelineEventInputSchema.parse(e));
+  for (const e of events) {
+    if (e.roomId !== input.roomId) throw new TimelineError("wrong_room", `event ${e.eventId} belongs to ${e.roomId}, not ${input.roomId}`);
+  }
+  return withRoomLock(db, input.roomId, (tx) => insertBatch(tx, input.roomId, arrival, source, events, input.redact));
+}
+
+async function insertBatch(
+  tx: Tx,
+  roomId: string,
+  arrival: Arrival,
+  source: EventSource,
+  events: TimelineEventInput[],
+  redact: InsertEventsInput["redact"],
+): Promise<InsertEventsResult> {
+  const rooms = await tx.$queryRaw<{ room_version: string }[]>`SELECT room_version FROM rooms WHERE room_id = ${roomId}`;
+  const roomVersion = rooms[0]?.room_version;
+  if (roomVersion === undefined) throw new TimelineError("room_not_found", `room ${roomId} is not stored`);
+
+  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
+  const existing = await tx.$queryRaw<{ event_id: string }[]>`
+    SELECT event_id FROM events WHERE event_id = ANY(${unique.map((e) => e.eventId)}::text[])`;
+  const duplicates = new Set(existing.map((r) => r.event_id));
+  const sorted = topoSort(unique.filter((e) => !duplicates.has(e.eventId)));
+  const result = { inserted: sorted.map((e) => e.eventId), duplicates: [...duplicates] };
+  if (sorted.length === 0) return result;
+
+  const batchIds = new Set(result.inserted);
+  const outsidePrevs = [...new Set(sorted.flatMap((e) => e.prevEvents).filter((p) => !batchIds.has(p)))];
+  const prevRows = await tx.$queryRaw<{ event_id: string; position: bigint }[]>`
+    SELECT event_id, position FROM timeline_items WHERE room_id = ${roomId} AND event_id = ANY(${outsidePrevs}::text[])`;
+  const storedPrevPosition = new Map(prevRows.map((r) => [r.event_id, r.position]));
+  const successorRows = await tx.$queryRaw<{ prev_events: string[]; position: bigint }[]>`
+    SELECT e.prev_events, i.position FROM events e JOIN timeline_items i ON i.event_id = e.event_id
+    WHERE e.room_id = ${roomId} AND e.prev_events && ${result.inserted}::text[]`;
+  const storedSuccessorPositions = new Map<string, bigint[]>();
+  for (const row of successorRows) {
+    for (const p of row.prev_events) {
+      if (batchIds.has(p)) storedSuccessorPositions.set(p, [...(storedSuccessorPositions.get(p) ?? []), row.position]);
+    }
+  }
+  const preferred = await preferredKey(tx, roomId, arrival, sorted);
+  const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred });
+
+  const forms = await storedForms(tx, roomId, roomVersion, sorted, redact);
+  await tx.event.createMany({
+    data: sorted.map((e) => {
+      const form = forms.get(e.eventId)!;
+      return {
+        eventId: e.eventId,
+        roomId,
+        type: e.type,
+        stateKey: e.stateKey,
+        sender: e.sender,
+        originServerTs: e.originServerTs,
+        depth: e.depth,
+        prevEvents: e.prevEvents,
+        authEvents: e.authEvents,
+        pdu: form.pdu,
+        redacted: form.redacted,
+        redactedBy: form.redactedBy,
+        redacts: e.redacts,
+        source,
+      };
+    }),
+  });
+
+  const batchPrevs = new Set(sorted.flatMap((e) => e.prevEvents));
+  const runEvents: RunEvent[] = sorted.map((e) => ({
+    eventId: e.eventId,
+    missing: [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p)))],
+    isTip: !batchPrevs.has(e.eventId) && !storedSuccessorPositions.has(e.eventId),
+  }));
+  const slots = await resolveSlots(tx, roomId, runEvents, keys);
+  const ts = new Map(sorted.map((e) => [e.eventId, e.originServerTs]));
+  const tips = arrival.kind === "forwards" ? "record" : arrival.kind === "jump" ? "bound" : "none";
+  const toRefresh = new Set<bigint>();
+  for (const slot of slots) {
+    for (const id of await writeSlot(tx, roomId, slot, { tips, pack: PACK[arrival.kind], ts })) toRefresh.add(id);
+  }
+  for (const id of await gapsTouchedBy(tx, roomId, result.inserted, outsidePrevs)) toRefresh.add(id);
+  for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) await refreshGap(tx, roomId, id);
+
+  await redactStoredTargets(tx, roomId, roomVersion, sorted, redact);
+  return result;
+}
+
+async function preferredKey(tx: Tx, roomId: string, arrival: Arrival, sorted: readonly TimelineEventInput[]): Promise<bigint> {
+  const positionOf = async (eventId: string) => {
+    const rows = await tx.$queryRaw<{ position: bigint }[]>`
+      SELECT position FROM timeline_items WHERE room_id = ${roomId} AND event_id = ${eventId}`;
+    const position = rows[0]?.position;
+    if (position === undefined) throw new TimelineError("anchor_not_found", `event ${eventId} is not in the timeline of ${roomId}`);
+    return position;
+  };
+  switch (arrival.kind) {
+    case "live":
+      return KEY_END;
+    case "backfill":
+      return keyBefore(await positionOf(arrival.before));
+    case "forwards":
+      return keyAfter(await positionOf(arrival.after));
+    case "jump": {
+      if (arrival.gapId !== undefined) {
+        const gaps = await tx.$queryRaw<{ position: bigint }[]>`
+          SELECT position FROM timeline_items WHERE id = ${arrival.gapId}::bigint AND room_id = ${roomId} AND kind = 'gap'`;
+        if (gaps[0]) return keyAfter(gaps[0].position);
+      }
+      // The island goes right before the earliest stored event not older than it (by time,
+      // then position): inside the gap that brackets it when one is there.
+      const minTs = sorted.reduce((m, e) => (e.originServerTs < m ? e.originServerTs : m), sorted[0]!.originServerTs);
+      const rows = await tx.$queryRaw<{ position: bigint }[]>`
+        SELECT position FROM timeline_items WHERE room_id = ${roomId} AND kind = 'event' AND ts >= ${minTs}::bigint
+        ORDER BY ts, position LIMIT 1`;
+      return rows[0] ? keyBefore(rows[0].position) : KEY_END;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { MAX_POS, MIN_POS } from "@/lib/timeline/positions";
+import type { SortableEvent } from "@/lib/timeline/topo-sort";
+import { TimelineError } from "@/lib/timeline/types";
+
+// A "key" names a point between items on a line where item positions are doubled:
+// 2p + 1 is just after the item at p, 2q - 1 just before the item at q. Every new event gets
+// a key; events whose keys fall between the same two stored items form one run there.
+
+export const KEY_START = 2n * (MIN_POS - 1n) - 1n;
+export const KEY_END = 2n * (MAX_POS + 1n) + 1n;
+export const keyAfter = (position: bigint) => 2n * position + 1n;
+export const keyBefore = (position: bigint) => 2n * position - 1n;
+/** Keys are odd, so this is exact: the slot of a key is after the last item at or below it. */
+export const floorOfKey = (key: bigint) => (key - 1n) / 2n;
+
+export interface PlacementFacts {
+  /** Positions of stored prev_events (outside the batch). */
+  storedPrevPosition: ReadonlyMap<string, bigint>;
+  /** Positions of stored events naming a batch event among their prev_events, by that batch event. */
+  storedSuccessorPositions: ReadonlyMap<string, readonly bigint[]>;
+  /** Where the arrival kind wants the batch (design.md "Where new events go"). */
+  preferred: bigint;
+}
+
+/**
+ * The key of each batch event: the preferred spot, clamped to after every stored or batch
+ * prev_event and before every stored or batch successor. Clamping is monotone in both bounds
+ * and all events share one preferred key, so along every batch edge the keys stay ordered.
+ */
+export function computeKeys(sorted: readonly SortableEvent[], facts: PlacementFacts): Map<string, bigint> {
+  const inBatch = new Set(sorted.map((e) => e.eventId));
+  const lower = new Map<string, bigint>();
+  for (const e of sorted) {
+    let lo = KEY_START;
+    for (const p of e.prevEvents) {
+      const stored = facts.storedPrevPosition.get(p);
+      if (stored !== undefined && keyAfter(stored) > lo) lo = keyAfter(stored);
+      const batch = inBatch.has(p) ? lower.get(p) : undefined;
+      if (batch !== undefined && batch > lo) lo = batch;
+    }
+    lower.set(e.eventId, lo);
+  }
+  const upper = new Map<string, bigint>();
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const e = sorted[i]!;
+    let hi = upper.get(e.eventId) ?? KEY_END;
+    for (const s of facts.storedSuccessorPositions.get(e.eventId) ?? []) {
+      if (keyBefore(s) < hi) hi = keyBefore(s);
+    }
+    upper.set(e.eventId, hi);
+    // Push this bound to the batch prev_events, which come earlier in `sorted`.
+    for (const p of e.prevEvents) {
+      if (!inBatch.has(p) || p === e.eventId) continue;
+      const current = upper.get(p);
+      if (current === undefined || hi < current) upper.set(p, hi);
+    }
+  }
+  const keys = new Map<string, bigint>();
+  for (const e of sorted) {
+    const lo = lower.get(e.eventId)!;
+    const hi = upper.get(e.eventId)!;
+    if (lo > hi) {
+      throw new TimelineError("inconsistent", `event ${e.eventId} must follow a stored event that comes after one of its stored successors`);
+    }
+    keys.set(e.eventId, facts.preferred < lo ? lo : facts.preferred > hi ? hi : facts.preferred);
+  }
+  return keys;
+}
+
+export interface RunEvent {
+  eventId: string;
+  /** prev_events neither stored nor in the batch. */
+  missing: string[];
+  /** No stored or batch event names it as a prev_event. */
+  isTip: boolean;
+}
+
+export type RunItem =
+  | { kind: "event"; eventId: string }
+  | { kind: "gap"; missing: string[]; tips: string[] };
+
+export interface RunContext {
+  /** Kind of the item right before the run (null: the room's start). */
+  beforeKind: string | null;
+  /** The item right after the run: an event with its still-missing prev_events, a gap, or the end. */
+  after: { kind: "event"; missing: string[] } | { kind: "gap" } | { kind: "other" } | null;
+  /** Record the run's tips in the gap after it (forwards fills) or in a new one (date jumps). */
+  tips: "none" | "record" | "bound";
+}
+
+/**
+ * The items of one run: its events in batch order, a new gap before each event whose
+ * prev_events are missing (unless a gap already sits there), and a gap after the run where the
+ * next stored event still misses prev_events or a date-jump island needs its far side bounded.
+ * Returns the tips to add to an existing gap right after the run.
+ */
+export function buildRun(events: readonly RunEvent[], ctx: RunContext): { items: RunItem[]; tipsForNextGap: string[] } {
+  const items: RunItem[] = [];
+  let lastIsGap = ctx.beforeKind === "gap";
+  for (const e of events) {
+    if (e.missing.length > 0 && !lastIsGap) items.push({ kind: "gap", missing: e.missing, tips: [] });
+    items.push({ kind: "event", eventId: e.eventId });
+    lastIsGap = false;
+  }
+  const tips = ctx.tips === "none" ? [] : events.filter((e) => e.isTip).map((e) => e.eventId);
+  if (ctx.after?.kind === "gap") return { items, tipsForNextGap: tips };
+  const nextMissing = ctx.after?.kind === "event" ? ctx.after.missing : [];
+  const bound = ctx.tips === "bound" && tips.length > 0;
+  if (nextMissing.length > 0 || bound) items.push({ kind: "gap", missing: nextMissing, tips });
+  return { items, tipsForNextGap: [] };
+}
