@@ -18,6 +18,8 @@
  * | M_MISSING_SIGNATURE          | a required server did not sign                                      |
  * | M_UNKNOWN_KEY                | a required server signed, but with no key we know or still accept   |
  * | M_INVALID_SIGNATURE          | a signature with a known key does not verify                        |
+ * | M_BAD_KEY_RESPONSE           | a /_matrix/key/v2/server answer that is malformed, for another     |
+ * |                              | server, or not validly self-signed                                  |
  * | M_BAD_TEMPLATE               | a make_join template fails the checks of S2S § Joining Rooms       |
  * | M_MISSING_AUTH               | no `Authorization: X-Matrix` header on a federation request         |
  * | M_BAD_AUTH_HEADER            | an X-Matrix header that cannot be parsed (answer 400)               |
@@ -34,6 +36,7 @@ export type MatrixProtocolErrorCode =
   | "M_MISSING_SIGNATURE"
   | "M_UNKNOWN_KEY"
   | "M_INVALID_SIGNATURE"
+  | "M_BAD_KEY_RESPONSE"
   | "M_BAD_TEMPLATE"
   | "M_MISSING_AUTH"
   | "M_BAD_AUTH_HEADER"
