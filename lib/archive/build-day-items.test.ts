@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { buildDayItems, type DayItemsInput, type WindowItem } from "@/lib/archive/build-day-items";
+import type { StoredEvent } from "@/lib/archive/stored-event";
+
+let n = 0;
+function ev(partial: Partial<StoredEvent> & { content?: Record<string, unknown> }): StoredEvent {
+  n++;
+  const { content = {}, ...rest } = partial;
+  const e = { eventId: `$e${n}`, type: "m.room.message", stateKey: null, sender: "@alice:hs.test", ts: 1_700_000_000_000 + n * 1000, redacted: false, ...rest };
+  return { ...e, pdu: JSON.stringify({ type: e.type, sender: e.sender, content, state_key: e.stateKey ?? undefined }) };
+}
+const text = (body: string, extra: Record<string, unknown> = {}) => ({ msgtype: "m.text", body, ...extra });
+
+function input(events: StoredEvent[], extra: Partial<DayItemsInput> = {}, items?: WindowItem[]): DayItemsInput {
+  const edits = new Map<string, StoredEvent[]>();
+  const reactions = new Map<string, StoredEvent[]>();
+  for (const e of events) {
+    const rel = (JSON.parse(e.pdu) as { content: { "m.relates_to"?: { rel_type?: string; event_id?: string } } }).content["m.relates_to"];
+    if (rel?.rel_type === "m.replace" && rel.event_id) edits.set(rel.event_id, [...(edits.get(rel.event_id) ?? []), e]);
+    if (rel?.rel_type === "m.annotation" && rel.event_id) reactions.set(rel.event_id, [...(reactions.get(rel.event_id) ?? []), e]);
+  }
+  return {
+    items: items ?? events.map((e) => ({ kind: "event", eventId: e.eventId })),
+    events: new Map(events.map((e) => [e.eventId, e])),
+    edits,
+    reactions,
+    quoted: new Map(events.map((e) => [e.eventId, e])),
+    names: new Map([["@alice:hs.test", "Alice"]]),
+    hidden: new Set(),
+    late: new Set(),
+    permalink: (e) => `/r/room:hs.test/event/${e.eventId}`,
+    ...extra,
+  };
+}
+
+describe("buildDayItems", () => {
+  it("applies the latest edit by the same sender and hides the edit events", () => {
+    const original = ev({ content: text("helo") });
+    const byOther = ev({ sender: "@mallory:hs.test", ts: original.ts + 50_000, content: { ...text("* hacked"), "m.new_content": text("hacked"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } } });
+    const first = ev({ content: { ...text("* hello"), "m.new_content": text("hello"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } } });
+    const second = ev({ content: { ...text("* hello!"), "m.new_content": text("hello!"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } } });
+    const items = buildDayItems(input([original, first, second, byOther]));
+    expect(items).toHaveLength(1);
+    const [msg] = items;
+    expect(msg).toMatchObject({ kind: "message", eventId: original.eventId, editedTs: second.ts, body: { kind: "text", text: "hello!" } });
+  });
+
+  it("aggregates reactions by key, counting each sender once and skipping redacted ones", () => {
+    const m = ev({ content: text("nice") });
+    const react = (sender: string, key: string, redacted = false) =>
+      ev({ type: "m.reaction", sender, redacted, content: redacted ? {} : { "m.relates_to": { rel_type: "m.annotation", event_id: m.eventId, key } } });
+    const events = [m, react("@a:hs.test", "👍"), react("@b:hs.test", "👍"), react("@b:hs.test", "👍"), react("@a:hs.test", "🎉"), react("@c:hs.test", "🎉", true)];
+    const [msg] = buildDayItems(input(events));
+    expect(msg).toMatchObject({ reactions: [{ key: "👍", count: 2 }, { key: "🎉", count: 1 }] });
+  });
+
+  it("quotes the replied-to message even when it is from another day, without the fallback", () => {
+    const old = ev({ ts: 1_600_000_000_000, content: text("original question") });
+    const reply = ev({ content: { ...text("> <@alice:hs.test> original question\n\nthe answer"), "m.relates_to": { "m.in_reply_to": { event_id: old.eventId } } } });
+    const data = input([reply]);
+    const [msg] = buildDayItems({ ...data, quoted: new Map([[old.eventId, old]]) });
+    expect(msg).toMatchObject({
+      body: { kind: "text", text: "the answer" },
+      replyTo: { eventId: old.eventId, excerpt: "original question", href: `/r/room:hs.test/event/${old.eventId}`, sender: { displayName: "Alice" } },
+    });
+  });
+
+  it("says so when the quoted message is not in the archive", () => {
+    const reply = ev({ content: { ...text("yes"), "m.relates_to": { "m.in_reply_to": { event_id: "$unknown" } } } });
+    const [msg] = buildDayItems(input([reply]));
+    expect(msg).toMatchObject({ replyTo: { eventId: "$unknown", excerpt: null, href: null } });
+  });
+
+  it("shows a redacted message as deleted in its place", () => {
+    const a = ev({ content: text("a") });
+    const gone = ev({ redacted: true });
+    const c = ev({ content: text("c") });
+    const items = buildDayItems(input([a, gone, c]));
+    expect(items.map((i) => (i.kind === "message" ? (i.deleted ? "deleted" : i.body?.kind === "text" ? i.body.text : "?") : i.kind))).toEqual(["a", "deleted", "c"]);
+  });
+
+  it("collapses a run of joins and leaves into one summary, broken by messages and gaps", () => {
+    const member = (user: string, membership: string) => ev({ type: "m.room.member", stateKey: user, sender: user, content: { membership } });
+    const j1 = member("@b:hs.test", "join");
+    const j2 = member("@c:hs.test", "join");
+    const j3 = member("@d:hs.test", "join");
+    const j4 = member("@e:hs.test", "join");
+    const l1 = member("@f:hs.test", "leave");
+    const msg = ev({ content: text("hi") });
+    const j5 = member("@g:hs.test", "join");
+    const events = [j1, j2, j3, j4, l1, msg, j5];
+    const items: WindowItem[] = [...events.map((e) => ({ kind: "event" as const, eventId: e.eventId })), { kind: "gap", gapId: "7", edge: "trailing" }];
+    const out = buildDayItems(input(events, {}, items));
+    expect(out.map((i) => i.kind)).toEqual(["state", "message", "state", "gap"]);
+    expect(out[0]).toMatchObject({ summary: "@b:hs.test, @c:hs.test and 2 others joined; @f:hs.test left", eventId: j1.eventId });
+    expect(out[0]?.kind === "state" && out[0].changes).toHaveLength(5);
+    expect(out[2]).toMatchObject({ summary: "@g:hs.test joined" });
+  });
+
+  it("leaves out events that were not world-readable at the time and marks late arrivals", () => {
+    const a = ev({ content: text("private") });
+    const b = ev({ content: text("public") });
+    const out = buildDayItems(input([a, b], { hidden: new Set([a.eventId]), late: new Set([b.eventId]) }));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ eventId: b.eventId, late: true });
+  });
+
+  it("sanitizes formatted bodies", () => {
+    const m = ev({ content: text("x", { format: "org.matrix.custom.html", formatted_body: '<b onclick="alert(1)">x</b><script>alert(1)</script>' }) });
+    const [msg] = buildDayItems(input([m]));
+    expect(msg).toMatchObject({ body: { html: "<b>x</b>" } });
+  });
+
+  it("routes images and files through the media proxy", () => {
+    const img = ev({ content: { msgtype: "m.image", body: "cat.png", url: "mxc://hs.test/cat", info: { w: 640, h: 480 } } });
+    const file = ev({ content: { msgtype: "m.file", body: "notes.pdf", url: "mxc://hs.test/notes", info: { size: 1234, mimetype: "application/pdf" } } });
+    const evil = ev({ content: { msgtype: "m.image", body: "x", url: "https://evil.example/x.png" } });
+    const out = buildDayItems(input([img, file, evil]));
+    expect(out[0]).toMatchObject({ body: { kind: "image", src: "/media/hs.test/cat", alt: "cat.png", width: 640 } });
+    expect(out[1]).toMatchObject({ body: { kind: "file", href: "/media/hs.test/notes", size: 1234 } });
+    expect(out[2]).toMatchObject({ body: { kind: "image", src: null } });
+  });
+});

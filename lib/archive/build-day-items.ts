@@ -1,0 +1,168 @@
+import { messageBody } from "@/lib/archive/message-body";
+import { describeStateChange, summariseRun, type StateChangeInput } from "@/lib/archive/state-summary";
+import { eventContent, relationOf, replyTargetOf, str, type Content, type StoredEvent } from "@/lib/archive/stored-event";
+import type { DayItemView, GapItemView, MessageItemView, QuotedView, ReactionView, SenderView, StateChangeView } from "@/lib/archive/view-types";
+
+// Pure: from the day's timeline items and the stored events they name to the views the page
+// renders. All I/O happens before (get-day-page.ts), so this is tested without a database.
+
+export type WindowItem =
+  | { kind: "event"; eventId: string }
+  | { kind: "gap"; gapId: string; edge: GapItemView["edge"] };
+
+export interface DayItemsInput {
+  items: readonly WindowItem[];
+  events: ReadonlyMap<string, StoredEvent>;
+  /** m.replace events by the event they edit (any day). */
+  edits: ReadonlyMap<string, readonly StoredEvent[]>;
+  /** m.annotation events by the event they react to (any day). */
+  reactions: ReadonlyMap<string, readonly StoredEvent[]>;
+  /** Events quoted by replies, stored (and visible) anywhere in the room. */
+  quoted: ReadonlyMap<string, StoredEvent>;
+  /** Display names by user ID. */
+  names: ReadonlyMap<string, string>;
+  /** Events whose history visibility at the time was not world_readable. */
+  hidden: ReadonlySet<string>;
+  /** Events that reached the archive after later ones (see get-day-page.ts). */
+  late: ReadonlySet<string>;
+  /** Permalink of any stored event (the page of its day). */
+  permalink: (event: StoredEvent) => string;
+}
+
+const HIDDEN_TYPES = new Set(["m.reaction", "m.room.redaction", "m.call.candidates", "m.call.negotiate", "m.call.select_answer"]);
+const MESSAGE_TYPES = new Set(["m.room.message", "m.sticker", "m.room.encrypted"]);
+
+function sender(userId: string, names: ReadonlyMap<string, string>): SenderView {
+  return { userId, displayName: names.get(userId) ?? null };
+}
+
+/** The latest edit by the original sender that carries new content (m.replace rules). */
+export function latestValidEdit(original: StoredEvent, edits: readonly StoredEvent[]): { event: StoredEvent; content: Content } | null {
+  let best: { event: StoredEvent; content: Content } | null = null;
+  for (const edit of edits) {
+    if (edit.redacted || edit.sender !== original.sender || edit.type !== original.type) continue;
+    const content = eventContent(edit);
+    const rel = relationOf(content);
+    if (rel?.kind !== "replace" || rel.target !== original.eventId) continue;
+    const newContent = content["m.new_content"];
+    if (typeof newContent !== "object" || newContent === null || Array.isArray(newContent)) continue;
+    if (!best || edit.ts > best.event.ts || (edit.ts === best.event.ts && edit.eventId > best.event.eventId)) {
+      best = { event: edit, content: newContent as Content };
+    }
+  }
+  return best;
+}
+
+export function aggregateReactions(reactions: readonly StoredEvent[]): ReactionView[] {
+  const byKey = new Map<string, Set<string>>();
+  for (const r of reactions) {
+    if (r.redacted) continue;
+    const rel = relationOf(eventContent(r));
+    if (rel?.kind !== "annotation") continue;
+    const key = rel.key.slice(0, 64);
+    const senders = byKey.get(key) ?? new Set<string>();
+    senders.add(r.sender);
+    byKey.set(key, senders);
+  }
+  return [...byKey]
+    .map(([key, senders]) => ({ key, count: senders.size, senders: [...senders].slice(0, 10) }))
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function quotedView(eventId: string, input: DayItemsInput): QuotedView {
+  const target = input.quoted.get(eventId);
+  if (!target || input.hidden.has(eventId)) return { eventId, sender: null, excerpt: null, deleted: false, href: null };
+  if (target.redacted) return { eventId, sender: sender(target.sender, input.names), excerpt: null, deleted: true, href: input.permalink(target) };
+  const edit = latestValidEdit(target, input.edits.get(eventId) ?? []);
+  const content = edit?.content ?? eventContent(target);
+  const body = messageBody(content, replyTargetOf(eventContent(target)) !== null);
+  const excerpt = body ? (body.kind === "text" || body.kind === "unsupported" || body.kind === "location" ? body.text : body.kind === "image" ? `🖼 ${body.alt}` : `📎 ${body.name}`) : null;
+  return {
+    eventId,
+    sender: sender(target.sender, input.names),
+    excerpt: excerpt === null ? null : excerpt.length > 280 ? `${excerpt.slice(0, 279)}…` : excerpt,
+    deleted: false,
+    href: input.permalink(target),
+  };
+}
+
+function messageView(event: StoredEvent, input: DayItemsInput): MessageItemView {
+  const base = {
+    kind: "message" as const,
+    eventId: event.eventId,
+    sender: sender(event.sender, input.names),
+    ts: event.ts,
+    late: input.late.has(event.eventId),
+    reactions: aggregateReactions(input.reactions.get(event.eventId) ?? []),
+  };
+  if (event.redacted) return { ...base, body: null, deleted: true, editedTs: null, replyTo: null };
+  const original = eventContent(event);
+  if (event.type === "m.room.encrypted") {
+    return { ...base, body: { kind: "unsupported", text: "Encrypted message" }, deleted: false, editedTs: null, replyTo: null };
+  }
+  const replyTo = replyTargetOf(original);
+  const edit = latestValidEdit(event, input.edits.get(event.eventId) ?? []);
+  const content: Content = event.type === "m.sticker" ? { ...original, msgtype: "m.image" } : (edit?.content ?? original);
+  return {
+    ...base,
+    body: messageBody(content, replyTo !== null && !edit),
+    deleted: false,
+    editedTs: edit ? edit.event.ts : null,
+    replyTo: replyTo ? quotedView(replyTo, input) : null,
+  };
+}
+
+function isEdit(event: StoredEvent): boolean {
+  return !event.redacted && event.type === "m.room.message" && relationOf(eventContent(event))?.kind === "replace";
+}
+
+export function buildDayItems(input: DayItemsInput): DayItemView[] {
+  const out: DayItemView[] = [];
+  let run: { inputs: StateChangeInput[]; views: StateChangeView[] } | null = null;
+  const memberships = new Map<string, string>();
+  const flush = () => {
+    if (run && run.views.length > 0) {
+      const first = run.views[0]!;
+      out.push({ kind: "state", eventId: first.eventId, ts: first.ts, summary: summariseRun(run.inputs, run.views), changes: run.views });
+    }
+    run = null;
+  };
+  for (const item of input.items) {
+    if (item.kind === "gap") {
+      flush();
+      out.push({ kind: "gap", gapId: item.gapId, edge: item.edge });
+      continue;
+    }
+    const event = input.events.get(item.eventId);
+    if (!event || input.hidden.has(event.eventId) || HIDDEN_TYPES.has(event.type)) continue;
+    if (event.stateKey !== null) {
+      const content = eventContent(event);
+      const change: StateChangeInput = {
+        eventId: event.eventId,
+        ts: event.ts,
+        type: event.type,
+        stateKey: event.stateKey,
+        sender: event.sender,
+        content,
+        prevMembership: event.type === "m.room.member" ? (memberships.get(event.stateKey) ?? null) : null,
+        redacted: event.redacted,
+        names: input.names,
+      };
+      if (event.type === "m.room.member") {
+        const m = str(content.membership);
+        if (m) memberships.set(event.stateKey, m);
+      }
+      const text = describeStateChange(change);
+      if (text === null) continue;
+      run ??= { inputs: [], views: [] };
+      run.inputs.push(change);
+      run.views.push({ eventId: event.eventId, ts: event.ts, text });
+      continue;
+    }
+    if (!MESSAGE_TYPES.has(event.type) || isEdit(event)) continue;
+    flush();
+    out.push(messageView(event, input));
+  }
+  flush();
+  return out;
+}

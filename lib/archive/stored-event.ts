@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+// The subset of a stored event the views read. `pdu` is verified canonical JSON; for display a
+// plain JSON.parse is enough (only depth can exceed 2^53, and the views never read it).
+
+export interface StoredEvent {
+  eventId: string;
+  type: string;
+  stateKey: string | null;
+  sender: string;
+  ts: number;
+  pdu: string;
+  redacted: boolean;
+}
+
+export type Content = Record<string, unknown>;
+
+export function eventContent(event: StoredEvent): Content {
+  try {
+    const parsed: unknown = JSON.parse(event.pdu);
+    if (typeof parsed === "object" && parsed !== null && "content" in parsed) {
+      const content = (parsed as { content: unknown }).content;
+      if (typeof content === "object" && content !== null && !Array.isArray(content)) return content as Content;
+    }
+  } catch {
+    // A stored PDU is always valid JSON; an unreadable one shows as empty rather than a 500.
+  }
+  return {};
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export function num(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+const relatesTo = z.object({
+  rel_type: z.string().optional(),
+  event_id: z.string().optional(),
+  key: z.string().optional(),
+  "m.in_reply_to": z.object({ event_id: z.string() }).optional(),
+});
+
+export type Relation =
+  | { kind: "replace"; target: string }
+  | { kind: "annotation"; target: string; key: string }
+  | { kind: "thread"; target: string; replyTo: string | null }
+  | { kind: "reply"; replyTo: string }
+  | { kind: "other" };
+
+export function relationOf(content: Content): Relation | null {
+  const parsed = relatesTo.safeParse(content["m.relates_to"]);
+  if (!parsed.success) return null;
+  const r = parsed.data;
+  const replyTo = r["m.in_reply_to"]?.event_id ?? null;
+  if (r.rel_type === "m.replace" && r.event_id) return { kind: "replace", target: r.event_id };
+  if (r.rel_type === "m.annotation" && r.event_id && r.key !== undefined) return { kind: "annotation", target: r.event_id, key: r.key };
+  if (r.rel_type === "m.thread" && r.event_id) return { kind: "thread", target: r.event_id, replyTo };
+  if (replyTo) return { kind: "reply", replyTo };
+  return { kind: "other" };
+}
+
+/** The event a message replies to (rich reply, also inside a thread). */
+export function replyTargetOf(content: Content): string | null {
+  const rel = relationOf(content);
+  if (!rel) return null;
+  if (rel.kind === "reply") return rel.replyTo;
+  if (rel.kind === "thread") return rel.replyTo;
+  return null;
+}
+
+/** Drops the `> <@user> quoted` fallback lines a rich reply's plain body starts with. */
+export function stripReplyFallback(body: string): string {
+  const lines = body.split("\n");
+  let i = 0;
+  while (i < lines.length && lines[i]!.startsWith(">")) i++;
+  if (i === 0) return body;
+  if (i < lines.length && lines[i] === "") i++;
+  return lines.slice(i).join("\n");
+}

@@ -1,0 +1,111 @@
+// What the day-page components receive: plain, serializable objects (no BigInt, no Date, no
+// Prisma rows), so they can cross into client islands and be cached as JSON.
+
+export interface SenderView {
+  userId: string;
+  displayName: string | null;
+}
+
+export interface ReactionView {
+  key: string;
+  count: number;
+  /** A few senders for the tooltip. */
+  senders: string[];
+}
+
+export interface QuotedView {
+  eventId: string;
+  /** Null when the quoted event is not in the archive (or not visible). */
+  sender: SenderView | null;
+  excerpt: string | null;
+  deleted: boolean;
+  /** The archive page that holds the quoted message (may be another day). */
+  href: string | null;
+}
+
+export type MessageBody =
+  | { kind: "text"; msgtype: "m.text" | "m.notice" | "m.emote"; text: string; html: string | null }
+  | { kind: "image"; alt: string; src: string | null; thumbnailSrc: string | null; width: number | null; height: number | null }
+  | { kind: "file"; msgtype: "m.file" | "m.video" | "m.audio"; name: string; href: string | null; size: number | null; mimetype: string | null }
+  | { kind: "location"; text: string; geoUri: string | null }
+  | { kind: "unsupported"; text: string };
+
+export interface MessageItemView {
+  kind: "message";
+  eventId: string;
+  sender: SenderView;
+  ts: number;
+  body: MessageBody | null;
+  /** Redacted: shown as deleted, keeping its place. */
+  deleted: boolean;
+  editedTs: number | null;
+  replyTo: QuotedView | null;
+  reactions: ReactionView[];
+  /** Placed among later events: it reached the archive after them. */
+  late: boolean;
+}
+
+export interface StateChangeView {
+  eventId: string;
+  ts: number;
+  text: string;
+}
+
+export interface StateRunItemView {
+  kind: "state";
+  /** The first event of the run: the anchor of the summary. */
+  eventId: string;
+  ts: number;
+  summary: string;
+  changes: StateChangeView[];
+}
+
+export interface GapItemView {
+  kind: "gap";
+  gapId: string;
+  /** Where it sits relative to the day's events. */
+  edge: "leading" | "inner" | "trailing" | "day";
+}
+
+export type DayItemView = MessageItemView | StateRunItemView | GapItemView;
+
+export interface ConsentView {
+  worldReadableSince: string | null;
+  worldReadableBy: string | null;
+  indexed: boolean;
+  joinHref: string;
+}
+
+export interface RoomHeaderView {
+  roomId: string;
+  alias: string | null;
+  name: string;
+  topic: string | null;
+  /** `/r/{alias}` or `/roomid/{id}`: the base of every page of this room. */
+  basePath: string;
+}
+
+export interface DayNavView {
+  date: string;
+  previousDay: string;
+  nextDay: string | null;
+  previousActivityHref: string | null;
+  nextActivityHref: string | null;
+  /** Earlier/later page of the same busy day. */
+  earlierPageHref: string | null;
+  laterPageHref: string | null;
+}
+
+export interface DayPageView {
+  room: RoomHeaderView;
+  /** `YYYY-MM-DD` (UTC). */
+  date: string;
+  /** `HH:MM` when the URL chose a time of day. */
+  time: string | null;
+  canonicalPath: string;
+  items: DayItemView[];
+  messageCount: number;
+  nav: DayNavView;
+  consent: ConsentView;
+  isToday: boolean;
+}
