@@ -73,5 +73,5 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
   const reason = aborted ?? `not done after ${attempts} attempts in ${opts.timeoutMs} ms`;
   const last = lastError instanceof Error ? `\nlast error: ${lastError.message}` : "";
   const logs = opts.logFiles?.length ? `\n${await describeLogs(opts.logFiles)}` : "";
-  throw new TestbedError(`Timed out waiting for ${opts.what}: ${reason}${last}${logs}`);
+  throw new TestbedError(`${aborted ? "Gave up" : "Timed out"} waiting for ${opts.what}: ${reason}${last}${logs}`);
 }
