@@ -35,3 +35,8 @@ export {
   type RedactFn,
   type TimelineEventInput,
 } from "@/lib/timeline/types";
+export { denyEvent, type DenyEventInput } from "@/lib/timeline/deny";
+export { listGaps, listDayGaps, type GapView } from "@/lib/timeline/gap-queries";
+export { getDayWindow, LATE_MS, type DayItem, type DayWindow, type DayWindowInput } from "@/lib/timeline/day-window";
+export { findDayWithEvents } from "@/lib/timeline/day-navigation";
+export { daySchema, timeOfDaySchema } from "@/lib/timeline/day";

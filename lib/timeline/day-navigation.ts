@@ -1,0 +1,29 @@
+import type { Db } from "@/lib/db";
+import { dayOf, dayRange } from "@/lib/timeline/day";
+
+/**
+ * The nearest UTC day, at or before / at or after `day`, with at least one stored event
+ * (of one of `types` when given), for the previous/next-day links of a day page.
+ */
+export async function findDayWithEvents(
+  db: Db,
+  roomId: string,
+  day: string,
+  direction: "at-or-before" | "at-or-after",
+  types?: readonly string[],
+): Promise<string | null> {
+  const { start, end } = dayRange(day);
+  const filter = types ? [...types] : null;
+  const rows =
+    direction === "at-or-after"
+      ? await db.$queryRaw<{ ts: bigint | null }[]>`
+          SELECT min(i.ts) AS ts FROM timeline_items i JOIN events e ON e.event_id = i.event_id
+          WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts >= ${start}::bigint
+            AND (${filter}::text[] IS NULL OR e.type = ANY(${filter}::text[]))`
+      : await db.$queryRaw<{ ts: bigint | null }[]>`
+          SELECT max(i.ts) AS ts FROM timeline_items i JOIN events e ON e.event_id = i.event_id
+          WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts < ${end}::bigint
+            AND (${filter}::text[] IS NULL OR e.type = ANY(${filter}::text[]))`;
+  const ts = rows[0]?.ts ?? null;
+  return ts === null ? null : dayOf(ts);
+}
