@@ -1,0 +1,138 @@
+import { buildDayItems, type WindowItem } from "@/lib/archive/build-day-items";
+import { getConsent } from "@/lib/archive/consent";
+import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } from "@/lib/archive/day-range";
+import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
+import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
+import { eventContent, replyTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
+import {
+  adjacentActivity,
+  eventBefore,
+  eventTimestampsBetween,
+  loadDisplayNames,
+  loadEvents,
+  loadRelations,
+  loadVisibilityChanges,
+  readDayWindow,
+} from "@/lib/archive/timeline-window";
+import type { DayPageView, RoomHeaderView } from "@/lib/archive/view-types";
+import { hiddenEvents, lateEvents } from "@/lib/archive/visibility";
+import type { Db } from "@/lib/db";
+
+/** Events per page of a busy day; beyond it the page links an earlier and a later page. */
+export const DAY_PAGE_SIZE = 150;
+
+export interface DayCursor {
+  after: string | null;
+  before: string | null;
+}
+
+export type DayPageResult =
+  | { status: "ok"; page: DayPageView }
+  | { status: "not_found" }
+  | { status: "forbidden"; room: RoomHeaderView }
+  /** A future date, or a cursor naming no event of this room. */
+  | { status: "bad_request" };
+
+export function roomHeader(room: ArchiveRoom): RoomHeaderView {
+  return {
+    roomId: room.roomId,
+    alias: room.canonicalAlias,
+    name: room.name ?? room.canonicalAlias ?? room.roomId,
+    topic: room.topic,
+    basePath: roomBasePath(room),
+  };
+}
+
+function relationTargets(events: Iterable<StoredEvent>, relations: readonly StoredEvent[]) {
+  const edits = new Map<string, StoredEvent[]>();
+  const reactions = new Map<string, StoredEvent[]>();
+  for (const r of relations) {
+    const rel = eventContent(r)["m.relates_to"] as { rel_type?: unknown; event_id?: unknown } | undefined;
+    if (typeof rel?.event_id !== "string") continue;
+    const map = rel.rel_type === "m.replace" ? edits : rel.rel_type === "m.annotation" ? reactions : null;
+    map?.set(rel.event_id, [...(map.get(rel.event_id) ?? []), r]);
+  }
+  const quotedIds = new Set<string>();
+  for (const e of events) {
+    const target = replyTargetOf(eventContent(e));
+    if (target) quotedIds.add(target);
+  }
+  return { edits, reactions, quotedIds };
+}
+
+/** Everything a day page shows; the page only renders it. */
+export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayCursor, now = Date.now()): Promise<DayPageResult> {
+  const access = await getRoomAccess(db, ref);
+  if (access.status === "not_found") return access;
+  if (access.status === "forbidden") return { status: "forbidden", room: roomHeader(access.room) };
+  const room = access.room;
+  const header = roomHeader(room);
+  const date = refToDate(day);
+  const today = isoDate(now);
+  if (date > today) return { status: "bad_request" };
+  const { start, end, from } = dayBounds(day);
+
+  const window = await readDayWindow(db, { roomId: room.roomId, start, end, from, after: cursor.after, before: cursor.before, limit: DAY_PAGE_SIZE });
+  if (!window) return { status: "bad_request" };
+  const eventItems = window.items.filter((i) => i.kind === "event");
+  const events = await loadEvents(db, room.roomId, eventItems.map((i) => i.eventId));
+  const relations = await loadRelations(db, room.roomId, [...events.keys()]);
+  const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
+  const quoted = await loadEvents(db, room.roomId, [...quotedIds]);
+  const quotedPlaced = await db.timelineItem.findMany({ where: { roomId: room.roomId, eventId: { in: [...quotedIds] } }, select: { eventId: true, position: true, ts: true } });
+
+  const firstItem = eventItems[0];
+  const lastItem = eventItems.at(-1);
+  const [changes, previous, activity] = await Promise.all([
+    loadVisibilityChanges(db, room.roomId),
+    firstItem ? eventBefore(db, room.roomId, firstItem.position) : null,
+    adjacentActivity(db, room.roomId, start, end),
+  ]);
+  const neighbourhood = firstItem && lastItem ? await eventTimestampsBetween(db, room.roomId, previous?.position ?? firstItem.position, lastItem.position) : [];
+  const wrSince = room.worldReadableSince?.getTime() ?? null;
+  const hidden = hiddenEvents(
+    [...eventItems, ...quotedPlaced.map((q) => ({ eventId: q.eventId ?? "", position: q.position, ts: Number(q.ts ?? 0n) }))],
+    changes,
+    wrSince,
+  );
+  const names = await loadDisplayNames(db, room.roomId, [...new Set([...events.values(), ...quoted.values()].map((e) => e.sender))]);
+
+  const items: WindowItem[] = window.items.map((i) => (i.kind === "event" ? { kind: "event", eventId: i.eventId } : { kind: "gap", gapId: i.gapId, edge: i.edge }));
+  const dayItems = buildDayItems({
+    items,
+    events,
+    edits,
+    reactions,
+    quoted,
+    names,
+    hidden,
+    late: lateEvents(neighbourhood),
+    permalink: (e) => eventPermalinkPath(header.basePath, e.eventId),
+  });
+
+  const time = day.minuteOfDay !== null ? formatTimeOfDay(day.minuteOfDay) : null;
+  const pagePath = dayPagePath(header.basePath, date);
+  const nextDay = addDays(date, 1);
+  return {
+    status: "ok",
+    page: {
+      room: header,
+      date,
+      time,
+      canonicalPath: cursor.after || cursor.before ? pagePath : dayPagePath(header.basePath, date, time),
+      items: dayItems,
+      messageCount: dayItems.filter((i) => i.kind === "message").length,
+      nav: {
+        date,
+        previousDay: addDays(date, -1),
+        nextDay: nextDay <= today ? nextDay : null,
+        previousActivityHref: activity.previous !== null ? dayPagePath(header.basePath, isoDate(activity.previous)) : null,
+        nextActivityHref: activity.next !== null ? dayPagePath(header.basePath, isoDate(activity.next)) : null,
+        earlierPageHref: window.hasEarlier && window.firstEventId ? `${pagePath}?before=${encodeURIComponent(window.firstEventId)}` : null,
+        laterPageHref: window.hasLater && window.lastEventId ? `${pagePath}?after=${encodeURIComponent(window.lastEventId)}` : null,
+      },
+      consent: await getConsent(db, room),
+      isToday: date === today,
+    },
+  };
+}

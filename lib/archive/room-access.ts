@@ -1,0 +1,51 @@
+import type { Db } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import type { RoomRef } from "@/lib/archive/room-paths";
+
+export interface ArchiveRoom {
+  roomId: string;
+  roomVersion: string;
+  canonicalAlias: string | null;
+  name: string | null;
+  topic: string | null;
+  historyVisibility: string | null;
+  worldReadableSince: Date | null;
+  worldReadableBy: string | null;
+  status: string;
+  servers: string[];
+}
+
+export type RoomAccess =
+  | { status: "ok"; room: ArchiveRoom }
+  | { status: "not_found" }
+  /** Known, but not (or no longer) world-readable, or denied by the operator. */
+  | { status: "forbidden"; room: ArchiveRoom };
+
+const roomSelect = {
+  roomId: true,
+  roomVersion: true,
+  canonicalAlias: true,
+  name: true,
+  topic: true,
+  historyVisibility: true,
+  worldReadableSince: true,
+  worldReadableBy: true,
+  status: true,
+  servers: true,
+} as const;
+
+/** Whether the archive may serve this room's pages right now. */
+export function isServable(room: ArchiveRoom, deny: readonly string[]): boolean {
+  if (room.status === "denied" || room.historyVisibility !== "world_readable") return false;
+  return !deny.some((d) => d === room.roomId || d === room.canonicalAlias);
+}
+
+/** Finds a room by alias or room ID and decides whether it may be served. */
+export async function getRoomAccess(db: Db, ref: RoomRef): Promise<RoomAccess> {
+  const room =
+    ref.kind === "alias"
+      ? await db.room.findFirst({ where: { canonicalAlias: ref.alias }, select: roomSelect, orderBy: { updatedAt: "desc" } })
+      : await db.room.findUnique({ where: { roomId: ref.roomId }, select: roomSelect });
+  if (!room) return { status: "not_found" };
+  return isServable(room, getEnv().ROOM_DENY) ? { status: "ok", room } : { status: "forbidden", room };
+}

@@ -1,0 +1,49 @@
+import { datePath } from "@/lib/archive/day-range";
+
+// Every URL of a room starts from its alias when it has one (readable, what people share) and
+// from its room ID otherwise; both forms are accepted, and pages name the alias form canonical.
+
+export type RoomRef = { kind: "alias"; alias: string } | { kind: "id"; roomId: string };
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `/r/{alias}` segment → `#alias:server`; a leading `#` typed by hand is tolerated. */
+export function aliasRefFromParam(param: string): RoomRef | undefined {
+  const decoded = decodeSegment(param);
+  if (!decoded) return undefined;
+  const alias = decoded.startsWith("#") ? decoded : `#${decoded}`;
+  return /^#[^:\s]+:[^\s]+$/.test(alias) && alias.length <= 255 ? { kind: "alias", alias } : undefined;
+}
+
+/** `/roomid/{id}` segment → `!id:server`. */
+export function roomIdRefFromParam(param: string): RoomRef | undefined {
+  const decoded = decodeSegment(param);
+  if (!decoded) return undefined;
+  const roomId = decoded.startsWith("!") ? decoded : `!${decoded}`;
+  return /^![^:\s]+:[^\s]+$/.test(roomId) && roomId.length <= 255 ? { kind: "id", roomId } : undefined;
+}
+
+export function roomBasePath(room: { roomId: string; canonicalAlias: string | null }): string {
+  return room.canonicalAlias
+    ? `/r/${encodeURIComponent(room.canonicalAlias.replace(/^#/, ""))}`
+    : `/roomid/${encodeURIComponent(room.roomId.replace(/^!/, ""))}`;
+}
+
+export function dayPagePath(basePath: string, date: string, time?: string | null): string {
+  return `${basePath}/date/${datePath(date)}${time ? `T${time}` : ""}`;
+}
+
+export function eventPermalinkPath(basePath: string, eventId: string): string {
+  return `${basePath}/event/${encodeURIComponent(eventId)}`;
+}
+
+/** The `#…` of a message on its day page; event IDs of v4+ rooms need no escaping at all. */
+export function eventFragment(eventId: string): string {
+  return eventId.replace(/[^A-Za-z0-9$_\-.:+/=~!*'()@]/g, (c) => encodeURIComponent(c));
+}
