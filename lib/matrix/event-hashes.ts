@@ -20,10 +20,14 @@ function without(event: JsonObject, drop: readonly string[]): JsonObject {
   return result;
 }
 
+function contentHashBytes(event: JsonObject, roomVersion: string | RoomVersion): Uint8Array {
+  const version = toRoomVersion(roomVersion);
+  return sha256(canonicalJson(without(event, ["unsigned", "signatures", "hashes"]), version.canonicalJson));
+}
+
 /** S2S § Calculating the content hash: sha256 over the event without unsigned, signatures, hashes. */
 export function computeContentHash(event: JsonObject, roomVersion: string | RoomVersion): string {
-  const version = toRoomVersion(roomVersion);
-  return encodeBase64(sha256(canonicalJson(without(event, ["unsigned", "signatures", "hashes"]), version.canonicalJson)));
+  return encodeBase64(contentHashBytes(event, roomVersion));
 }
 
 /** The `hashes.sha256` an event claims, or undefined when it has none. */
@@ -44,7 +48,7 @@ export function checkContentHash(event: JsonObject, roomVersion: string | RoomVe
     if (error instanceof MatrixProtocolError) return false;
     throw error;
   }
-  return Buffer.from(claimedBytes).equals(Buffer.from(decodeBase64(computeContentHash(event, roomVersion))));
+  return Buffer.from(claimedBytes).equals(contentHashBytes(event, roomVersion));
 }
 
 /** Returns a copy of the event with `hashes.sha256` set (other hash algorithms are kept). */

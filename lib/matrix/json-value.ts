@@ -14,6 +14,10 @@ export class JsonNumber {
     return !/[.eE]/.test(this.text);
   }
 
+  /**
+   * For logs and debugging only: JSON.stringify rounds the value to a double. Serialize PDUs
+   * with `canonicalJson(value, "compat")`, which keeps the digits.
+   */
   toJSON(): number {
     return Number(this.text);
   }
