@@ -23,3 +23,13 @@ export type VerifyKeyLookup = (serverName: string, keyId: string, atTs: number) 
 export function toVerifyKey(found: string | VerifyKey): VerifyKey {
   return typeof found === "string" ? { key: found } : found;
 }
+
+/**
+ * Signing keys no server may use any more: Synapse refuses them (crypto/keyring.py,
+ * ELEMENTSEC-2025-1670), so must we, or we would accept events the rest of the network rejects.
+ */
+const BANNED_VERIFY_KEYS: ReadonlySet<string> = new Set(["l/O9hxMVKB6Lg+3Hqf0FQQZhVESQcMzbPN1Cz2nM3og"]);
+
+export function isBannedVerifyKey(key: string): boolean {
+  return BANNED_VERIFY_KEYS.has(key.replace(/=+$/, ""));
+}

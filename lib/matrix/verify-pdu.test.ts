@@ -85,6 +85,11 @@ describe("verifyPdu", () => {
     await expect(verifyPdu(withBad, "10", twoKeys)).resolves.toMatchObject({ code: "M_INVALID_SIGNATURE" });
   });
 
+  it("refuses keys Synapse has banned", async () => {
+    const banned: VerifyKeyLookup = async () => "l/O9hxMVKB6Lg+3Hqf0FQQZhVESQcMzbPN1Cz2nM3og=";
+    await expect(verifyPdu(message("11"), "11", banned)).resolves.toMatchObject({ code: "M_INVALID_SIGNATURE", reason: expect.stringContaining("banned") });
+  });
+
   it("checks the event ID the caller asked for", async () => {
     const pdu = message("11");
     await expect(verifyPdu(pdu, "11", lookup, { expectedEventId: computeEventId(pdu, "11") })).resolves.toMatchObject({ status: "accepted" });

@@ -6,8 +6,8 @@ import { cloneJson, isJsonObject, type JsonObject } from "@/lib/matrix/json-valu
 import { checkPduFormat, type PduFormatOptions } from "@/lib/matrix/pdu-format";
 import { redactEvent } from "@/lib/matrix/redaction";
 import { findRoomVersion, type RoomVersion } from "@/lib/matrix/room-versions";
-import { signatureKeyIds, signingPayload, verifySignatureBytes, getSignature } from "@/lib/matrix/signatures";
-import { toVerifyKey, type VerifyKeyLookup } from "@/lib/matrix/verify-keys";
+import { getSignature, signatureKeyIds, signingPayload, verifySignatureBytes } from "@/lib/matrix/signatures";
+import { isBannedVerifyKey, toVerifyKey, type VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 
 export interface VerifyPduOptions extends PduFormatOptions {
   /** The ID the PDU was fetched by (`/event`, backfill `v`, send_join `event`): it must match. */
@@ -114,6 +114,9 @@ async function checkSignatures(
       // v1–v4 ignore key validity (FR/v5-signing-requirements); so does Synapse for old keys there.
       if (version.enforceKeyValidity && ((key.validUntilTs ?? Infinity) < ts || (key.expiredTs ?? Infinity) < ts)) {
         continue;
+      }
+      if (isBannedVerifyKey(key.key)) {
+        return { code: "M_INVALID_SIGNATURE", reason: `${server} signed with ${keyId}, a banned key` };
       }
       const signature = getSignature(redacted, server, keyId) ?? "";
       if (!verifySignatureBytes(payload, signature, key.key)) {

@@ -89,6 +89,7 @@ describe("X-Matrix, incoming", () => {
     await expect(incoming(good, { keyLookup: async () => ({ key: signing.publicKey, expiredTs: 1 }) })).resolves.toMatchObject({ code: "M_UNKNOWN_KEY" });
     await expect(incoming(good, { keyLookup: async () => ({ key: signing.publicKey, validUntilTs: 5 }), now: 10 })).resolves.toMatchObject({ code: "M_UNKNOWN_KEY" });
     await expect(incoming(good, { keyLookup: async () => ({ key: signing.publicKey, validUntilTs: 50 }), now: 10 })).resolves.toMatchObject({ ok: true });
+    await expect(incoming(good, { keyLookup: async () => "l/O9hxMVKB6Lg+3Hqf0FQQZhVESQcMzbPN1Cz2nM3og" })).resolves.toMatchObject({ code: "M_INVALID_SIGNATURE" });
   });
 
   it("requires every supplied signature to verify and one origin", async () => {

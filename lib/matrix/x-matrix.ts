@@ -3,7 +3,7 @@ import { isValidServerName } from "@/lib/matrix/identifiers";
 import type { JsonObject, JsonValue } from "@/lib/matrix/json-value";
 import { computeSignature, signingPayload, verifySignatureBytes } from "@/lib/matrix/signatures";
 import { isValidKeyId, type SigningKey } from "@/lib/matrix/signing-key";
-import { toVerifyKey, type VerifyKeyLookup } from "@/lib/matrix/verify-keys";
+import { isBannedVerifyKey, toVerifyKey, type VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 
 // X-Matrix request authentication (S2S § Request Authentication). Request content may carry
 // v1–v5 PDUs with integers beyond 2^53, so it is canonicalised in compat mode: the exact digits
@@ -147,7 +147,7 @@ export async function verifyXMatrixRequest(request: IncomingXMatrixRequest): Pro
     if (!key || key.expiredTs !== undefined || (key.validUntilTs ?? Infinity) < now) {
       return { ok: false, code: "M_UNKNOWN_KEY", reason: `no current key ${c.key} for ${origin}`, httpStatus: 401 };
     }
-    if (!verifySignatureBytes(payload, c.sig, key.key)) {
+    if (isBannedVerifyKey(key.key) || !verifySignatureBytes(payload, c.sig, key.key)) {
       return { ok: false, code: "M_INVALID_SIGNATURE", reason: `X-Matrix signature of ${origin} does not verify`, httpStatus: 401 };
     }
   }
