@@ -120,6 +120,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       date,
       time,
       canonicalPath: cursor.after || cursor.before ? pagePath : dayPagePath(header.basePath, date, time),
+      viaCursor: Boolean(cursor.after || cursor.before),
       items: dayItems,
       messageCount: dayItems.filter((i) => i.kind === "message").length,
       nav: {

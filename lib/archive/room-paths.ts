@@ -47,3 +47,8 @@ export function eventPermalinkPath(basePath: string, eventId: string): string {
 export function eventFragment(eventId: string): string {
   return eventId.replace(/[^A-Za-z0-9$_\-.:+/=~!*'()@]/g, (c) => encodeURIComponent(c));
 }
+
+/** The base path a route parameter named, before the room is looked up. */
+export function roomPathOfRef(ref: RoomRef): string {
+  return ref.kind === "alias" ? `/r/${encodeURIComponent(ref.alias.slice(1))}` : `/roomid/${encodeURIComponent(ref.roomId.slice(1))}`;
+}

@@ -103,6 +103,8 @@ export interface DayPageView {
   /** `HH:MM` when the URL chose a time of day. */
   time: string | null;
   canonicalPath: string;
+  /** Reached through an ?after/?before cursor: not a page of its own for search engines. */
+  viaCursor: boolean;
   items: DayItemView[];
   messageCount: number;
   nav: DayNavView;

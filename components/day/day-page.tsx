@@ -1,0 +1,69 @@
+import { DayNav } from "@/components/day/day-nav";
+import { GapItem } from "@/components/day/gap-item";
+import { MessageItem } from "@/components/day/message-item";
+import { RoomConsent } from "@/components/day/room-consent";
+import { StateRun } from "@/components/day/state-run";
+import { eventPermalinkPath } from "@/lib/archive/room-paths";
+import { jsonLdText } from "@/lib/archive/structured-data";
+import type { DayPageView } from "@/lib/archive/view-types";
+import Link from "next/link";
+
+function longDate(date: string): string {
+  return new Date(`${date}T00:00:00Z`).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+export function DayPage({ page, today, structuredData }: { page: DayPageView; today: string; structuredData: unknown }) {
+  const { room } = page;
+  return (
+    <>
+      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdText(structuredData) }} />
+      <header className="mb-2">
+        <p className="text-sm text-zinc-500">
+          <Link href={room.basePath} className="hover:underline">
+            {room.alias ?? room.roomId}
+          </Link>
+        </p>
+        <h1 className="text-2xl font-semibold">
+          {room.name} <span className="block text-lg font-normal text-zinc-600 sm:inline dark:text-zinc-400">{longDate(page.date)}{page.time ? `, from ${page.time} UTC` : ""}</span>
+        </h1>
+        {room.topic && <p className="mt-1 line-clamp-3 text-sm text-zinc-600 dark:text-zinc-400">{room.topic}</p>}
+      </header>
+      <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days" />
+      {page.nav.earlierPageHref && (
+        <p className="my-2 text-sm">
+          <Link href={page.nav.earlierPageHref} className="text-sky-700 underline dark:text-sky-400">
+            Earlier messages of this day
+          </Link>
+        </p>
+      )}
+      <section aria-label={`Messages of ${page.date}`}>
+        {page.items.length === 0 ? (
+          <p className="my-8 text-center text-zinc-500">No messages on this day (UTC).</p>
+        ) : (
+          <ol className="flex flex-col gap-0.5">
+            {page.items.map((item) => (
+              <li key={item.kind === "gap" ? `gap-${item.gapId}` : item.eventId}>
+                {item.kind === "message" ? (
+                  <MessageItem item={item} permalink={eventPermalinkPath(room.basePath, item.eventId)} />
+                ) : item.kind === "state" ? (
+                  <StateRun item={item} />
+                ) : (
+                  <GapItem item={item} roomId={room.roomId} />
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      {page.nav.laterPageHref && (
+        <p className="my-2 text-sm">
+          <Link href={page.nav.laterPageHref} className="text-sky-700 underline dark:text-sky-400">
+            Later messages of this day
+          </Link>
+        </p>
+      )}
+      <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days (bottom)" />
+      <RoomConsent consent={page.consent} room={room} />
+    </>
+  );
+}

@@ -1,0 +1,52 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useTransition } from "react";
+
+interface FillResponse {
+  filled: number;
+  remaining: boolean;
+}
+
+async function fillGap(roomId: string, gapId: string): Promise<FillResponse> {
+  const res = await fetch("/api/gaps/fill", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ roomId, gapId }),
+  });
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const message = typeof body === "object" && body !== null && "error" in body && typeof body.error === "string" ? body.error : `HTTP ${res.status}`;
+    throw new Error(message);
+  }
+  return body as FillResponse;
+}
+
+// The one interactive part of a gap: asks the archive to fetch the missing history over
+// federation, then re-renders the server page so the messages appear in their places.
+export function LoadGapButton({ roomId, gapId }: { roomId: string; gapId: string }) {
+  const router = useRouter();
+  const [refreshing, startRefresh] = useTransition();
+  const mutation = useMutation({
+    mutationFn: () => fillGap(roomId, gapId),
+    onSuccess: () => startRefresh(() => router.refresh()),
+  });
+  const busy = mutation.isPending || refreshing;
+  return (
+    <span className="inline-flex flex-wrap items-center gap-2">
+      <button
+        type="button"
+        onClick={() => mutation.mutate()}
+        disabled={busy}
+        className="rounded border border-zinc-300 bg-white px-3 py-1 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60 dark:border-zinc-600 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+      >
+        {busy ? "Loading…" : "Load missing messages"}
+      </button>
+      <span role="status" aria-live="polite" className="text-sm">
+        {mutation.isError && <span className="text-red-700 dark:text-red-400">Could not load them: {mutation.error.message}</span>}
+        {mutation.isSuccess && !busy && mutation.data.filled === 0 && <span>No messages could be fetched right now.</span>}
+      </span>
+    </span>
+  );
+}

@@ -1,0 +1,34 @@
+import type { ConsentView, RoomHeaderView } from "@/lib/archive/view-types";
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+export function RoomConsent({ consent, room }: { consent: ConsentView; room: RoomHeaderView }) {
+  return (
+    <aside aria-label="Why this room is public" className="mt-8 rounded-md border border-zinc-200 p-4 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+      <p>
+        This room is shown because its history is readable by anyone (<code>world_readable</code>)
+        {consent.worldReadableSince ? (
+          <>
+            , set{consent.worldReadableBy ? <> by <span className="font-medium">{consent.worldReadableBy}</span></> : null} on{" "}
+            <time dateTime={consent.worldReadableSince}>{day(consent.worldReadableSince)}</time>
+          </>
+        ) : null}
+        . If that setting changes, the archive stops showing the room.
+      </p>
+      <p className="mt-1">
+        {consent.indexed
+          ? "Search engines may index this room's pages."
+          : "This room is not publicly joinable, so its pages ask search engines not to index them."}
+      </p>
+      <p className="mt-1">
+        This is a read-only snapshot.{" "}
+        <a href={consent.joinHref} className="text-sky-700 underline dark:text-sky-400" rel="noopener">
+          Join {room.alias ?? room.name} with a Matrix client
+        </a>{" "}
+        to take part.
+      </p>
+    </aside>
+  );
+}

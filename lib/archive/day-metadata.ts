@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import type { DayPageResult } from "@/lib/archive/get-day-page";
+
+/** Title, description, canonical URL and robots rules of a day page. */
+export function dayMetadata(result: DayPageResult): Metadata {
+  if (result.status !== "ok") return { title: "Not available", robots: { index: false, follow: false } };
+  const { page } = result;
+  const when = `${page.date}${page.time ? ` from ${page.time} UTC` : ""}`;
+  const first = page.items.find((i) => i.kind === "message" && i.body?.kind === "text");
+  const excerpt = first?.kind === "message" && first.body?.kind === "text" ? first.body.text.replace(/\s+/g, " ").slice(0, 120) : null;
+  const description =
+    page.messageCount > 0
+      ? `${page.messageCount} message${page.messageCount === 1 ? "" : "s"} in ${page.room.name} (${page.room.alias ?? page.room.roomId}) on ${when}${excerpt ? `: “${excerpt}”` : ""}.`
+      : `No archived messages in ${page.room.name} on ${when}.`;
+  const indexable = page.consent.indexed && page.messageCount > 0 && !page.viaCursor;
+  return {
+    title: `${page.room.name} · ${when}`,
+    description,
+    alternates: { canonical: page.canonicalPath },
+    robots: indexable ? { index: true, follow: true } : { index: false, follow: true },
+    openGraph: { title: `${page.room.name} · ${when}`, description, type: "article", url: page.canonicalPath },
+  };
+}

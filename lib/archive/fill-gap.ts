@@ -1,0 +1,91 @@
+import type { Db } from "@/lib/db";
+import { backfill as backfillRequest } from "@/lib/federation/client/endpoints";
+import { fillForwards } from "@/lib/federation/fill-forwards";
+import { storeVerified } from "@/lib/federation/store-events";
+import { verifyBatch } from "@/lib/federation/verify-batch";
+import { logger } from "@/lib/log";
+
+// "Load missing messages" for one gap: backwards from the event after it when the gap records
+// missing prev_events (/backfill), otherwise forwards from the event before it (MSC4000
+// forwards_fill, with the get_missing_events fallback in lib/federation). Bounded in rounds and
+// time so a reader's request never hangs on a slow server; what is still unknown stays a gap.
+
+export interface FillGapReport {
+  stored: number;
+  /** The gap (or a part of it) is still there. */
+  remaining: boolean;
+  error: string | null;
+}
+
+export interface FillGapOptions {
+  timeoutMs?: number;
+  maxRounds?: number;
+}
+
+interface GapState {
+  id: bigint;
+  position: bigint;
+  missing: string[];
+  tips: string[];
+}
+
+async function gapState(db: Db, roomId: string, gapId: bigint): Promise<GapState | null> {
+  const gap = await db.timelineItem.findFirst({ where: { id: gapId, roomId, kind: "gap" }, select: { id: true, position: true, missingPrevEvents: true, unknownSuccessorsOf: true } });
+  return gap ? { id: gap.id, position: gap.position, missing: gap.missingPrevEvents, tips: gap.unknownSuccessorsOf } : null;
+}
+
+async function neighbour(db: Db, roomId: string, position: bigint, side: "before" | "after"): Promise<string | null> {
+  const row = await db.timelineItem.findFirst({
+    where: { roomId, kind: "event", position: side === "before" ? { lt: position } : { gt: position } },
+    orderBy: { position: side === "before" ? "desc" : "asc" },
+    select: { eventId: true },
+  });
+  return row?.eventId ?? null;
+}
+
+async function backfillOnce(db: Db, room: { roomId: string; roomVersion: string; servers: string[] }, missing: string[], before: string, deadline: number): Promise<number> {
+  for (const server of room.servers) {
+    if (Date.now() > deadline) break;
+    try {
+      const pdus = await backfillRequest(server, room.roomId, missing.slice(0, 50), 100);
+      const verified = await verifyBatch(pdus, room.roomVersion, { skipCountLimits: true });
+      const result = await storeVerified(db, room, verified.accepted, { kind: "backfill", before }, "backfill");
+      return result.inserted.length;
+    } catch (err) {
+      logger.warn({ roomId: room.roomId, server, err: (err as Error).message }, "gap backfill failed; trying another server");
+    }
+  }
+  return 0;
+}
+
+export async function fillGap(db: Db, roomId: string, gapId: bigint, options: FillGapOptions = {}): Promise<FillGapReport | null> {
+  const room = await db.room.findUnique({ where: { roomId }, select: { roomId: true, roomVersion: true, servers: true, historyVisibility: true, status: true } });
+  if (!room || room.historyVisibility !== "world_readable" || room.status === "denied") return null;
+  let gap = await gapState(db, roomId, gapId);
+  if (!gap) return { stored: 0, remaining: false, error: null };
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  const maxRounds = options.maxRounds ?? 5;
+  let stored = 0;
+  let error: string | null = null;
+  for (let round = 0; gap && round < maxRounds && Date.now() < deadline; round++) {
+    let got = 0;
+    try {
+      const after = gap.missing.length > 0 ? await neighbour(db, roomId, gap.position, "after") : null;
+      const before = await neighbour(db, roomId, gap.position, "before");
+      if (after) {
+        got = await backfillOnce(db, room, gap.missing, after, deadline);
+      }
+      if (got === 0 && before) {
+        got = (await fillForwards(roomId, before, { db, limit: 100 })).stored;
+      }
+    } catch (err) {
+      error = (err as Error).message;
+      logger.warn({ roomId, gapId: gapId.toString(), err: error }, "gap fill failed");
+      break;
+    }
+    stored += got;
+    if (got === 0) break;
+    gap = await gapState(db, roomId, gapId);
+  }
+  return { stored, remaining: gap !== null, error };
+}
