@@ -61,6 +61,10 @@ export function withContentHash<T extends JsonObject>(event: T, roomVersion: str
 /** S2S § Calculating the reference hash: sha256 of the redacted event without signatures and unsigned. */
 export function computeReferenceHash(event: JsonObject, roomVersion: string | RoomVersion): Uint8Array {
   const version = toRoomVersion(roomVersion);
-  const redacted = without(redactEvent(event, version), ["signatures", "unsigned"]);
+  const drop = ["signatures", "unsigned"];
+  // A v12 create event has no room_id (its hash *is* the room ID). Clients are served one anyway,
+  // and Synapse leaves it out of the hash; doing the same makes the ID independent of that copy.
+  if (version.roomIdFromCreateEvent && event.type === "m.room.create") drop.push("room_id");
+  const redacted = without(redactEvent(event, version), drop);
   return sha256(canonicalJson(redacted, version.canonicalJson));
 }

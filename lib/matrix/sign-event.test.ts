@@ -74,6 +74,7 @@ describe("reference hashes and event IDs", () => {
     expect(roomIdFromCreateEvent(pdu)).toBe(roomId);
     expect(eventId).toBe("$" + roomId.slice(1));
     expect(roomIdFromCreateEvent({ ...event, hashes: { sha256: contentHash } })).toBe(roomId);
+    expect(roomIdFromCreateEvent({ ...pdu, room_id: roomId })).toBe(roomId);
     expect(() => roomIdFromCreateEvent(pdu, "11")).toThrow(expect.objectContaining({ code: "M_BAD_EVENT_FORMAT" }));
   });
 
