@@ -12,8 +12,7 @@
  * - manifest.json: Synapse's version, the server name, and per room the event IDs by role.
  * Unit tests read only these files; nothing here runs at unit-test time.
  */
-import { writeFile } from "node:fs/promises";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { httpRequest, startTestbed, type MatrixUser } from "@/scripts/testbed";

@@ -7,8 +7,8 @@
  *
  * | code                         | meaning                                                             |
  * |------------------------------|---------------------------------------------------------------------|
- * | M_BAD_JSON                   | not JSON, or not representable as canonical JSON (float, big int in  |
- * |                              | a strict room version, lone surrogate, -0 literal is fine)          |
+ * | M_BAD_JSON                   | not JSON, or not canonical JSON where the room version demands it    |
+ * |                              | (float or integer beyond ±(2^53−1) in v6+), or a lone surrogate      |
  * | M_BAD_BASE64                 | a base64 field does not decode                                      |
  * | M_BAD_SIGNING_KEY            | a key file line, seed, key ID or public key is malformed            |
  * | M_UNSUPPORTED_ROOM_VERSION   | room version string we do not implement                             |
