@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db";
 import type { Tx } from "@/lib/timeline/db-types";
+import { depthBounds } from "@/lib/timeline/depth-bounds";
 import { gapsTouchedBy, refreshGap } from "@/lib/timeline/gaps";
 import { computeKeys, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/timeline/placement";
 import type { Pack } from "@/lib/timeline/positions";
@@ -76,7 +77,12 @@ async function insertBatch(
     }
   }
   const preferred = await preferredKey(tx, roomId, arrival, sorted);
-  const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred });
+  const missingOf = new Map(
+    sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p)))]]),
+  );
+  const lowerToo = arrival.kind === "forwards" || arrival.kind === "jump";
+  const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo);
+  const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
   const forms = await storedForms(tx, roomId, roomVersion, sorted, redact);
   await tx.event.createMany({
@@ -104,7 +110,7 @@ async function insertBatch(
   const batchPrevs = new Set(sorted.flatMap((e) => e.prevEvents));
   const runEvents: RunEvent[] = sorted.map((e) => ({
     eventId: e.eventId,
-    missing: [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p)))],
+    missing: missingOf.get(e.eventId)!,
     isTip: !batchPrevs.has(e.eventId) && !storedSuccessorPositions.has(e.eventId),
   }));
   const slots = await resolveSlots(tx, roomId, runEvents, keys);

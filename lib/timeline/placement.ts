@@ -1,6 +1,5 @@
 import { MAX_POS, MIN_POS } from "@/lib/timeline/positions";
 import type { SortableEvent } from "@/lib/timeline/topo-sort";
-import { TimelineError } from "@/lib/timeline/types";
 
 // A "key" names a point between items on a line where item positions are doubled:
 // 2p + 1 is just after the item at p, 2q - 1 just before the item at q. Every new event gets
@@ -20,52 +19,72 @@ export interface PlacementFacts {
   storedSuccessorPositions: ReadonlyMap<string, readonly bigint[]>;
   /** Where the arrival kind wants the batch (design.md "Where new events go"). */
   preferred: bigint;
+  /**
+   * Depth-based bounds for links the archive cannot see yet (see depthBounds): keys an event
+   * should stay after / before so that its missing ancestors and descendants can still be
+   * slotted in between when they arrive. They give way to real prev_event edges.
+   */
+  softLower?: ReadonlyMap<string, bigint>;
+  softUpper?: ReadonlyMap<string, bigint>;
+}
+
+interface Bounds {
+  lo: bigint;
+  hi: bigint;
+  softLo: bigint;
+  softHi: bigint;
 }
 
 /**
- * The key of each batch event: the preferred spot, clamped to after every stored or batch
- * prev_event and before every stored or batch successor. Clamping is monotone in both bounds
- * and all events share one preferred key, so along every batch edge the keys stay ordered.
+ * The key of each batch event: the preferred spot, clamped first to the soft (depth) bounds,
+ * then to the hard ones: after every stored or batch prev_event and before every stored or
+ * batch successor. Every bound travels along batch edges (lower ones forwards, upper ones
+ * backwards) and each clamp is monotone in its bounds, with one preferred key for the whole
+ * batch, so along every batch edge the keys stay ordered.
  */
 export function computeKeys(sorted: readonly SortableEvent[], facts: PlacementFacts): Map<string, bigint> {
   const inBatch = new Set(sorted.map((e) => e.eventId));
-  const lower = new Map<string, bigint>();
+  const bounds = new Map<string, Bounds>();
   for (const e of sorted) {
-    let lo = KEY_START;
+    const b: Bounds = { lo: KEY_START, hi: KEY_END, softLo: facts.softLower?.get(e.eventId) ?? KEY_START, softHi: KEY_END };
     for (const p of e.prevEvents) {
       const stored = facts.storedPrevPosition.get(p);
-      if (stored !== undefined && keyAfter(stored) > lo) lo = keyAfter(stored);
-      const batch = inBatch.has(p) ? lower.get(p) : undefined;
-      if (batch !== undefined && batch > lo) lo = batch;
+      if (stored !== undefined && keyAfter(stored) > b.lo) b.lo = keyAfter(stored);
+      const prev = inBatch.has(p) && p !== e.eventId ? bounds.get(p) : undefined;
+      if (prev) {
+        if (prev.lo > b.lo) b.lo = prev.lo;
+        if (prev.softLo > b.softLo) b.softLo = prev.softLo;
+      }
     }
-    lower.set(e.eventId, lo);
+    bounds.set(e.eventId, b);
   }
-  const upper = new Map<string, bigint>();
   for (let i = sorted.length - 1; i >= 0; i--) {
     const e = sorted[i]!;
-    let hi = upper.get(e.eventId) ?? KEY_END;
-    for (const s of facts.storedSuccessorPositions.get(e.eventId) ?? []) {
-      if (keyBefore(s) < hi) hi = keyBefore(s);
-    }
-    upper.set(e.eventId, hi);
-    // Push this bound to the batch prev_events, which come earlier in `sorted`.
+    const b = bounds.get(e.eventId)!;
+    for (const s of facts.storedSuccessorPositions.get(e.eventId) ?? []) if (keyBefore(s) < b.hi) b.hi = keyBefore(s);
+    const soft = facts.softUpper?.get(e.eventId);
+    if (soft !== undefined && soft < b.softHi) b.softHi = soft;
     for (const p of e.prevEvents) {
-      if (!inBatch.has(p) || p === e.eventId) continue;
-      const current = upper.get(p);
-      if (current === undefined || hi < current) upper.set(p, hi);
+      const prev = inBatch.has(p) && p !== e.eventId ? bounds.get(p) : undefined;
+      if (!prev) continue;
+      if (b.hi < prev.hi) prev.hi = b.hi;
+      if (b.softHi < prev.softHi) prev.softHi = b.softHi;
     }
   }
   const keys = new Map<string, bigint>();
   for (const e of sorted) {
-    const lo = lower.get(e.eventId)!;
-    const hi = upper.get(e.eventId)!;
-    if (lo > hi) {
-      throw new TimelineError("inconsistent", `event ${e.eventId} must follow a stored event that comes after one of its stored successors`);
-    }
-    keys.set(e.eventId, facts.preferred < lo ? lo : facts.preferred > hi ? hi : facts.preferred);
+    const b = bounds.get(e.eventId)!;
+    // Soft: an upper bound protects stored descendants, so it wins a conflict with a lower one.
+    const soft = min(max(facts.preferred, b.softLo), b.softHi);
+    // Hard: lo <= hi whenever the stored timeline keeps invariant 2; if a forged DAG breaks
+    // that, the event still goes after its stored prev_events rather than failing the batch.
+    keys.set(e.eventId, max(min(soft, b.hi), b.lo));
   }
   return keys;
 }
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 export interface RunEvent {
   eventId: string;

@@ -1,0 +1,52 @@
+import type { Tx } from "@/lib/timeline/db-types";
+import { floorOfKey, KEY_END, keyAfter, keyBefore } from "@/lib/timeline/placement";
+import type { TimelineEventInput } from "@/lib/timeline/types";
+
+// prev_event edges only constrain events whose links are stored. Across a missing link, a new
+// event may be an ancestor or a descendant of stored events without the archive seeing it,
+// and events never move: if it lands on the wrong side, the link can no longer be slotted in
+// when it arrives (invariant 2 would have to break). Depth is what the archive can see: along
+// every edge it grows by at least one, so
+// - a stored event S right after a gap that misses prev_events can descend from a new event
+//   E only if depth(S) >= depth(E) + 2: E stays before every such S;
+// - a new event E that misses prev_events can descend from a stored event A only if
+//   depth(A) <= depth(E) - 2: for fills that land inside history (forwards, jump), E stays
+//   after every such A that sits past the preferred spot.
+// Both are soft: they give way to real edges (forged depths can only spoil placement).
+
+export async function depthBounds(
+  tx: Tx,
+  roomId: string,
+  sorted: readonly TimelineEventInput[],
+  missingOf: ReadonlyMap<string, readonly string[]>,
+  preferred: bigint,
+  lowerToo: boolean,
+): Promise<{ softLower: Map<string, bigint>; softUpper: Map<string, bigint> }> {
+  const softUpper = new Map<string, bigint>();
+  const after = await tx.$queryRaw<{ position: bigint; depth: bigint }[]>`
+    SELECT b.position, e.depth FROM timeline_items g
+    CROSS JOIN LATERAL (
+      SELECT i.position, i.event_id FROM timeline_items i
+      WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind IN ('event', 'gap')
+      ORDER BY i.position LIMIT 1) b
+    JOIN events e ON e.event_id = b.event_id
+    WHERE g.room_id = ${roomId} AND g.kind = 'gap' AND cardinality(g.missing_prev_events) > 0
+    ORDER BY b.position`;
+  for (const e of sorted) {
+    const first = after.find((s) => s.depth >= e.depth + 2n);
+    if (first) softUpper.set(e.eventId, keyBefore(first.position));
+  }
+
+  const softLower = new Map<string, bigint>();
+  if (!lowerToo || preferred >= KEY_END) return { softLower, softUpper };
+  const from = floorOfKey(preferred);
+  for (const e of sorted) {
+    if ((missingOf.get(e.eventId) ?? []).length === 0) continue;
+    const rows = await tx.$queryRaw<{ position: bigint | null }[]>`
+      SELECT max(i.position) AS position FROM timeline_items i JOIN events e ON e.event_id = i.event_id
+      WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.position > ${from}::bigint AND e.depth <= ${e.depth - 2n}::bigint`;
+    const position = rows[0]?.position ?? null;
+    if (position !== null) softLower.set(e.eventId, keyAfter(position));
+  }
+  return { softLower, softUpper };
+}
