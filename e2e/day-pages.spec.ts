@@ -3,12 +3,39 @@ import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib
 import { insertEvents } from "../lib/timeline/insert-events";
 import { testRedact } from "../lib/timeline/testing/events";
 import type { TimelineEventInput } from "../lib/timeline/types";
-import { startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
-import { ensureFreshBuild } from "./fixtures/archive";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { ROOT, startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
 
 // Day pages as readers get them: the production server on a real Postgres, with history over
 // several past days written through lib/timeline (the federation specs prove how events get
 // there). Days are UTC; each page must show exactly its day, in timeline order.
+
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the app when its sources are newer than the build (serialised with other builds). */
+function buildIfStale(): void {
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const newest = Math.max(...["app", "lib", "components"].map((d) => newestMtime(path.join(ROOT, d))));
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
+  const next = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const result = spawnSync("flock", ["/tmp/matrix-archive-next-build.lock", process.execPath, next, "build"], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    timeout: 15 * 60_000,
+  });
+  if (result.status !== 0) throw new Error(`next build failed with status ${result.status}`);
+}
 
 let db: TestDatabase;
 let archive: ArchiveServer;
@@ -117,7 +144,7 @@ async function seed(prisma: TestDatabase["prisma"]) {
 
 test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(600_000);
-  ensureFreshBuild();
+  buildIfStale();
   db = await createTestDatabase("postgres");
   await seed(db.prisma);
   const url = new URL(TEST_POSTGRES_URL);
@@ -253,4 +280,18 @@ test("the directory lists the world-readable rooms, and rooms that are not are n
   expect((await request.get(`${archive.url}/r/history%3Ahs.test/date/2099/01/01`)).status()).toBe(404);
   expect((await request.get(`${archive.url}/r/history%3Ahs.test/event/%24nope`, { maxRedirects: 0 })).status()).toBe(404);
   expect((await request.get(`${archive.url}/roomid/history%3Ahs.test/date/2026/11/20`)).status()).toBe(200);
+});
+
+test("robots.txt and sitemaps name the indexable rooms' day pages only", async ({ request }) => {
+  const robots = await (await request.get(`${archive.url}/robots.txt`)).text();
+  expect(robots).toContain("Sitemap: https://archive.test/sitemap.xml");
+  const index = await request.get(`${archive.url}/sitemap.xml`);
+  expect(index.headers()["content-type"]).toContain("application/xml");
+  const indexXml = await index.text();
+  expect(indexXml).toContain("<loc>https://archive.test/sitemap-room/history%3Ahs.test.xml</loc>");
+  expect(indexXml).not.toContain("closed");
+  const roomXml = await (await request.get(`${archive.url}/sitemap-room/history%3Ahs.test.xml`)).text();
+  const locs = [...roomXml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+  expect(locs).toEqual(["2026/11/20", "2026/11/21", "2026/11/23"].map((d) => `https://archive.test/r/history%3Ahs.test/date/${d}`));
+  expect((await request.get(`${archive.url}/sitemap-room/closed%3Ahs.test.xml`)).status()).toBe(404);
 });

@@ -1,0 +1,16 @@
+import { roomSitemapEntries, sitemapXml } from "@/lib/archive/sitemaps";
+import { connection } from "next/server";
+import { getDb } from "@/lib/db";
+
+export async function GET(_request: Request, { params }: { params: Promise<{ room: string }> }) {
+  const { room } = await params;
+  let roomId: string;
+  try {
+    roomId = `!${decodeURIComponent(room).replace(/\.xml$/, "")}`;
+  } catch {
+    return new Response("not found", { status: 404 });
+  }
+  const entries = await roomSitemapEntries(getDb(), roomId);
+  if (!entries) return new Response("not found", { status: 404 });
+  return new Response(sitemapXml("urlset", entries), { headers: { "content-type": "application/xml; charset=utf-8", "cache-control": "public, max-age=3600" } });
+}
