@@ -4,9 +4,9 @@ import { storeVerified } from "@/lib/federation/store-events";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 import { logger } from "@/lib/log";
 
-// Backfilling a room toward its creation: take the latest gap whose far side is known (its
-// missing prev_events), ask a resident server for those events and their ancestors, verify,
-// and insert them into that gap. The timeline's gaps are the only progress record, so an
+// Backfilling a room toward its creation: take the latest cluster of gaps whose far side is known
+// (their missing prev_events), ask a resident server for those events and their ancestors,
+// verify, and insert them before the cluster. The timeline's gaps are the only progress record, so an
 // interrupted backfill resumes where it stopped and the store's idempotence rules out duplicates.
 
 export interface BackfillOptions {
@@ -31,25 +31,49 @@ export interface BackfillReport {
   finished: "complete" | "max_events" | "max_requests" | "timeout" | "stopped" | "no_progress";
 }
 
-interface OpenGap {
+export interface BackfillFrontier {
+  /** Missing prev_events of every gap in the cluster: requested together. */
   missing: string[];
-  /** The stored event right after the gap. */
+  /** The stored event right after the cluster's earliest gap: the batch goes before it. */
   before: string;
 }
 
-/** Gaps with known missing prev_events, latest first. */
-export async function openGaps(db: Db, roomId: string, skip: ReadonlySet<string>): Promise<OpenGap[]> {
-  const rows = await db.$queryRaw<{ missing: string[]; before: string | null }[]>`
-    SELECT g.missing_prev_events AS missing,
-      (SELECT i.event_id FROM timeline_items i
-        WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind = 'event'
-        ORDER BY i.position LIMIT 1) AS before
-    FROM timeline_items g
-    WHERE g.room_id = ${roomId} AND g.kind = 'gap' AND cardinality(g.missing_prev_events) > 0
-    ORDER BY g.position DESC`;
-  return rows
-    .map((r) => ({ missing: r.missing.filter((m) => !skip.has(m)), before: r.before ?? "" }))
-    .filter((g) => g.missing.length > 0 && g.before !== "");
+/** Event items between two gaps for them to count as one cluster (the gaps one batch leaves). */
+const CLUSTER_SPAN = 200;
+const MAX_SEEDS = 50;
+
+/**
+ * The latest cluster of gaps with known missing prev_events. A backfill batch from a forked DAG
+ * leaves a gap before each of its oldest events; asking for only one of them would fetch
+ * ancestors that belong before the others too, so the whole cluster is filled together and the
+ * batch is anchored before its earliest gap.
+ */
+export async function backfillFrontier(db: Db, roomId: string, skip: ReadonlySet<string>): Promise<BackfillFrontier | undefined> {
+  const gaps = await db.$queryRaw<{ position: bigint; missing: string[]; events_before: bigint }[]>`
+    WITH items AS (
+      SELECT position, kind, missing_prev_events,
+        count(*) FILTER (WHERE kind = 'event') OVER (ORDER BY position) AS events_before
+      FROM timeline_items WHERE room_id = ${roomId})
+    SELECT position, missing_prev_events AS missing, events_before FROM items
+    WHERE kind = 'gap' AND cardinality(missing_prev_events) > 0
+    ORDER BY position DESC`;
+  const open = gaps.map((g) => ({ ...g, missing: g.missing.filter((m) => !skip.has(m)) })).filter((g) => g.missing.length > 0);
+  const first = open[0];
+  if (!first) return undefined;
+  const cluster = [first];
+  for (const gap of open.slice(1)) {
+    const previous = cluster[cluster.length - 1]!;
+    if (previous.events_before - gap.events_before > BigInt(CLUSTER_SPAN)) break;
+    cluster.push(gap);
+  }
+  const earliest = cluster[cluster.length - 1]!;
+  const next = await db.$queryRaw<{ event_id: string }[]>`
+    SELECT event_id FROM timeline_items
+    WHERE room_id = ${roomId} AND kind = 'event' AND position > ${earliest.position}::bigint
+    ORDER BY position LIMIT 1`;
+  const before = next[0]?.event_id;
+  if (!before) return undefined;
+  return { missing: [...new Set(cluster.flatMap((g) => g.missing))].slice(0, MAX_SEEDS), before };
 }
 
 export async function backfillRoom(roomId: string, options: BackfillOptions = {}): Promise<BackfillReport> {
@@ -69,10 +93,11 @@ export async function backfillRoom(roomId: string, options: BackfillOptions = {}
     if (report.stored >= maxEvents) return { ...report, finished: "max_events" };
     if (report.requests >= maxRequests) return { ...report, finished: "max_requests" };
     if (Date.now() > deadline) return { ...report, finished: "timeout" };
-    const gap = (await openGaps(db, roomId, unobtainable))[0];
+    const gap = await backfillFrontier(db, roomId, unobtainable);
     if (!gap) return report;
-    const wanted = gap.missing.slice(0, 20);
-    const limit = Math.min(batchSize, maxEvents - report.stored + wanted.length);
+    const wanted = gap.missing;
+    // `limit` counts the requested events themselves.
+    const limit = Math.min(Math.max(batchSize, wanted.length + 10), maxEvents - report.stored + wanted.length);
     let pdus: Awaited<ReturnType<typeof backfillRequest>> | undefined;
     for (const server of room.servers) {
       report.requests++;
