@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { MatrixApiError, httpRequest, jsonRequest } from "./http";
 import { MatrixUser } from "./matrix-client";
+import { fakeClockEnv } from "./install";
 import { ManagedProcess } from "./processes";
 import { buildHomeserverConfig } from "./synapse-config";
 import { TestbedError, waitFor } from "./wait";
@@ -87,10 +88,19 @@ export class Homeserver {
     return this.process?.running ? this.process.pid : undefined;
   }
 
-  /** Starts Synapse in the foreground and waits until /health answers 200. */
-  async start(): Promise<void> {
+  /**
+   * Starts Synapse in the foreground and waits until /health answers 200. With `clockOffsetMs`
+   * (negative: the past) Synapse runs under libfaketime, so events it creates carry timestamps
+   * of another day: how the demo and tests get history spread over several days.
+   */
+  async start(opts: { clockOffsetMs?: number } = {}): Promise<void> {
     if (this.running) return;
-    await writeFile(this.logFile, `\n=== ${new Date().toISOString()} start ${this.name} (${this.serverName}) ===\n`, { flag: "a" });
+    const offset = opts.clockOffsetMs ? Math.round(opts.clockOffsetMs / 1000) : 0;
+    await writeFile(
+      this.logFile,
+      `\n=== ${new Date().toISOString()} start ${this.name} (${this.serverName})${offset ? ` clock offset ${offset} s` : ""} ===\n`,
+      { flag: "a" },
+    );
     const proc = new ManagedProcess({
       name: `Synapse ${this.name} (${this.serverName})`,
       command: this.python,
@@ -98,7 +108,7 @@ export class Homeserver {
       cwd: this.dir,
       logFile: this.logFile,
       python: this.python,
-      env: { ...process.env, PYTHONUNBUFFERED: "1" },
+      env: { ...process.env, PYTHONUNBUFFERED: "1", ...(offset ? await fakeClockEnv(offset) : {}) },
     });
     this.process = proc;
     await waitFor(async () => (await httpRequest({ url: `${this.clientUrl}/health`, timeoutMs: 2_000 })).status === 200, {
@@ -117,9 +127,9 @@ export class Homeserver {
     if (proc) await proc.stop(15_000);
   }
 
-  async restart(): Promise<void> {
+  async restart(opts: { clockOffsetMs?: number } = {}): Promise<void> {
     await this.stop();
-    await this.start();
+    await this.start(opts);
   }
 
   /** Registers a user through the shared-secret admin API and returns a client for it. */

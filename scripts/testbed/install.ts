@@ -31,3 +31,18 @@ export async function ensureNginx(): Promise<string> {
   if (!after) throw new Error(`nginx not found in ${NGINX_CANDIDATES.join(", ")} after install-tls-front.sh`);
   return after;
 }
+
+let faketimeLib: Promise<string> | undefined;
+
+/**
+ * Environment that runs a process `offsetSeconds` away from the real clock through libfaketime
+ * (installed on first use). Monotonic clocks move by the same constant, so timers keep working.
+ */
+export async function fakeClockEnv(offsetSeconds: number): Promise<Record<string, string>> {
+  faketimeLib ??= runCommand("bash", [path.join(scriptsDir, "install-faketime.sh")], { timeoutMs: 15 * 60_000 }).then(
+    ({ stdout }) => stdout.trim().split("\n").pop() ?? "",
+  );
+  const lib = await faketimeLib;
+  if (!lib || !existsSync(lib)) throw new Error(`install-faketime.sh did not print a usable library path (got ${JSON.stringify(lib)})`);
+  return { LD_PRELOAD: lib, FAKETIME: `${offsetSeconds >= 0 ? "+" : ""}${offsetSeconds}`, FAKETIME_DONT_RESET: "1" };
+}

@@ -217,6 +217,27 @@ export class MatrixUser {
    * One event from this server's own store, or undefined when it does not hold it. Unlike
    * `/messages`, this never makes Synapse fetch from other servers, so it can observe a gap.
    */
+  /** Redacts an event; returns the redaction's event ID. */
+  async redact(roomId: string, eventId: string, reason?: string): Promise<string> {
+    const res = await this.request<{ event_id: string }>(
+      "PUT",
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(eventId)}/${randomUUID()}`,
+      reason ? { reason } : {},
+    );
+    return res.event_id;
+  }
+
+  /** Uploads a file to this user's homeserver's media store; returns its mxc:// URI. */
+  async uploadMedia(bytes: Buffer, contentType: string, filename: string): Promise<string> {
+    const res = await jsonRequest<{ content_uri: string }>({
+      url: `${this.host.clientUrl}/_matrix/media/v3/upload?filename=${encodeURIComponent(filename)}`,
+      method: "POST",
+      headers: { authorization: `Bearer ${this.accessToken}`, "content-type": contentType },
+      body: bytes,
+    });
+    return res.content_uri;
+  }
+
   async getEvent(roomId: string, eventId: string): Promise<MatrixEvent | undefined> {
     try {
       return await this.request<MatrixEvent>(
