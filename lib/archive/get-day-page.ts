@@ -1,6 +1,7 @@
 import { buildDayItems, type WindowItem } from "@/lib/archive/build-day-items";
 import { getConsent } from "@/lib/archive/consent";
 import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } from "@/lib/archive/day-range";
+import { fillDayOnView } from "@/lib/archive/fill-day";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, replyTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
@@ -61,7 +62,14 @@ function relationTargets(events: Iterable<StoredEvent>, relations: readonly Stor
 }
 
 /** Everything a day page shows; the page only renders it. */
-export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayCursor, now = Date.now()): Promise<DayPageResult> {
+export interface DayPageOptions {
+  /** Run the day fill over federation first (bounded wait); off in tests of the reading side. */
+  fill?: boolean;
+  now?: number;
+}
+
+export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayCursor, options: DayPageOptions = {}): Promise<DayPageResult> {
+  const now = options.now ?? Date.now();
   const access = await getRoomAccess(db, ref);
   if (access.status === "not_found") return access;
   if (access.status === "forbidden") return { status: "forbidden", room: roomHeader(access.room) };
@@ -71,6 +79,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const today = isoDate(now);
   if (date > today) return { status: "bad_request" };
   const { start, end, from } = dayBounds(day);
+  if (options.fill) await fillDayOnView(db, room, start, end);
 
   const window = await readDayWindow(db, { roomId: room.roomId, start, end, from, after: cursor.after, before: cursor.before, limit: DAY_PAGE_SIZE });
   if (!window) return { status: "bad_request" };

@@ -20,7 +20,7 @@ const loadCached = cache(
     const ref = kind === "alias" ? aliasRefFromParam(room) : roomIdRefFromParam(room);
     const day = parseDayParams({ yyyy, mm, dd });
     if (!ref || !day) return { status: "not_found" };
-    return getDayPage(getDb(), ref, day, { after, before });
+    return getDayPage(getDb(), ref, day, { after, before }, { fill: true });
   },
 );
 

@@ -1,0 +1,70 @@
+import { expect, test } from "@playwright/test";
+import { startTestbed, type Testbed } from "../scripts/testbed/index";
+import { startArchive, type RunningArchive } from "./fixtures/archive";
+
+// The gap a reader sees, filled by the reader: the archive joins a room on a real Synapse after
+// messages were sent, so history before its join is missing; the day page shows "Messages
+// missing here", and the button fetches them over federation (/backfill) into their place.
+
+test.describe.configure({ mode: "serial" });
+
+let bed: Testbed;
+let archive: RunningArchive;
+
+test.beforeAll(async ({}, testInfo) => {
+  test.setTimeout(300_000);
+  bed = await startTestbed({ homeservers: 1 });
+  archive = await startArchive(bed, { name: "archive-gap-fill", logDir: testInfo.outputDir });
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    for (const file of [...(bed?.logFiles() ?? []), archive?.logFile].filter((f): f is string => !!f)) {
+      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
+    }
+  }
+});
+
+test.afterAll(async () => {
+  await archive?.dispose();
+  await bed?.stop();
+});
+
+test("a gap before the archive's join is shown, and Load missing messages fills it in place", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  const alice = await hs1.registerUser("alice");
+  const roomId = await alice.createRoom({ alias: "gapfill", roomVersion: "11", name: "Gap Fill" });
+  await alice.sendMessages(roomId, 8, { concurrency: 1, prefix: "before" });
+
+  const joined = await archive.admin<{ status: string }>("join", { room: `#gapfill:${hs1.serverName}` });
+  expect(joined.status).toBe("joined");
+  const after = await alice.sendMessages(roomId, 3, { concurrency: 1, prefix: "after" });
+
+  // Live events reach the archive through /send; wait until the last one is stored.
+  const stored = async () => (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
+  await expect.poll(async () => (await stored()).includes(after.at(-1)!), { timeout: 60_000 }).toBe(true);
+
+  // Federation down on the first view: the day fill cannot reach hs1, and the page still
+  // renders (no 500), with the gap where history is missing.
+  await hs1.stop();
+  const dayUrl = `${archive.url}/r/${encodeURIComponent(`gapfill:${hs1.serverName}`)}`;
+  const bodies = () => page.locator("section article p").allTextContents();
+  const response = await page.goto(dayUrl);
+  expect(response?.status()).toBe(200);
+  expect(await bodies()).toEqual(["after 1", "after 2", "after 3"]);
+  const gap = page.getByRole("note", { name: "Messages missing here" });
+  await expect(gap.first()).toBeVisible();
+  const positionsBefore = await page.locator("section article").evaluateAll((els) => els.map((e) => e.id));
+  await page.screenshot({ path: testInfo.outputPath("gap-before-fill.png"), fullPage: true });
+
+  await hs1.start();
+  await gap.first().getByRole("button", { name: "Load missing messages" }).click();
+  await expect(page.locator("section article").filter({ hasText: "before 1" })).toBeVisible({ timeout: 30_000 });
+  expect(await bodies()).toEqual([...Array.from({ length: 8 }, (_, i) => `before ${i + 1}`), "after 1", "after 2", "after 3"]);
+  // What was on the page keeps its order; the filled messages came in before it.
+  const positionsAfter = await page.locator("section article").evaluateAll((els) => els.map((e) => e.id));
+  expect(positionsAfter.slice(-positionsBefore.length)).toEqual(positionsBefore);
+  await page.screenshot({ path: testInfo.outputPath("gap-after-fill.png"), fullPage: true });
+});

@@ -1,0 +1,101 @@
+import type { Db } from "@/lib/db";
+import { fillGap } from "@/lib/archive/fill-gap";
+import { readDayWindow } from "@/lib/archive/timeline-window";
+import { getEvent, timestampToEvent } from "@/lib/federation/client/endpoints";
+import { fillForwards } from "@/lib/federation/fill-forwards";
+import { storeVerified } from "@/lib/federation/store-events";
+import { verifyBatch } from "@/lib/federation/verify-batch";
+import { logger } from "@/lib/log";
+
+// The day fill of design.md, run on a day's first view: a day the archive holds nothing of is
+// located with /timestamp_to_event and filled forwards from there; gaps inside a day are filled
+// through fillGap (backfill, else forwards fill). The page waits a few seconds at most, then
+// renders what is stored; the fill goes on in the background and later views show the result.
+
+const PAGE_WAIT_MS = 3_000;
+const FILL_BUDGET_MS = 30_000;
+const RETRY_AFTER_SUCCESS_MS = 5 * 60_000;
+const RETRY_AFTER_FAILURE_MS = 30_000;
+
+interface RoomForFill {
+  roomId: string;
+  roomVersion: string;
+  servers: string[];
+}
+
+// Per process: which days were filled lately, and fills under way (two readers of the same day
+// share one fill). Several web instances may each fill once; the store is idempotent.
+const recent = new Map<string, number>();
+const running = new Map<string, Promise<void>>();
+
+async function locateDay(db: Db, room: RoomForFill, gapId: string, start: number, end: number, deadline: number): Promise<number> {
+  for (const server of room.servers.slice(0, 3)) {
+    if (Date.now() > deadline) break;
+    try {
+      const found = await timestampToEvent(server, room.roomId, start, "f");
+      if (!found || found.origin_server_ts >= end) return 0;
+      const pdu = await getEvent(server, found.event_id);
+      if (!pdu) continue;
+      const verified = await verifyBatch([pdu], room.roomVersion, { expectedEventIds: new Set([found.event_id]) });
+      const stored = await storeVerified(db, room, verified.accepted, { kind: "jump", gapId: BigInt(gapId) }, "jump");
+      let total = stored.inserted.length;
+      // Forwards from the island until the day is covered or nothing new comes.
+      let from = found.event_id;
+      for (let round = 0; round < 10 && Date.now() < deadline; round++) {
+        const report = await fillForwards(room.roomId, from, { db, limit: 100 });
+        total += report.stored;
+        const last = report.inserted.at(-1);
+        if (!last || report.stored === 0) break;
+        const lastTs = await db.timelineItem.findFirst({ where: { eventId: last }, select: { ts: true } });
+        if (lastTs?.ts != null && Number(lastTs.ts) >= end) break;
+        from = last;
+      }
+      return total;
+    } catch (err) {
+      logger.warn({ roomId: room.roomId, server, err: (err as Error).message }, "day fill: timestamp_to_event failed; trying another server");
+    }
+  }
+  return 0;
+}
+
+async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number): Promise<void> {
+  const deadline = Date.now() + FILL_BUDGET_MS;
+  const window = await readDayWindow(db, { roomId: room.roomId, start, end, from: start, after: null, before: null, limit: 1000 });
+  if (!window) return;
+  const gaps = window.items.filter((i) => i.kind === "gap");
+  for (const gap of gaps) {
+    if (Date.now() > deadline) break;
+    if (gap.kind !== "gap") continue;
+    if (gap.edge === "day") {
+      await locateDay(db, room, gap.gapId, start, end, deadline);
+    } else {
+      const report = await fillGap(db, room.roomId, BigInt(gap.gapId), { timeoutMs: Math.max(0, deadline - Date.now()), maxRounds: 3 });
+      if (report?.error) throw new Error(report.error);
+    }
+  }
+}
+
+/**
+ * Fills day [start, end) of a room when it was not filled lately, waiting at most a few
+ * seconds; never throws (federation trouble leaves gaps, not an error page).
+ */
+export async function fillDayOnView(db: Db, room: RoomForFill, start: number, end: number, waitMs = PAGE_WAIT_MS): Promise<void> {
+  if (room.servers.length === 0) return;
+  const key = `${room.roomId}|${start}`;
+  const now = Date.now();
+  if ((recent.get(key) ?? 0) > now) return;
+  let fill = running.get(key);
+  if (!fill) {
+    fill = fillDayNow(db, room, start, end)
+      .then(() => void recent.set(key, Date.now() + RETRY_AFTER_SUCCESS_MS))
+      .catch((err: unknown) => {
+        recent.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
+        logger.warn({ roomId: room.roomId, day: new Date(start).toISOString().slice(0, 10), err: (err as Error).message }, "day fill failed; the page shows gaps");
+      })
+      .finally(() => running.delete(key));
+    running.set(key, fill);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([fill, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+}
