@@ -121,3 +121,15 @@ describe("buildDayItems", () => {
     expect(out[2]).toMatchObject({ body: { kind: "image", src: null } });
   });
 });
+
+describe("state run summaries", () => {
+  it("spells out a few settings and summarises a burst of them", () => {
+    const state = (type: string, content: Record<string, unknown>) => ev({ type, stateKey: "", content });
+    const two = [state("m.room.name", { name: "Lounge" }), state("m.room.topic", { topic: "Chat" })];
+    const [run] = buildDayItems(input(two));
+    expect(run).toMatchObject({ kind: "state", summary: "Alice named the room “Lounge”; Alice set the topic to “Chat”" });
+    const burst = [state("m.room.create", {}), state("m.room.power_levels", {}), state("m.room.join_rules", { join_rule: "public" })];
+    const [run2] = buildDayItems(input(burst));
+    expect(run2).toMatchObject({ summary: "Alice created the room and 2 other room changes" });
+  });
+});

@@ -110,7 +110,8 @@ function listNames(names: string[]): string {
 export function summariseRun(run: readonly StateChangeInput[], changes: readonly StateChangeView[]): string {
   if (run.length === 1) return changes[0]?.text ?? "";
   const byAction = new Map<string, string[]>();
-  let other = 0;
+  const texts = new Map(changes.map((c) => [c.eventId, c.text]));
+  const others: string[] = [];
   for (const c of run) {
     const action = c.type === "m.room.member" ? membershipAction(c) : null;
     if (action) {
@@ -118,10 +119,12 @@ export function summariseRun(run: readonly StateChangeInput[], changes: readonly
       list.push(nameOf(c.stateKey ?? c.sender, c.names));
       byAction.set(action, list);
     } else {
-      other++;
+      others.push(texts.get(c.eventId) ?? c.type);
     }
   }
   const parts = [...byAction].map(([action, names]) => `${listNames(names)} ${action}`);
-  if (other > 0) parts.push(`${other} other room change${other === 1 ? "" : "s"}`);
+  // A few settings read better spelled out; a room's creation burst is summarised.
+  if (others.length > 0 && others.length <= 2) parts.push(...others);
+  else if (others.length > 2) parts.push(`${others[0]} and ${others.length - 1} other room changes`);
   return parts.join("; ");
 }
