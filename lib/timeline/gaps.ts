@@ -1,47 +1,32 @@
 import type { Tx } from "@/lib/timeline/db-types";
 
-/** Of `ids`, the ones stored as events of the room. */
-export async function storedAmong(tx: Tx, roomId: string, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await tx.$queryRaw<{ event_id: string }[]>`
-    SELECT event_id FROM events WHERE room_id = ${roomId} AND event_id = ANY(${[...ids]}::text[])`;
-  return new Set(rows.map((r) => r.event_id));
-}
-
-/** Of `ids`, the ones some stored event of the room names among its prev_events. */
-export async function withKnownSuccessors(tx: Tx, roomId: string, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT DISTINCT p AS id FROM events e, unnest(e.prev_events) p
-    WHERE e.room_id = ${roomId} AND e.prev_events && ${[...ids]}::text[] AND p = ANY(${[...ids]}::text[])`;
-  return new Set(rows.map((r) => r.id));
-}
-
 /**
  * Brings a gap up to date with what is stored: it records the missing prev_events of the event
  * right after it and those of its recorded edge events that still have no known successor.
  * A gap with nothing left to record is history proven contiguous, and is removed.
  */
 export async function refreshGap(tx: Tx, roomId: string, gapId: bigint): Promise<void> {
-  const gaps = await tx.$queryRaw<{ position: bigint; missing: string[]; tips: string[] }[]>`
-    SELECT position, missing_prev_events AS missing, unknown_successors_of AS tips
-    FROM timeline_items WHERE id = ${gapId}::bigint AND kind = 'gap'`;
-  const gap = gaps[0];
+  const rows = await tx.$queryRaw<{ old_missing: string[]; old_tips: string[]; missing: string[]; tips: string[] }[]>`
+    SELECT g.missing_prev_events AS old_missing, g.unknown_successors_of AS old_tips,
+      ARRAY(SELECT u.p FROM unnest(CASE WHEN nx.kind = 'event' THEN nx.prev_events ELSE '{}'::text[] END) WITH ORDINALITY u(p, n)
+            WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = u.p AND x.room_id = g.room_id)
+            GROUP BY u.p ORDER BY min(u.n)) AS missing,
+      ARRAY(SELECT v.t FROM unnest(g.unknown_successors_of) WITH ORDINALITY v(t, n)
+            WHERE NOT EXISTS (SELECT 1 FROM events s WHERE s.room_id = g.room_id AND s.prev_events @> ARRAY[v.t])
+            ORDER BY v.n) AS tips
+    FROM timeline_items g
+    LEFT JOIN LATERAL (
+      SELECT i.kind, e.prev_events FROM timeline_items i LEFT JOIN events e ON e.event_id = i.event_id
+      WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind IN ('event', 'gap')
+      ORDER BY i.position LIMIT 1) nx ON true
+    WHERE g.id = ${gapId}::bigint AND g.kind = 'gap'`;
+  const gap = rows[0];
   if (!gap) return;
-  const next = await tx.$queryRaw<{ kind: string; prev_events: string[] | null }[]>`
-    SELECT i.kind, e.prev_events FROM timeline_items i LEFT JOIN events e ON e.event_id = i.event_id
-    WHERE i.room_id = ${roomId} AND i.position > ${gap.position}::bigint AND i.kind IN ('event', 'gap')
-    ORDER BY i.position LIMIT 1`;
-  const prevs = next[0]?.kind === "event" ? (next[0].prev_events ?? []) : [];
-  const stored = await storedAmong(tx, roomId, prevs);
-  const missing = [...new Set(prevs.filter((p) => !stored.has(p)))];
-  const resolved = await withKnownSuccessors(tx, roomId, gap.tips);
-  const tips = gap.tips.filter((t) => !resolved.has(t));
-  if (missing.length === 0 && tips.length === 0) {
+  if (gap.missing.length === 0 && gap.tips.length === 0) {
     await tx.$executeRaw`DELETE FROM timeline_items WHERE id = ${gapId}::bigint`;
-  } else if (!sameList(missing, gap.missing) || !sameList(tips, gap.tips)) {
+  } else if (!sameList(gap.missing, gap.old_missing) || !sameList(gap.tips, gap.old_tips)) {
     await tx.$executeRaw`
-      UPDATE timeline_items SET missing_prev_events = ${missing}::text[], unknown_successors_of = ${tips}::text[]
+      UPDATE timeline_items SET missing_prev_events = ${gap.missing}::text[], unknown_successors_of = ${gap.tips}::text[]
       WHERE id = ${gapId}::bigint`;
   }
 }

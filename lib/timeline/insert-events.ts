@@ -50,16 +50,15 @@ async function insertBatch(
   events: TimelineEventInput[],
   redact: InsertEventsInput["redact"],
 ): Promise<InsertEventsResult> {
-  const rooms = await tx.$queryRaw<{ room_version: string }[]>`SELECT room_version FROM rooms WHERE room_id = ${roomId}`;
-  const roomVersion = rooms[0]?.room_version;
-  if (roomVersion === undefined) throw new TimelineError("room_not_found", `room ${roomId} is not stored`);
-
   const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-  const existing = await tx.$queryRaw<{ event_id: string }[]>`
-    SELECT event_id FROM events WHERE event_id = ANY(${unique.map((e) => e.eventId)}::text[])`;
-  const duplicates = new Set(existing.map((r) => r.event_id));
+  const rows = await tx.$queryRaw<{ room_version: string | null; existing: string[] }[]>`
+    SELECT (SELECT room_version FROM rooms WHERE room_id = ${roomId}) AS room_version,
+      ARRAY(SELECT event_id FROM events WHERE event_id = ANY(${unique.map((e) => e.eventId)}::text[])) AS existing`;
+  const roomVersion = rows[0]?.room_version ?? undefined;
+  if (roomVersion === undefined) throw new TimelineError("room_not_found", `room ${roomId} is not stored`);
+  const duplicates = new Set(rows[0]?.existing ?? []);
   const sorted = topoSort(unique.filter((e) => !duplicates.has(e.eventId)));
-  const result = { inserted: sorted.map((e) => e.eventId), duplicates: [...duplicates] };
+  const result = { inserted: sorted.map((e) => e.eventId), duplicates: unique.filter((e) => duplicates.has(e.eventId)).map((e) => e.eventId) };
   if (sorted.length === 0) return result;
 
   const batchIds = new Set(result.inserted);

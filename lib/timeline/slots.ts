@@ -1,5 +1,4 @@
 import type { Tx } from "@/lib/timeline/db-types";
-import { storedAmong } from "@/lib/timeline/gaps";
 import { buildRun, floorOfKey, type RunContext, type RunEvent } from "@/lib/timeline/placement";
 import { placeInSlot, type Pack } from "@/lib/timeline/positions";
 import { renumberAround } from "@/lib/timeline/renumber";
@@ -27,15 +26,15 @@ export async function resolveSlots(
 ): Promise<Slot[]> {
   const order = sorted.map((e, index) => ({ e, index, key: keys.get(e.eventId)! }));
   order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
-  const anchorOfKey = new Map<bigint, bigint | null>();
+  const distinct = [...new Set(order.map((o) => o.key))];
+  const rows = await tx.$queryRaw<{ key: string; anchor: bigint | null }[]>`
+    SELECT k.key, (SELECT id FROM timeline_items WHERE room_id = ${roomId} AND position <= k.key::bigint
+                   ORDER BY position DESC LIMIT 1) AS anchor
+    FROM unnest(${distinct.map((k) => floorOfKey(k).toString())}::text[]) AS k(key)`;
+  const anchorOfFloor = new Map(rows.map((r) => [r.key, r.anchor]));
+  const anchorOfKey = new Map(distinct.map((k) => [k, anchorOfFloor.get(floorOfKey(k).toString()) ?? null]));
   const slots: Slot[] = [];
   for (const { e, key } of order) {
-    if (!anchorOfKey.has(key)) {
-      const rows = await tx.$queryRaw<{ id: bigint }[]>`
-        SELECT id FROM timeline_items WHERE room_id = ${roomId} AND position <= ${floorOfKey(key)}::bigint
-        ORDER BY position DESC LIMIT 1`;
-      anchorOfKey.set(key, rows[0]?.id ?? null);
-    }
     const anchorId = anchorOfKey.get(key) ?? null;
     const last = slots[slots.length - 1];
     if (last && last.anchorId === anchorId) last.events.push(e);
@@ -57,20 +56,14 @@ export interface SlotOptions {
  * the run, whose records must be refreshed.
  */
 export async function writeSlot(tx: Tx, roomId: string, slot: Slot, options: SlotOptions): Promise<bigint[]> {
-  const place = async () => {
-    const anchor = slot.anchorId === null ? null : await itemById(tx, slot.anchorId);
-    if (slot.anchorId !== null && !anchor) throw new TimelineError("inconsistent", `timeline item ${slot.anchorId} vanished`);
-    const next = await nextItem(tx, roomId, anchor?.position ?? null);
-    return { anchor, next };
-  };
-  let { anchor, next } = await place();
-  const after = await describeNext(tx, roomId, next);
-  const { items, tipsForNextGap } = buildRun(slot.events, { beforeKind: anchor?.kind ?? null, after, tips: options.tips });
+  const around = await neighbours(tx, roomId, slot.anchorId);
+  let { anchor, next } = around;
+  const { items, tipsForNextGap } = buildRun(slot.events, { beforeKind: anchor?.kind ?? null, after: around.after, tips: options.tips });
 
   let positions = placeInSlot(anchor?.position ?? null, next?.position ?? null, items.length, options.pack);
   if (!positions) {
     await renumberAround(tx, roomId, anchor?.position ?? null, next?.position ?? null, items.length);
-    ({ anchor, next } = await place());
+    ({ anchor, next } = await neighbours(tx, roomId, slot.anchorId));
     positions = placeInSlot(anchor?.position ?? null, next?.position ?? null, items.length, options.pack);
     if (!positions) throw new TimelineError("inconsistent", "renumbering left no room at the spot");
   }
@@ -82,38 +75,53 @@ export async function writeSlot(tx: Tx, roomId: string, slot: Slot, options: Slo
     ),
   });
   if (next?.kind === "gap" && tipsForNextGap.length > 0) {
-    const rows = await tx.$queryRaw<{ tips: string[] }[]>`
-      SELECT unknown_successors_of AS tips FROM timeline_items WHERE id = ${next.id}::bigint`;
-    const tips = [...new Set([...(rows[0]?.tips ?? []), ...tipsForNextGap])];
-    await tx.$executeRaw`UPDATE timeline_items SET unknown_successors_of = ${tips}::text[] WHERE id = ${next.id}::bigint`;
+    await tx.$executeRaw`
+      UPDATE timeline_items SET unknown_successors_of = unknown_successors_of
+        || ARRAY(SELECT t FROM unnest(${tipsForNextGap}::text[]) t WHERE t <> ALL(unknown_successors_of))
+      WHERE id = ${next.id}::bigint`;
   }
   return [anchor, next].filter((i): i is ItemRow => i?.kind === "gap").map((i) => i.id);
 }
 
-async function itemById(tx: Tx, id: bigint): Promise<ItemRow | undefined> {
-  const rows = await tx.$queryRaw<ItemRow[]>`SELECT id, position, kind FROM timeline_items WHERE id = ${id}::bigint`;
-  return rows[0];
-}
-
-async function nextItem(tx: Tx, roomId: string, after: bigint | null): Promise<ItemRow | undefined> {
-  const rows =
-    after === null
-      ? await tx.$queryRaw<ItemRow[]>`
-          SELECT id, position, kind FROM timeline_items WHERE room_id = ${roomId} ORDER BY position LIMIT 1`
-      : await tx.$queryRaw<ItemRow[]>`
-          SELECT id, position, kind FROM timeline_items WHERE room_id = ${roomId} AND position > ${after}::bigint
-          ORDER BY position LIMIT 1`;
-  return rows[0];
-}
-
-/** What the run must know about the item after it; batch events are already in `events`. */
-async function describeNext(tx: Tx, roomId: string, next: ItemRow | undefined): Promise<RunContext["after"]> {
-  if (!next) return null;
-  if (next.kind === "gap") return { kind: "gap" };
-  if (next.kind !== "event") return { kind: "other" };
-  const rows = await tx.$queryRaw<{ prev_events: string[] }[]>`
-    SELECT e.prev_events FROM timeline_items i JOIN events e ON e.event_id = i.event_id WHERE i.id = ${next.id}::bigint`;
-  const prevs = rows[0]?.prev_events ?? [];
-  const stored = await storedAmong(tx, roomId, prevs);
-  return { kind: "event", missing: [...new Set(prevs.filter((p) => !stored.has(p)))] };
+/**
+ * The run's anchor and the item after it, and what the run must know about that item: the
+ * prev_events it still misses (batch events are already in `events`) when it is an event.
+ */
+async function neighbours(tx: Tx, roomId: string, anchorId: bigint | null) {
+  const rows = await tx.$queryRaw<
+    {
+      anchor_id: bigint | null;
+      anchor_position: bigint | null;
+      anchor_kind: string | null;
+      next_id: bigint | null;
+      next_position: bigint | null;
+      next_kind: string | null;
+      next_missing: string[];
+    }[]
+  >`
+    SELECT a.id AS anchor_id, a.position AS anchor_position, a.kind AS anchor_kind,
+      n.id AS next_id, n.position AS next_position, n.kind AS next_kind,
+      ARRAY(SELECT u.p FROM unnest(COALESCE(ne.prev_events, '{}'::text[])) WITH ORDINALITY u(p, k)
+            WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = u.p AND x.room_id = ${roomId})
+            GROUP BY u.p ORDER BY min(u.k)) AS next_missing
+    FROM (SELECT 1) one
+    LEFT JOIN timeline_items a ON a.id = ${anchorId}::bigint
+    LEFT JOIN LATERAL (
+      SELECT id, position, kind, event_id FROM timeline_items
+      WHERE room_id = ${roomId} AND (${anchorId}::bigint IS NULL OR position > a.position)
+      ORDER BY position LIMIT 1) n ON true
+    LEFT JOIN events ne ON ne.event_id = n.event_id`;
+  const r = rows[0];
+  if (anchorId !== null && (r?.anchor_id ?? null) === null) throw new TimelineError("inconsistent", `timeline item ${anchorId} vanished`);
+  const anchor: ItemRow | undefined =
+    r && r.anchor_id !== null ? { id: r.anchor_id, position: r.anchor_position!, kind: r.anchor_kind! } : undefined;
+  const next: ItemRow | undefined = r && r.next_id !== null ? { id: r.next_id, position: r.next_position!, kind: r.next_kind! } : undefined;
+  const after: RunContext["after"] = !next
+    ? null
+    : next.kind === "gap"
+      ? { kind: "gap" }
+      : next.kind === "event"
+        ? { kind: "event", missing: r!.next_missing }
+        : { kind: "other" };
+  return { anchor, next, after };
 }
