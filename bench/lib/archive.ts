@@ -6,7 +6,8 @@
  * server) at any moment, so the benchmarks build and run from their own copy of the tree
  * (node_modules hard-linked), refreshed and rebuilt only when sources changed. The e2e fixture
  * does the same in another folder; sharing one folder would let a test's rebuild pull the build
- * out from under a benchmark.
+ * out from under a benchmark. bench/ and e2e/ are left out of the copy: the app never imports
+ * them, and editing a bench must not cost a rebuild.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -27,7 +28,7 @@ export function ensureBenchBuild(log: (line: string) => void = () => {}): string
   const sync = spawnSync(
     "rsync",
     ["-a", "--delete", "-i", "--exclude=/node_modules", "--exclude=/.next", "--exclude=/.git", "--exclude=/.data", "--exclude=/.cache",
-      "--exclude=/test-results", "--exclude=/playwright-report", "--exclude=*.tsbuildinfo", "--exclude=/.node-modules-stamp", `${ROOT}/`, `${BENCH_BUILD_DIR}/`],
+      "--exclude=/test-results", "--exclude=/bench", "--exclude=/e2e", "--exclude=/playwright-report", "--exclude=*.tsbuildinfo", "--exclude=/.node-modules-stamp", `${ROOT}/`, `${BENCH_BUILD_DIR}/`],
     { encoding: "utf8", timeout: 120_000 },
   );
   if (sync.status !== 0) throw new Error(`rsync failed: ${sync.stderr}`);

@@ -1,0 +1,393 @@
+/**
+ * The archive side by side with Synapse, each comparison measured in one run on loopback:
+ *
+ *   npx tsx bench/vs-synapse.ts [--events 20000] [--day-messages 500] [--warm 20]
+ *                               [--wrk-seconds 10] [--wrk-connections 8] [--seed-concurrency 16]
+ *
+ * 1. Day page. A room with 500 messages on one UTC day. The archive (production `next start`,
+ *    embedded PGlite) serves that day as pages of 150 events (DAY_PAGE_SIZE), so "the day" is its
+ *    four pages fetched in turn, and "page 1" its first page. Against it: Synapse's client API
+ *    `/messages?dir=f&limit=500` (and `limit=150` for page 1) from a token at the day's start
+ *    (found once with `/timestamp_to_event` + `/context`, not timed: the cheapest thing an
+ *    archive rendering from the homeserver must do per page). Cold: the first request after both
+ *    processes were restarted. Warm: median of N rounds, archive and Synapse interleaved. Then
+ *    requests per second under wrk at fixed concurrency (10 s each, the archive rotating through
+ *    the day's pages). Both on plain HTTP, both through the same client.
+ * 2. Ingest. A room with 20,000 messages seeded into Synapse (concurrent sends, rate limits off;
+ *    seeding time reported). The archive joins, then backfills the whole room through the
+ *    operator API: signed /backfill requests, every PDU verified, linearized into the timeline.
+ *    Synapse's share is measured by replaying, after the archive's run, the exact sequence of
+ *    signed /backfill requests the archive made (read from Synapse's access log), signed with
+ *    the archive's key, one fresh TLS connection each like the archive's client, timing only
+ *    Synapse's answers. Synapse's own logged processing time for the archive's requests during
+ *    the run is shown too. Overhead = archive wall time ÷ Synapse replay time.
+ * 3. Peak memory of the archive's process tree (VmRSS polled every 100 ms, and VmHWM reset per
+ *    phase via clear_refs) during 1 and during 2.
+ *
+ * Everything (Synapse, nginx TLS front, the archive, its data) lives in temp folders and is torn
+ * down on success, failure, SIGINT/SIGTERM and a global deadline. The machine may be shared:
+ * the load average is printed with the results; the numbers are indicative.
+ * The last stdout line is `BENCH_RESULT {json}` for bench/run.ts.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startTestbed, type Homeserver, type MatrixUser, type Testbed } from "../scripts/testbed/index";
+import { ensureBenchBuild, startArchiveProcess, type ArchiveProcess } from "./lib/archive";
+import { MemorySampler, type MemoryPhase } from "./lib/memory";
+import { createReplayer } from "./lib/replay";
+import { printResult } from "./lib/result";
+import { formatTable, int, loadLine, median, mib, ms, ratio, seconds } from "./lib/stats";
+import { parseSynapseAccessLog, readLogFrom } from "./lib/synapse-log";
+import { runWrk, type WrkResult } from "./lib/wrk";
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: "string", default: "20000" },
+    "day-messages": { type: "string", default: "500" },
+    warm: { type: "string", default: "20" },
+    "wrk-seconds": { type: "string", default: "10" },
+    "wrk-connections": { type: "string", default: "8" },
+    "seed-concurrency": { type: "string", default: "16" },
+    "deadline-minutes": { type: "string", default: "60" },
+  },
+  allowPositionals: false,
+});
+
+const INGEST_EVENTS = positiveInt(args.events, "events");
+const DAY_MESSAGES = positiveInt(args["day-messages"], "day-messages");
+const WARM_ROUNDS = Math.min(positiveInt(args.warm, "warm"), 1000);
+const WRK_SECONDS = Math.min(positiveInt(args["wrk-seconds"], "wrk-seconds"), 120);
+const WRK_CONNECTIONS = Math.min(positiveInt(args["wrk-connections"], "wrk-connections"), 256);
+const SEED_CONCURRENCY = Math.min(positiveInt(args["seed-concurrency"], "seed-concurrency"), 64);
+const DEADLINE_MS = positiveInt(args["deadline-minutes"], "deadline-minutes") * 60_000;
+const DAY_PREFIX = "daymsg";
+
+function positiveInt(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+const t0 = Date.now();
+const log = (line: string) => console.log(`[vs-synapse ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+// ---------- teardown ----------
+
+const cleanups: Array<() => Promise<void> | void> = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        console.error(`cleanup: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`[vs-synapse] ${signal}: tearing down`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  console.error(`[vs-synapse] over the ${DEADLINE_MS / 60_000} min deadline: tearing down`);
+  void cleanup().finally(() => process.exit(124));
+}, DEADLINE_MS);
+watchdog.unref();
+
+// ---------- HTTP timing (the same client for the archive and Synapse) ----------
+
+async function timedGet(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; status: number; body: string; headers: Headers }> {
+  const started = performance.now();
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(60_000), redirect: "manual" });
+  const body = await res.text();
+  return { ms: performance.now() - started, status: res.status, body, headers: res.headers };
+}
+
+function must200(what: string, r: { status: number; body: string }): void {
+  if (r.status !== 200) throw new Error(`${what} → ${r.status}: ${r.body.slice(0, 300)}`);
+}
+
+/** Day-message numbers present in a text (HTML page or JSON). */
+function dayNumbers(text: string): Set<number> {
+  return new Set([...text.matchAll(new RegExp(`\\b${DAY_PREFIX} (\\d+)\\b`, "g"))].map((m) => Number(m[1])));
+}
+
+function unescapeHtml(s: string): string {
+  return s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+}
+
+/** The archive's whole day: page 1, then each "later page" link in turn (bounded). */
+async function fetchArchiveDay(base: string, firstPath: string): Promise<{ totalMs: number; pages: { path: string; ms: number }[]; numbers: Set<number> }> {
+  const pages: { path: string; ms: number }[] = [];
+  const numbers = new Set<number>();
+  let next: string | undefined = firstPath;
+  for (let i = 0; next && i < 50; i++) {
+    const r = await timedGet(`${base}${next}`);
+    must200(`archive ${next}`, r);
+    pages.push({ path: next, ms: r.ms });
+    for (const n of dayNumbers(r.body)) numbers.add(n);
+    const later = /href="([^"]*\?after=[^"]*)"/.exec(r.body)?.[1];
+    next = later ? unescapeHtml(later) : undefined;
+  }
+  return { totalMs: pages.reduce((n, p) => n + p.ms, 0), pages, numbers };
+}
+
+// ---------- Synapse helpers ----------
+
+async function synapseDayStartToken(user: MatrixUser, roomId: string, dayStartMs: number): Promise<string> {
+  const room = encodeURIComponent(roomId);
+  const found = await user.request<{ event_id: string }>("GET", `/_matrix/client/v1/rooms/${room}/timestamp_to_event?ts=${dayStartMs}&dir=f`);
+  const context = await user.request<{ start: string }>("GET", `/_matrix/client/v3/rooms/${room}/context/${encodeURIComponent(found.event_id)}?limit=0`);
+  return context.start;
+}
+
+function synapseMessagesUrl(hs: Homeserver, roomId: string, from: string, limit: number): string {
+  return `${hs.clientUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=f&limit=${limit}&from=${encodeURIComponent(from)}`;
+}
+
+// ---------- main ----------
+
+interface PhaseMemory {
+  archive: MemoryPhase;
+  synapse: MemoryPhase;
+}
+
+async function main(): Promise<void> {
+  log(`${loadLine()}; events ${INGEST_EVENTS}, day messages ${DAY_MESSAGES}, warm rounds ${WARM_ROUNDS}, wrk ${WRK_SECONDS} s × ${WRK_CONNECTIONS} connections`);
+  const tools = spawnSync("bash", [path.join(import.meta.dirname, "install-tools.sh")], { stdio: "inherit", timeout: 15 * 60_000 });
+  if (tools.status !== 0) throw new Error("bench/install-tools.sh failed (wrk is needed)");
+  const buildDir = ensureBenchBuild(log);
+
+  const bed: Testbed = await startTestbed({ homeservers: 1, log });
+  cleanups.push(() => bed.stop());
+  const hs = bed.homeservers[0];
+  if (!hs) throw new Error("no homeserver");
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "bench-vs-synapse-"));
+  cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+
+  // ----- seed Synapse -----
+  const alice = await hs.registerUser("alice");
+  const dayRoom = await alice.createRoom({ alias: "bench-day", roomVersion: "11", name: "Bench day" });
+  let started = Date.now();
+  const dayIds = await alice.sendMessages(dayRoom, Array.from({ length: DAY_MESSAGES }, (_, i) => `${DAY_PREFIX} ${i + 1}`), { concurrency: 8 });
+  log(`seeded ${DAY_MESSAGES} day messages in ${seconds(Date.now() - started)}`);
+  const ingestRoom = await alice.createRoom({ alias: "bench-ingest", roomVersion: "11", name: "Bench ingest" });
+  started = Date.now();
+  await alice.sendMessages(ingestRoom, INGEST_EVENTS, { concurrency: SEED_CONCURRENCY, prefix: "ingest" });
+  const seedMs = Date.now() - started;
+  log(`seeded ${INGEST_EVENTS} messages in ${seconds(seedMs)} (${int((INGEST_EVENTS / seedMs) * 1000)} /s, concurrency ${SEED_CONCURRENCY})`);
+
+  const firstDay = await alice.getEvent(dayRoom, dayIds[0] ?? "");
+  const lastDay = await alice.getEvent(dayRoom, dayIds.at(-1) ?? "");
+  if (!firstDay || !lastDay) throw new Error("the day messages are not readable back from Synapse");
+  const day = new Date(firstDay.origin_server_ts).toISOString().slice(0, 10);
+  const dayEnd = new Date(lastDay.origin_server_ts).toISOString().slice(0, 10);
+  if (day !== dayEnd) log(`warning: the day messages straddle UTC midnight (${day} → ${dayEnd}); the day page holds only part of them`);
+  const dayStartMs = Date.parse(`${day}T00:00:00Z`);
+
+  // ----- the archive -----
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-archive-data-"));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const { freeTcpPort } = await import("../scripts/archive/server");
+  const port = await freeTcpPort();
+  const front = await bed.startTlsFront({ upstreamPort: port });
+  const token = randomBytes(24).toString("hex");
+  const env = { ...bed.archiveEnv(front), DATA_DIR: dataDir, ARCHIVE_ADMIN_TOKEN: token, LOG_LEVEL: "info" };
+  const logFile = path.join(scratch, "archive.log");
+  let archive: ArchiveProcess = await startArchiveProcess({ buildDir, port, env, logFile });
+  cleanups.push(() => archive.stop());
+  // node:http, not fetch: fetch gives up on response headers after 5 minutes, and a 20,000-event
+  // backfill answers only when it is done.
+  const admin = <T>(action: string, body?: unknown, timeoutMs = 5 * 60_000): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpRequest(`${archive.url}/_matrix/archive/v1/admin/${action}`, {
+        method: payload === undefined ? "GET" : "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        timeout: timeoutMs,
+      });
+      req.once("timeout", () => req.destroy(new Error(`admin ${action} took over ${timeoutMs / 1000} s`)));
+      req.once("error", reject);
+      req.once("response", (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.once("error", reject);
+        res.once("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if ((res.statusCode ?? 0) >= 300) return reject(new Error(`admin ${action} → ${res.statusCode}: ${text.slice(0, 500)}`));
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch (err) {
+            reject(err as Error);
+          }
+        });
+      });
+      req.end(payload);
+    });
+
+  const joinedDay = await admin<{ status: string; error?: string }>("join", { room: `#bench-day:${hs.serverName}` });
+  if (joinedDay.status !== "joined") throw new Error(`join bench-day: ${JSON.stringify(joinedDay)}`);
+  const dayFill = await admin<{ stored: number; finished: string }>("backfill", { roomId: dayRoom, batchSize: 100 });
+  log(`archive joined #bench-day and backfilled ${dayFill.stored} events (${dayFill.finished})`);
+
+  // Cold means cold for both: fresh processes, empty caches.
+  await archive.stop();
+  archive = await startArchiveProcess({ buildDir, port, env, logFile });
+  await hs.restart();
+  const archiveMem = new MemorySampler(archive.pid);
+  const synapseMem = new MemorySampler(hs.pid ?? 0);
+  archiveMem.start();
+  synapseMem.start();
+  const fromToken = await synapseDayStartToken(alice, dayRoom, dayStartMs);
+  const auth = { Authorization: `Bearer ${alice.accessToken}` };
+  const synDay = synapseMessagesUrl(hs, dayRoom, fromToken, DAY_MESSAGES);
+  const synPage = synapseMessagesUrl(hs, dayRoom, fromToken, 150);
+  const dayPath = `/r/${encodeURIComponent(`bench-day:${hs.serverName}`)}/date/${day.replaceAll("-", "/")}`;
+
+  // ----- 1. cold -----
+  const coldDay = await fetchArchiveDay(archive.url, dayPath);
+  const coldSyn = await timedGet(synDay, auth);
+  must200("synapse /messages", coldSyn);
+  const synChunk = (JSON.parse(coldSyn.body) as { chunk: unknown[] }).chunk;
+  const synNumbers = dayNumbers(coldSyn.body);
+  log(`cold: archive day ${ms(coldDay.totalMs)} over ${coldDay.pages.length} pages (${coldDay.numbers.size} day messages shown), page 1 ${ms(coldDay.pages[0]?.ms ?? Number.NaN)}; Synapse /messages limit=${DAY_MESSAGES} ${ms(coldSyn.ms)} (${synChunk.length} events, ${synNumbers.size} day messages)`);
+  if (coldDay.numbers.size !== DAY_MESSAGES) log(`warning: the archive's day shows ${coldDay.numbers.size} of ${DAY_MESSAGES} day messages`);
+  const pagePaths = coldDay.pages.map((p) => p.path);
+
+  // ----- 1. warm, interleaved -----
+  const warm = { archiveDay: [] as number[], archivePage1: [] as number[], synDay: [] as number[], synPage: [] as number[] };
+  const warmDeadline = Date.now() + 5 * 60_000;
+  for (let i = 0; i < WARM_ROUNDS && Date.now() < warmDeadline; i++) {
+    const d = await fetchArchiveDay(archive.url, dayPath);
+    warm.archiveDay.push(d.totalMs);
+    warm.archivePage1.push(d.pages[0]?.ms ?? Number.NaN);
+    const s = await timedGet(synDay, auth);
+    must200("synapse /messages", s);
+    warm.synDay.push(s.ms);
+    const p = await timedGet(synPage, auth);
+    must200("synapse /messages", p);
+    warm.synPage.push(p.ms);
+  }
+  log(`warm (median of ${warm.archiveDay.length}): archive day ${ms(median(warm.archiveDay))}, page 1 ${ms(median(warm.archivePage1))}; Synapse limit=${DAY_MESSAGES} ${ms(median(warm.synDay))}, limit=150 ${ms(median(warm.synPage))}`);
+
+  // ----- 1. throughput under wrk -----
+  const wrkBase = { connections: WRK_CONNECTIONS, threads: Math.min(2, WRK_CONNECTIONS), durationSeconds: WRK_SECONDS, scratchDir: scratch };
+  const wrkArchiveDay = await runWrk({ ...wrkBase, urls: pagePaths.map((p) => `${archive.url}${p}`) });
+  const wrkSynDay = await runWrk({ ...wrkBase, urls: [synDay], headers: auth });
+  const wrkArchivePage = await runWrk({ ...wrkBase, urls: [`${archive.url}${dayPath}`] });
+  const wrkSynPage = await runWrk({ ...wrkBase, urls: [synPage], headers: auth });
+  for (const [name, r] of [["archive day pages", wrkArchiveDay], ["synapse day", wrkSynDay], ["archive page 1", wrkArchivePage], ["synapse 150", wrkSynPage]] as const) {
+    log(`wrk ${name}: ${r.requestsPerSecond.toFixed(1)} req/s, p50 ${ms(r.latencyP50Ms)}, p99 ${ms(r.latencyP99Ms)}, errors ${r.errors}`);
+  }
+  const memDay: PhaseMemory = { archive: archiveMem.finish(), synapse: synapseMem.finish() };
+  log(`peak memory during day pages: archive ${mib(memDay.archive.peakTreeRss)} (VmHWM ${mib(memDay.archive.hwmSum)}), Synapse ${mib(memDay.synapse.peakTreeRss)}`);
+  const loadAfterDay = loadLine();
+
+  // ----- 2. ingest by backfill -----
+  archiveMem.start();
+  synapseMem.start();
+  started = Date.now();
+  const joinedIngest = await admin<{ status: string; stored?: number }>("join", { room: `#bench-ingest:${hs.serverName}` });
+  if (joinedIngest.status !== "joined") throw new Error(`join bench-ingest: ${JSON.stringify(joinedIngest)}`);
+  const joinMs = Date.now() - started;
+  log(`archive joined #bench-ingest in ${seconds(joinMs)} (${joinedIngest.stored} events from send_join)`);
+  const logStart = statSync(hs.logFile).size;
+  started = performance.now();
+  const fill = await admin<{ stored: number; requests: number; dropped: number; finished: string }>(
+    "backfill",
+    { roomId: ingestRoom, batchSize: 100, timeoutMs: 30 * 60_000 },
+    31 * 60_000,
+  );
+  const ingestMs = performance.now() - started;
+  const memIngest: PhaseMemory = { archive: archiveMem.finish(), synapse: synapseMem.finish() };
+  log(`archive backfilled ${fill.stored} events in ${seconds(ingestMs)} (${int((fill.stored / ingestMs) * 1000)} events/s; ${fill.requests} requests, ${fill.dropped} dropped, ${fill.finished})`);
+  if (fill.finished !== "complete") log(`warning: backfill finished with "${fill.finished}"`);
+  if (fill.dropped > 0) log(`warning: ${fill.dropped} PDUs failed verification`);
+  const held = await admin<{ events: { type: string }[]; timeline: { kind: string; missingPrevEvents: string[] }[] }>(`room?room_id=${encodeURIComponent(ingestRoom)}`);
+  const heldMessages = held.events.filter((e) => e.type === "m.room.message").length;
+  const openGaps = held.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0).length;
+  log(`the archive holds ${heldMessages} of ${INGEST_EVENTS} seeded messages (${held.events.length} events), ${openGaps} gaps with known missing events`);
+  if (heldMessages !== INGEST_EVENTS) log(`warning: ${INGEST_EVENTS - heldMessages} seeded messages are not in the archive after a "${fill.finished}" backfill`);
+
+  // What Synapse answered to the archive during the backfill, from its access log.
+  const served = parseSynapseAccessLog(readLogFrom(hs.logFile, logStart)).filter(
+    (l) => l.requester === front.serverName && l.method === "GET" && l.uri.startsWith("/_matrix/federation/v1/backfill/"),
+  );
+  const synapseLoggedMs = served.reduce((n, l) => n + l.processingSeconds * 1000, 0);
+  if (served.length !== fill.requests) log(`note: Synapse's log shows ${served.length} /backfill requests, the archive reports ${fill.requests}`);
+
+  // Synapse alone on the same requests, replayed in the same order.
+  const replayer = createReplayer({ keyFile: path.join(dataDir, "signing.key"), origin: front.serverName, destination: hs.serverName, caFile: bed.caFile });
+  let replayMs = 0;
+  let replayBytes = 0;
+  const replayDeadline = Date.now() + 15 * 60_000;
+  for (const line of served) {
+    if (Date.now() > replayDeadline) throw new Error("replay took over 15 minutes");
+    const r = await replayer.get(line.uri);
+    replayMs += r.ms;
+    replayBytes += r.bytes;
+  }
+  log(`Synapse replay of ${served.length} /backfill requests: ${seconds(replayMs)} (${mib(replayBytes)} of JSON); Synapse's logged share during the archive's run ${seconds(synapseLoggedMs)}`);
+  log(`peak memory during ingest: archive ${mib(memIngest.archive.peakTreeRss)} (VmHWM ${mib(memIngest.archive.hwmSum)}), Synapse ${mib(memIngest.synapse.peakTreeRss)}`);
+  const loadAfterIngest = loadLine();
+
+  // ----- report -----
+  const archiveEps = (fill.stored / ingestMs) * 1000;
+  const synapseEps = (fill.stored / replayMs) * 1000;
+  const table = formatTable([
+    ["comparison", "archive", "Synapse", "archive ÷ Synapse"],
+    [`day, cold (archive: ${coldDay.pages.length} pages; Synapse: limit=${DAY_MESSAGES})`, ms(coldDay.totalMs), ms(coldSyn.ms), ratio(coldDay.totalMs, coldSyn.ms)],
+    [`day, warm median of ${warm.archiveDay.length}`, ms(median(warm.archiveDay)), ms(median(warm.synDay)), ratio(median(warm.archiveDay), median(warm.synDay))],
+    ["page 1, cold (150 events; Synapse: limit=500)", ms(coldDay.pages[0]?.ms ?? Number.NaN), ms(coldSyn.ms), ratio(coldDay.pages[0]?.ms ?? Number.NaN, coldSyn.ms)],
+    [`page 1, warm median (Synapse: limit=150)`, ms(median(warm.archivePage1)), ms(median(warm.synPage)), ratio(median(warm.archivePage1), median(warm.synPage))],
+    [`day/s under wrk -c${WRK_CONNECTIONS} ${WRK_SECONDS}s`, (wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1), wrkSynDay.requestsPerSecond.toFixed(1), ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond)],
+    [`page 1 req/s under wrk -c${WRK_CONNECTIONS} ${WRK_SECONDS}s`, wrkArchivePage.requestsPerSecond.toFixed(1), wrkSynPage.requestsPerSecond.toFixed(1), ratio(wrkArchivePage.requestsPerSecond, wrkSynPage.requestsPerSecond)],
+    [`ingest ${int(fill.stored)} events: wall time`, seconds(ingestMs), seconds(replayMs), ratio(ingestMs, replayMs)],
+    ["ingest: events/s", int(archiveEps), int(synapseEps), ratio(archiveEps, synapseEps)],
+    ["peak RSS during day pages", mib(memDay.archive.peakTreeRss), mib(memDay.synapse.peakTreeRss), ""],
+    ["peak RSS during ingest", mib(memIngest.archive.peakTreeRss), mib(memIngest.synapse.peakTreeRss), ""],
+  ]);
+  const wrkErrors = [wrkArchiveDay, wrkSynDay, wrkArchivePage, wrkSynPage].reduce((n, r: WrkResult) => n + r.errors, 0);
+  console.log("");
+  console.log(table);
+  console.log("");
+  console.log(`Seeding Synapse: ${int(INGEST_EVENTS)} messages in ${seconds(seedMs)} (${int((INGEST_EVENTS / seedMs) * 1000)}/s, ${SEED_CONCURRENCY} concurrent sends).`);
+  console.log(`Ingest: ${fill.requests} /backfill requests; Synapse's own logged time for them during the archive's run ${seconds(synapseLoggedMs)} (${ratio(ingestMs, synapseLoggedMs)} of it); join ${seconds(joinMs)} not included.`);
+  console.log(`Archive after ingest: ${int(heldMessages)} of ${int(INGEST_EVENTS)} seeded messages, ${openGaps} open gaps, ${fill.dropped} PDUs dropped.`);
+  console.log(`Archive peak VmHWM: day pages ${mib(memDay.archive.hwmSum)}, ingest ${mib(memIngest.archive.hwmSum)}. wrk errors: ${wrkErrors}.`);
+  console.log(`${loadAfterDay} after the day pages; ${loadAfterIngest} after the ingest. Node ${process.version}.`);
+
+  printResult({
+    name: "vs-synapse",
+    rows: [
+      ["day page cold (archive vs Synapse /messages)", `${ms(coldDay.totalMs)} vs ${ms(coldSyn.ms)}`, ratio(coldDay.totalMs, coldSyn.ms)],
+      ["day page warm median", `${ms(median(warm.archiveDay))} vs ${ms(median(warm.synDay))}`, ratio(median(warm.archiveDay), median(warm.synDay))],
+      [`days/s, wrk -c${WRK_CONNECTIONS}`, `${(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1)} vs ${wrkSynDay.requestsPerSecond.toFixed(1)}`, ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond)],
+      [`ingest ${int(fill.stored)} events/s (archive vs Synapse replay)`, `${int(archiveEps)} vs ${int(synapseEps)}`, `overhead ${ratio(ingestMs, replayMs)}`],
+      ["archive peak RSS (day pages / ingest)", `${mib(memDay.archive.peakTreeRss)} / ${mib(memIngest.archive.peakTreeRss)}`, ""],
+      ["ingest completeness", `${int(heldMessages)} / ${int(INGEST_EVENTS)} messages`, `${openGaps} open gaps`],
+      [`seeding ${int(INGEST_EVENTS)} messages into Synapse`, seconds(seedMs), `${SEED_CONCURRENCY} concurrent`],
+    ],
+    notes: [loadAfterIngest],
+  });
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(`[vs-synapse] failed: ${(err as Error).stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  clearTimeout(watchdog);
+}
