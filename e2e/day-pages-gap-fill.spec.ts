@@ -68,3 +68,39 @@ test("a gap before the archive's join is shown, and Load missing messages fills 
   expect(positionsAfter.slice(-positionsBefore.length)).toEqual(positionsBefore);
   await page.screenshot({ path: testInfo.outputPath("gap-after-fill.png"), fullPage: true });
 });
+
+// A 4×4 PNG: small enough to be served as is, real enough for the browser to decode.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+test("images in messages come through the archive's media proxy from authenticated federation media", async ({ page, request }, testInfo) => {
+  test.setTimeout(120_000);
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  const carol = await hs1.registerUser("carol");
+  const roomId = await carol.createRoom({ alias: "pictures", roomVersion: "11", name: "Pictures" });
+  expect((await archive.admin<{ status: string }>("join", { room: `#pictures:${hs1.serverName}` })).status).toBe("joined");
+  const mxc = await carol.uploadMedia(PNG, "image/png", "dot.png");
+  const eventId = await carol.sendMessage(roomId, "dot.png", { msgtype: "m.image", url: mxc, info: { mimetype: "image/png", w: 4, h: 4, size: PNG.length } });
+  const stored = async () => (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
+  await expect.poll(async () => (await stored()).includes(eventId), { timeout: 60_000 }).toBe(true);
+
+  await page.goto(`${archive.url}/r/${encodeURIComponent(`pictures:${hs1.serverName}`)}`);
+  const image = page.locator(`[id="${eventId}"] img`);
+  await expect(image).toHaveAttribute("alt", "dot.png");
+  const src = await image.getAttribute("src");
+  expect(src).toBe(`/media/${encodeURIComponent(hs1.serverName)}/${mxc.split("/").at(-1)}`);
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 20_000 }).toBe(4);
+  await page.screenshot({ path: testInfo.outputPath("image-message.png") });
+
+  const direct = await request.get(`${archive.url}${src}`);
+  expect(direct.status()).toBe(200);
+  expect(direct.headers()["content-type"]).toBe("image/png");
+  expect(direct.headers()["x-content-type-options"]).toBe("nosniff");
+  expect(Buffer.from(await direct.body()).equals(PNG)).toBe(true);
+  // Media no archived message names is not proxied.
+  const other = await carol.uploadMedia(PNG, "image/png", "unused.png");
+  expect((await request.get(`${archive.url}/media/${encodeURIComponent(hs1.serverName)}/${other.split("/").at(-1)}`)).status()).toBe(404);
+});

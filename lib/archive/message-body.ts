@@ -34,9 +34,11 @@ export function messageBody(content: Content, isReply: boolean): MessageBody | n
       const width = num(i.w) ?? null;
       const height = num(i.h) ?? null;
       const src = mediaPath(str(content.url) ?? "") ?? null;
+      // Large images get a server-side thumbnail; small ones (or unknown sizes) come as they are.
+      const large = width !== null && height !== null && (width > 800 || height > 600);
       const thumbnailSrc =
         (thumb ? mediaPath(thumb) : undefined) ??
-        (src ? mediaPath(str(content.url) ?? "", { thumbnail: { width: 800, height: 600 } }) : undefined) ??
+        (src && large ? mediaPath(str(content.url) ?? "", { thumbnail: { width: 800, height: 600 } }) : undefined) ??
         null;
       return { kind: "image", alt: body, src, thumbnailSrc, width, height };
     }
