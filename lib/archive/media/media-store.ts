@@ -33,7 +33,8 @@ export interface MediaKey {
 function cachePaths(key: MediaKey): { data: string; meta: string } {
   const variant = key.thumbnail ? `thumb-${key.thumbnail.width}x${key.thumbnail.height}` : "full";
   const hash = createHash("sha256").update(`${key.serverName}/${key.mediaId}/${variant}`).digest("hex");
-  const dir = path.resolve(getEnv().DATA_DIR, "media-cache", hash.slice(0, 2));
+  // The cache lives in the data directory at run time; keep the bundler from tracing it.
+  const dir = path.resolve(/* turbopackIgnore: true */ getEnv().DATA_DIR, "media-cache", hash.slice(0, 2));
   return { data: path.join(dir, `${hash}.bin`), meta: path.join(dir, `${hash}.json`) };
 }
 
@@ -55,8 +56,8 @@ async function isReferenced(db: Db, key: MediaKey): Promise<boolean> {
 export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
   const files = cachePaths(key);
   try {
-    const meta = JSON.parse(await readFile(files.meta, "utf8")) as { contentType: string; inline: boolean };
-    return { ...meta, body: await readFile(files.data) };
+    const meta = JSON.parse(await readFile(/* turbopackIgnore: true */ files.meta, "utf8")) as { contentType: string; inline: boolean };
+    return { ...meta, body: await readFile(/* turbopackIgnore: true */ files.data) };
   } catch {
     // not cached yet
   }
