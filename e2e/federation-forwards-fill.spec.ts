@@ -133,7 +133,7 @@ test("forwards_fill: Synapse is detected as unsupported and the fallback fills; 
   expect(limited.received).toBe(5);
 
   await archive3.stop();
-  const check = await recheckStoredEvents(archive3, bed.homeservers, roomId);
+  const check = await recheckStoredEvents(archive3, bed.homeservers, roomId, [archive1, archive2]);
   expect(check.failures).toEqual([]);
   expect(check.ids).toEqual(expect.arrayContaining(sent));
 });
