@@ -303,21 +303,41 @@ async function main(): Promise<void> {
   log(`archive joined #bench-ingest in ${seconds(joinMs)} (${joinedIngest.stored} events from send_join)`);
   const logStart = statSync(hs.logFile).size;
   started = performance.now();
-  const fill = await admin<{ stored: number; requests: number; dropped: number; finished: string }>(
-    "backfill",
-    { roomId: ingestRoom, batchSize: 100, timeoutMs: 30 * 60_000 },
-    31 * 60_000,
-  );
-  const ingestMs = performance.now() - started;
+  // One backfill call should bring the whole room. If gaps with known missing events remain
+  // after a "complete" answer (seen with a wide DAG), a few more passes are made and timed too:
+  // the figure is the time to hold the room, and the extra passes are reported.
+  type Fill = { stored: number; requests: number; dropped: number; finished: string };
+  type Report = { events: { type: string }[]; timeline: { kind: string; missingPrevEvents: string[] }[] };
+  const fill: Fill & { passes: number; finishes: string[] } = { stored: 0, requests: 0, dropped: 0, finished: "", passes: 0, finishes: [] };
+  let heldMessages = 0;
+  let heldEvents = 0;
+  let openGaps = 0;
+  let ingestMs = 0;
+  const ingestDeadline = Date.now() + 30 * 60_000;
+  for (let pass = 1; pass <= 4 && Date.now() < ingestDeadline; pass++) {
+    const passStart = performance.now();
+    const r = await admin<Fill>("backfill", { roomId: ingestRoom, batchSize: 100, timeoutMs: Math.max(60_000, ingestDeadline - Date.now()) }, 31 * 60_000);
+    ingestMs += performance.now() - passStart;
+    fill.stored += r.stored;
+    fill.requests += r.requests;
+    fill.dropped += r.dropped;
+    fill.finished = r.finished;
+    fill.finishes.push(r.finished);
+    fill.passes = pass;
+    log(`backfill pass ${pass}: ${r.stored} events in ${r.requests} requests (${r.finished}), ${seconds(ingestMs)} so far`);
+    // Not timed: reading the store back to check completeness.
+    const held = await admin<Report>(`room?room_id=${encodeURIComponent(ingestRoom)}`);
+    heldMessages = held.events.filter((e) => e.type === "m.room.message").length;
+    heldEvents = held.events.length;
+    openGaps = held.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0).length;
+    if (heldMessages >= INGEST_EVENTS || r.stored === 0 || r.finished !== "complete") break;
+    log(`warning: after a "${r.finished}" backfill the archive holds ${heldMessages} of ${INGEST_EVENTS} messages with ${openGaps} open gaps: another pass`);
+  }
   const memIngest: PhaseMemory = { archive: archiveMem.finish(), synapse: synapseMem.finish() };
-  log(`archive backfilled ${fill.stored} events in ${seconds(ingestMs)} (${int((fill.stored / ingestMs) * 1000)} events/s; ${fill.requests} requests, ${fill.dropped} dropped, ${fill.finished})`);
-  if (fill.finished !== "complete") log(`warning: backfill finished with "${fill.finished}"`);
+  log(`archive backfilled ${fill.stored} events in ${seconds(ingestMs)} (${int((fill.stored / ingestMs) * 1000)} events/s; ${fill.passes} pass(es), ${fill.requests} requests, ${fill.dropped} dropped, ${fill.finishes.join("/")})`);
+  log(`the archive holds ${heldMessages} of ${INGEST_EVENTS} seeded messages (${heldEvents} events), ${openGaps} gaps with known missing events`);
+  if (heldMessages !== INGEST_EVENTS) log(`warning: ${INGEST_EVENTS - heldMessages} seeded messages are not in the archive`);
   if (fill.dropped > 0) log(`warning: ${fill.dropped} PDUs failed verification`);
-  const held = await admin<{ events: { type: string }[]; timeline: { kind: string; missingPrevEvents: string[] }[] }>(`room?room_id=${encodeURIComponent(ingestRoom)}`);
-  const heldMessages = held.events.filter((e) => e.type === "m.room.message").length;
-  const openGaps = held.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0).length;
-  log(`the archive holds ${heldMessages} of ${INGEST_EVENTS} seeded messages (${held.events.length} events), ${openGaps} gaps with known missing events`);
-  if (heldMessages !== INGEST_EVENTS) log(`warning: ${INGEST_EVENTS - heldMessages} seeded messages are not in the archive after a "${fill.finished}" backfill`);
 
   // What Synapse answered to the archive during the backfill, from its access log.
   const served = parseSynapseAccessLog(readLogFrom(hs.logFile, logStart)).filter(
@@ -362,8 +382,8 @@ async function main(): Promise<void> {
   console.log(table);
   console.log("");
   console.log(`Seeding Synapse: ${int(INGEST_EVENTS)} messages in ${seconds(seedMs)} (${int((INGEST_EVENTS / seedMs) * 1000)}/s, ${SEED_CONCURRENCY} concurrent sends).`);
-  console.log(`Ingest: ${fill.requests} /backfill requests; Synapse's own logged time for them during the archive's run ${seconds(synapseLoggedMs)} (${ratio(ingestMs, synapseLoggedMs)} of it); join ${seconds(joinMs)} not included.`);
-  console.log(`Archive after ingest: ${int(heldMessages)} of ${int(INGEST_EVENTS)} seeded messages, ${openGaps} open gaps, ${fill.dropped} PDUs dropped.`);
+  console.log(`Ingest: ${fill.requests} /backfill requests; Synapse's own logged time for them during the archive's run ${seconds(synapseLoggedMs)} (the archive's wall time is ${ratio(ingestMs, synapseLoggedMs)} that); join ${seconds(joinMs)} not included.`);
+  console.log(`Archive after ingest: ${int(heldMessages)} of ${int(INGEST_EVENTS)} seeded messages, ${openGaps} open gaps, ${fill.dropped} PDUs dropped, ${fill.passes} backfill pass(es) (${fill.finishes.join("/")}).`);
   console.log(`Archive peak VmHWM: day pages ${mib(memDay.archive.hwmSum)}, ingest ${mib(memIngest.archive.hwmSum)}. wrk errors: ${wrkErrors}.`);
   console.log(`${loadAfterDay} after the day pages; ${loadAfterIngest} after the ingest. Node ${process.version}.`);
 
@@ -375,7 +395,7 @@ async function main(): Promise<void> {
       [`days/s, wrk -c${WRK_CONNECTIONS}`, `${(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1)} vs ${wrkSynDay.requestsPerSecond.toFixed(1)}`, ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond)],
       [`ingest ${int(fill.stored)} events/s (archive vs Synapse replay)`, `${int(archiveEps)} vs ${int(synapseEps)}`, `overhead ${ratio(ingestMs, replayMs)}`],
       ["archive peak RSS (day pages / ingest)", `${mib(memDay.archive.peakTreeRss)} / ${mib(memIngest.archive.peakTreeRss)}`, ""],
-      ["ingest completeness", `${int(heldMessages)} / ${int(INGEST_EVENTS)} messages`, `${openGaps} open gaps`],
+      ["ingest completeness", `${int(heldMessages)} / ${int(INGEST_EVENTS)} messages`, `${openGaps} open gaps, ${fill.passes} pass(es)`],
       [`seeding ${int(INGEST_EVENTS)} messages into Synapse`, seconds(seedMs), `${SEED_CONCURRENCY} concurrent`],
     ],
     notes: [loadAfterIngest],
