@@ -3,8 +3,8 @@
  * one cannot skew or hang the next), streams their output, and prints a short combined table at
  * the end.
  *
- *   npm run bench                                  # every bench/*.ts: verify-throughput, timeline, vs-synapse, …
- *   npm run bench -- vs-synapse                    # only the named ones (file names without .ts)
+ *   npm run bench                                  # the suite: verify-throughput, timeline, vs-synapse
+ *   npm run bench -- vs-synapse                    # only the named ones (any bench/<name>.ts)
  *   npm run bench -- vs-synapse --events 5000      # other arguments go to each selected bench
  *   npm run bench -- --list
  *
@@ -22,7 +22,9 @@ import { formatTable, loadLine } from "./lib/stats";
 
 const BENCH_DIR = import.meta.dirname;
 const ROOT = path.resolve(BENCH_DIR, "..");
-const ORDER = ["verify-throughput", "timeline", "vs-synapse"];
+// The suite, in this order. Other bench/*.ts files (scratch profiles, new benches) run only when
+// named, so a stray file cannot slip into `npm run bench`.
+const SUITE = ["verify-throughput", "timeline", "vs-synapse"];
 const TIMEOUT_MINUTES: Record<string, number> = { "vs-synapse": 60 };
 const DEFAULT_TIMEOUT_MINUTES = 15;
 
@@ -30,7 +32,7 @@ function available(): string[] {
   const names = readdirSync(BENCH_DIR)
     .filter((f) => f.endsWith(".ts") && f !== "run.ts" && !f.endsWith(".test.ts") && !f.endsWith(".d.ts"))
     .map((f) => f.slice(0, -3));
-  const rank = (n: string) => (ORDER.includes(n) ? ORDER.indexOf(n) : ORDER.length);
+  const rank = (n: string) => (SUITE.includes(n) ? SUITE.indexOf(n) : SUITE.length);
   return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -42,6 +44,17 @@ function fallbackRows(name: string, stdout: string): BenchResult["rows"] {
     const row = lines.find((l) => l.startsWith("verifyPdu, all recorded PDUs"));
     const cells = row?.split(/\s{2,}/) ?? [];
     if (cells.length >= 4) return [["PDU verification, one core (all recorded PDUs)", `${cells[2]} PDUs/s`, `${cells[3]} µs/PDU`]];
+  }
+  if (name === "timeline") {
+    // A markdown table: | pattern | events | seconds | events/s | batch p50 ms | batch p99 ms | key bytes | …
+    const rows: BenchResult["rows"] = [];
+    for (const l of lines.filter((l) => l.startsWith("| ") && !l.startsWith("| pattern"))) {
+      const cells = l.split("|").map((c) => c.trim());
+      if (cells[1] && cells[4]) rows.push([`${cells[1]} (${cells[2]} events)`, `${cells[4]} events/s`, `batch p99 ${cells[6]} ms, key ${cells[7]} B`]);
+    }
+    const day = lines.find((l) => l.startsWith("Day window"));
+    if (day) rows.push(["day window query", day.replace(/^Day window, /, "").slice(0, 100), ""]);
+    if (rows.length > 0) return rows;
   }
   const last = lines.at(-1);
   return last ? [["last line of output", last.slice(0, 100), ""]] : [];
@@ -119,7 +132,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const all = available();
   if (argv.includes("--list")) {
-    console.log(all.join("\n"));
+    console.log(all.map((n) => (SUITE.includes(n) ? n : `${n} (only when named)`)).join("\n"));
     return;
   }
   const selected = argv.filter((a) => all.includes(a));
@@ -130,7 +143,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const names = selected.length > 0 ? selected : all;
+  const names = selected.length > 0 ? selected : SUITE.filter((n) => all.includes(n));
   const outcomes: Outcome[] = [];
   for (const name of names) {
     if (interrupted) break;
