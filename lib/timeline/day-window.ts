@@ -173,7 +173,7 @@ async function positionOfCursor(db: Db, roomId: string, cursor: string): Promise
     ? await db.$queryRaw<{ position: bigint }[]>`
         SELECT position FROM timeline_items WHERE room_id = ${roomId} AND kind = 'denial' AND denied_event_id = ${id}`
     : await db.$queryRaw<{ position: bigint }[]>`
-        SELECT position FROM timeline_items WHERE room_id = ${roomId} AND event_id = ${id}`;
+        SELECT position FROM timeline_items WHERE event_id = ${id} AND room_id || '' = ${roomId}`;
   const position = rows[0]?.position;
   if (position === undefined) throw new TimelineError("event_not_found", `cursor ${cursor} names nothing in ${roomId}`);
   return position;

@@ -21,19 +21,12 @@ export async function depthBounds(
   missingOf: ReadonlyMap<string, readonly string[]>,
   preferred: bigint,
   lowerToo: boolean,
+  /** Stored events right after a gap that misses prev_events, by position. */
+  afterGaps: readonly { position: bigint; depth: bigint }[],
 ): Promise<{ softLower: Map<string, bigint>; softUpper: Map<string, bigint> }> {
   const softUpper = new Map<string, bigint>();
-  const after = await tx.$queryRaw<{ position: bigint; depth: bigint }[]>`
-    SELECT b.position, e.depth FROM timeline_items g
-    CROSS JOIN LATERAL (
-      SELECT i.position, i.event_id FROM timeline_items i
-      WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind IN ('event', 'gap')
-      ORDER BY i.position LIMIT 1) b
-    JOIN events e ON e.event_id = b.event_id
-    WHERE g.room_id = ${roomId} AND g.kind = 'gap' AND cardinality(g.missing_prev_events) > 0
-    ORDER BY b.position`;
   for (const e of sorted) {
-    const first = after.find((s) => s.depth >= e.depth + 2n);
+    const first = afterGaps.find((s) => s.depth >= e.depth + 2n);
     if (first) softUpper.set(e.eventId, keyBefore(first.position));
   }
 

@@ -12,12 +12,12 @@ export async function refreshGap(tx: Tx, roomId: string, gapId: bigint): Promise
             WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = u.p AND x.room_id = g.room_id)
             GROUP BY u.p ORDER BY min(u.n)) AS missing,
       ARRAY(SELECT v.t FROM unnest(g.unknown_successors_of) WITH ORDINALITY v(t, n)
-            WHERE NOT EXISTS (SELECT 1 FROM events s WHERE s.room_id = g.room_id AND s.prev_events @> ARRAY[v.t])
+            WHERE NOT EXISTS (SELECT 1 FROM events s WHERE s.prev_events @> ARRAY[v.t] AND s.room_id || '' = g.room_id)
             ORDER BY v.n) AS tips
     FROM timeline_items g
     LEFT JOIN LATERAL (
       SELECT i.kind, e.prev_events FROM timeline_items i LEFT JOIN events e ON e.event_id = i.event_id
-      WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind IN ('event', 'gap')
+      WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind <> 'denial'
       ORDER BY i.position LIMIT 1) nx ON true
     WHERE g.id = ${gapId}::bigint AND g.kind = 'gap'`;
   const gap = rows[0];

@@ -64,14 +64,22 @@ async function insertBatch(
   const batchIds = new Set(result.inserted);
   const outsidePrevs = [...new Set(sorted.flatMap((e) => e.prevEvents).filter((p) => !batchIds.has(p)))];
   const prevRows = await tx.$queryRaw<{ event_id: string; position: bigint }[]>`
-    SELECT event_id, position FROM timeline_items WHERE room_id = ${roomId} AND event_id = ANY(${outsidePrevs}::text[])`;
+    SELECT event_id, position FROM timeline_items WHERE event_id = ANY(${outsidePrevs}::text[]) AND room_id || '' = ${roomId}`;
   const storedPrevPosition = new Map(prevRows.map((r) => [r.event_id, r.position]));
-  const successorRows = await tx.$queryRaw<{ prev_events: string[]; position: bigint }[]>`
-    SELECT e.prev_events, i.position FROM events e JOIN timeline_items i ON i.event_id = e.event_id
-    WHERE e.room_id = ${roomId} AND e.prev_events && ${result.inserted}::text[]`;
+  // Stored successors of batch events are exactly the events right after the gaps that list
+  // them as missing (invariant 3), so the few gap items answer without scanning prev_events.
+  const afterGaps = await tx.$queryRaw<{ missing: string[]; position: bigint; depth: bigint }[]>`
+    SELECT g.missing_prev_events AS missing, b.position, e.depth FROM timeline_items g
+    CROSS JOIN LATERAL (
+      SELECT i.position, i.event_id FROM timeline_items i
+      WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind <> 'denial'
+      ORDER BY i.position LIMIT 1) b
+    JOIN events e ON e.event_id = b.event_id
+    WHERE g.room_id = ${roomId} AND g.kind = 'gap' AND cardinality(g.missing_prev_events) > 0
+    ORDER BY b.position`;
   const storedSuccessorPositions = new Map<string, bigint[]>();
-  for (const row of successorRows) {
-    for (const p of row.prev_events) {
+  for (const row of afterGaps) {
+    for (const p of row.missing) {
       if (batchIds.has(p)) storedSuccessorPositions.set(p, [...(storedSuccessorPositions.get(p) ?? []), row.position]);
     }
   }
@@ -80,7 +88,7 @@ async function insertBatch(
     sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p)))]]),
   );
   const lowerToo = arrival.kind === "forwards" || arrival.kind === "jump";
-  const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo);
+  const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo, afterGaps);
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
   const forms = await storedForms(tx, roomId, roomVersion, sorted, redact);
@@ -129,7 +137,7 @@ async function insertBatch(
 async function preferredKey(tx: Tx, roomId: string, arrival: Arrival, sorted: readonly TimelineEventInput[]): Promise<bigint> {
   const positionOf = async (eventId: string) => {
     const rows = await tx.$queryRaw<{ position: bigint }[]>`
-      SELECT position FROM timeline_items WHERE room_id = ${roomId} AND event_id = ${eventId}`;
+      SELECT position FROM timeline_items WHERE event_id = ${eventId} AND room_id || '' = ${roomId}`;
     const position = rows[0]?.position;
     if (position === undefined) throw new TimelineError("anchor_not_found", `event ${eventId} is not in the timeline of ${roomId}`);
     return position;

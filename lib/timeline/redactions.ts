@@ -23,7 +23,7 @@ export async function storedForms(
   const redactor = new Map<string, string>();
   const stored = await tx.$queryRaw<{ event_id: string; redacts: string }[]>`
     SELECT e.event_id, e.redacts FROM events e JOIN timeline_items i ON i.event_id = e.event_id
-    WHERE e.room_id = ${roomId} AND e.redacts = ANY(${ids}::text[]) ORDER BY i.position`;
+    WHERE e.redacts = ANY(${ids}::text[]) AND e.room_id || '' = ${roomId} ORDER BY i.position`;
   for (const r of stored) if (!redactor.has(r.redacts)) redactor.set(r.redacts, r.event_id);
   for (const e of sorted) if (e.redacts !== null && !redactor.has(e.redacts)) redactor.set(e.redacts, e.eventId);
   const forms = new Map<string, StoredForm>();
@@ -57,7 +57,7 @@ export async function redactStoredTargets(
   if (byTarget.size === 0) return;
   const targets = await tx.$queryRaw<{ event_id: string; pdu: string; redacted: boolean }[]>`
     SELECT event_id, pdu, redacted FROM events
-    WHERE room_id = ${roomId} AND event_id = ANY(${[...byTarget.keys()]}::text[]) AND redacted_by IS NULL`;
+    WHERE event_id = ANY(${[...byTarget.keys()]}::text[]) AND room_id || '' = ${roomId} AND redacted_by IS NULL`;
   for (const t of targets) {
     const pdu = t.redacted ? t.pdu : redact(t.pdu, roomVersion);
     await tx.$executeRaw`
