@@ -29,7 +29,7 @@ beforeAll(async () => {
   ], { stdio: "ignore" });
   ca = readFileSync(path.join(dir, "cert.pem"), "utf8");
   server = https.createServer({ key: readFileSync(path.join(dir, "key.pem")), cert: ca }, (req, res) => {
-    seen.push({ host: req.headers.host, sni: (req.socket as TLSSocket).servername, url: req.url });
+    seen.push({ host: req.headers.host, sni: (req.socket as TLSSocket).servername ?? undefined, url: req.url });
     if (req.url === "/slow") return; // never answers
     if (req.url === "/big") {
       res.end("x".repeat(200_000));
