@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
 import https from "node:https";
 import { expect, test } from "@playwright/test";
+import path from "node:path";
+import { canonicalJson } from "../lib/matrix/canonical-json";
+import { computeEventId } from "../lib/matrix/event-id";
+import type { JsonObject } from "../lib/matrix/json-value";
+import { signEvent } from "../lib/matrix/sign-event";
+import { generateSigningKey, parseSigningKeyFile } from "../lib/matrix/signing-key";
 import { buildXMatrixAuthorization } from "../lib/matrix/x-matrix";
-import { generateSigningKey } from "../lib/matrix/signing-key";
 import { startTestbed, type Testbed } from "../scripts/testbed/index";
 import { startArchive, type RunningArchive } from "./fixtures/archive";
 import { recheckStoredEvents } from "./fixtures/stored-events";
@@ -15,6 +20,7 @@ test.describe.configure({ mode: "serial" });
 
 let bed: Testbed;
 let archive: RunningArchive;
+let lobby: { roomId: string; lastEventId: string; sentAt: number } | undefined;
 
 interface RoomReport {
   room: { roomId: string; name: string | null; historyVisibility: string | null; worldReadableBy: string | null; servers: string[]; canonicalAlias: string | null } | null;
@@ -87,6 +93,7 @@ test("joins a world_readable room on hs1 and receives messages from both homeser
   expect(check.failures).toEqual([]);
   expect(check.ids).toEqual(expect.arrayContaining([fromHs1, fromHs2]));
   await archive.start();
+  lobby = { roomId, lastEventId: fromHs2, sentAt: Date.now() };
   // Synapse may have backed off while the archive was down; it keeps delivering afterwards.
   await hs1.resetConnection(archive.serverName);
   const after = await alice.sendMessage(roomId, "after a restart");
@@ -175,4 +182,72 @@ test("inbound requests with bad auth or bad bodies get JSON 401/400 and the serv
   expect(key.status).toBe(200);
   const version = await send({ method: "GET", path: "/_matrix/federation/v1/version" });
   expect(version.status).toBe(200);
+});
+
+test("/send answers a result per PDU, stores the valid one, drops the forged one, and repeats its answer for a retried txnId", async () => {
+  if (!lobby) throw new Error("the join test must run first");
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  // The archive's own key (the only server key this test holds) signs a PDU and the request.
+  const key = parseSigningKeyFile(readFileSync(path.join(archive.dataDir, "signing.key"), "utf8"))[0]!;
+  const origin = archive.serverName;
+  const event: JsonObject = {
+    type: "m.room.message",
+    room_id: lobby.roomId,
+    sender: `@archive:${origin}`,
+    content: { msgtype: "m.notice", body: "signed by the archive" },
+    origin_server_ts: Date.now(),
+    depth: 100,
+    prev_events: [lobby.lastEventId],
+    auth_events: [],
+  };
+  const good = signEvent(event, "11", origin, key);
+  const goodId = computeEventId(good, "11");
+  // Changing a field the signature covers after signing: a different ID, and a signature that fails.
+  const forged: JsonObject = { ...good, origin_server_ts: (good.origin_server_ts as number) + 1 };
+  const forgedId = computeEventId(forged, "11");
+  const txnPath = `/_matrix/federation/v1/send/${encodeURIComponent(`txn-${Date.now()}`)}`;
+  const content: JsonObject = { origin, origin_server_ts: Date.now(), pdus: [good, forged], edus: [{ edu_type: "m.typing", content: {} }] };
+  const auth = buildXMatrixAuthorization({ method: "PUT", uri: txnPath, origin, destination: origin, content }, key);
+  const put = () =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.request(`${archive.front.url}${txnPath}`, { method: "PUT", ca: readFileSync(bed.caFile), headers: { Authorization: auth, "Content-Type": "application/json" } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on("error", reject);
+      req.end(canonicalJson(content));
+    });
+  const first = await put();
+  expect(first.status).toBe(200);
+  const results = (JSON.parse(first.body) as { pdus: Record<string, { error?: string }> }).pdus;
+  expect(results[goodId]).toEqual({});
+  expect(results[forgedId]?.error).toMatch(/M_INVALID_SIGNATURE/);
+  const again = await put();
+  expect(again).toEqual(first);
+
+  const report = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(lobby.roomId)}`);
+  expect(report.events.filter((e) => e.eventId === goodId).map((e) => e.source)).toEqual(["send"]);
+  expect(report.events.some((e) => e.eventId === forgedId)).toBe(false);
+});
+
+test("directory and jump-to-date calls against Synapse: publicRooms and timestamp_to_event", async () => {
+  if (!lobby) throw new Error("the join test must run first");
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  await expect
+    .poll(async () => (await archive.admin<{ chunk: { room_id: string }[] }>(`public_rooms?server=${encodeURIComponent(hs1.serverName)}`)).chunk.map((r) => r.room_id), {
+      timeout: 15_000,
+    })
+    .toContain(lobby.roomId);
+  const found = await archive.admin<{ event_id: string; origin_server_ts: number } | null>("timestamp_to_event", {
+    server: hs1.serverName,
+    roomId: lobby.roomId,
+    ts: 0,
+    dir: "f",
+  });
+  // The first event of the room at or after the epoch is its create event.
+  const report = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(lobby.roomId)}`);
+  expect(found?.event_id).toBe(report.events.find((e) => e.type === "m.room.create")?.eventId);
 });

@@ -4,12 +4,13 @@ import { joinRoom } from "@/lib/archive/join-room";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { backfillRoom } from "@/lib/federation/backfill";
+import { getPublicRooms, timestampToEvent } from "@/lib/federation/client/endpoints";
 import { fillForwards } from "@/lib/federation/fill-forwards";
 import { errorResponse, InboundError, jsonResponse, readBody, unrecognized } from "@/lib/federation/inbound/http";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
 
-// The operator API: join a room, backfill it, fill forwards after an event, and read what the
-// store holds for a room. Off unless ARCHIVE_ADMIN_TOKEN is set; then a Bearer token is needed.
+// The operator API: join a room, backfill it, fill forwards after an event, read what the store
+// holds for a room, and ask a server for its public rooms or the event nearest a time. Off unless ARCHIVE_ADMIN_TOKEN is set; then a Bearer token is needed.
 // Tests and the demo drive the running archive through it.
 
 export const ADMIN_PREFIX = "/_matrix/archive/v1/admin/";
@@ -34,6 +35,8 @@ const forwardsBody = z.object({
   limit: z.number().int().min(1).max(100).optional(),
   servers: z.array(z.string()).optional(),
 });
+
+const timestampBody = z.object({ server: z.string(), roomId: z.string(), ts: z.number().int().nonnegative(), dir: z.enum(["f", "b"]) });
 
 async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
   let json: unknown;
@@ -63,6 +66,15 @@ export async function handleAdmin(request: Request, action: string): Promise<Res
   if (request.method === "POST" && action === "forwards_fill") {
     const body = await parse(request, forwardsBody);
     return jsonResponse(await fillForwards(body.roomId, body.fromEventId, body));
+  }
+  if (request.method === "GET" && action === "public_rooms") {
+    const server = new URL(request.url).searchParams.get("server");
+    if (!server) throw new InboundError(400, "M_MISSING_PARAM", "server is required");
+    return jsonResponse(await getPublicRooms(server, { limit: 50 }));
+  }
+  if (request.method === "POST" && action === "timestamp_to_event") {
+    const body = await parse(request, timestampBody);
+    return jsonResponse((await timestampToEvent(body.server, body.roomId, body.ts, body.dir)) ?? null);
   }
   if (request.method === "GET" && action === "room") {
     const roomId = new URL(request.url).searchParams.get("room_id");
