@@ -272,6 +272,10 @@ test("the directory lists the world-readable rooms, and rooms that are not are n
   await expect(rooms.getByRole("link", { name: "Hostile" })).toBeVisible();
   await expect(page.getByText("Closed Club")).toHaveCount(0);
   await page.screenshot({ path: testInfo.outputPath("directory.png"), fullPage: true });
+  await page.getByRole("searchbox", { name: "Search rooms" }).fill("past");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\?q=past$/);
+  await expect(rooms.getByRole("link")).toHaveText(["History"]);
 
   expect((await request.get(`${archive.url}/r/closed%3Ahs.test/date/2026/11/20`)).status()).toBe(404);
   expect((await request.get(`${archive.url}/r/closed%3Ahs.test/event/%24closed-m1`, { maxRedirects: 0 })).status()).toBe(403);
@@ -294,4 +298,19 @@ test("robots.txt and sitemaps name the indexable rooms' day pages only", async (
   const locs = [...roomXml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
   expect(locs).toEqual(["2026/11/20", "2026/11/21", "2026/11/23"].map((d) => `https://archive.test/r/history%3Ahs.test/date/${d}`));
   expect((await request.get(`${archive.url}/sitemap-room/closed%3Ahs.test.xml`)).status()).toBe(404);
+});
+
+test("day pages fit a phone screen and follow the dark colour scheme", async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/21`);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const channels = background.match(/[\d.]+/g)?.map(Number) ?? [];
+  // oklch(L …) or rgb(r, g, b): either way the first channel is dark.
+  expect(channels[0]).toBeLessThan(background.startsWith("oklch") ? 0.3 : 60);
+  await expect(page.getByRole("banner")).toBeVisible();
+  await expect(page.getByRole("main")).toBeVisible();
+  await expect(page.getByRole("contentinfo")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("day-2-phone-dark.png"), fullPage: true });
 });
