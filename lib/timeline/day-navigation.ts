@@ -18,11 +18,11 @@ export async function findDayWithEvents(
     direction === "at-or-after"
       ? await db.$queryRaw<{ ts: bigint | null }[]>`
           SELECT min(i.ts) AS ts FROM timeline_items i JOIN events e ON e.event_id = i.event_id
-          WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts >= ${start}::bigint
+          WHERE i.room_id = ${roomId} AND i.event_id IS NOT NULL AND i.ts >= ${start}::bigint
             AND (${filter}::text[] IS NULL OR e.type = ANY(${filter}::text[]))`
       : await db.$queryRaw<{ ts: bigint | null }[]>`
           SELECT max(i.ts) AS ts FROM timeline_items i JOIN events e ON e.event_id = i.event_id
-          WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts < ${end}::bigint
+          WHERE i.room_id = ${roomId} AND i.event_id IS NOT NULL AND i.ts < ${end}::bigint
             AND (${filter}::text[] IS NULL OR e.type = ANY(${filter}::text[]))`;
   const ts = rows[0]?.ts ?? null;
   return ts === null ? null : dayOf(ts);

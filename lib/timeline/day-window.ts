@@ -73,9 +73,12 @@ export async function getDayWindow(db: Db, input: DayWindowInput): Promise<DayWi
   let inclusive = false;
   if (after ?? before) from = await positionOfCursor(db, roomId, (after ?? before)!);
   else if (at !== undefined) {
-    const rows = await db.$queryRaw<{ position: bigint }[]>`
-      SELECT position FROM timeline_items WHERE room_id = ${roomId} AND kind IN ('event', 'denial')
-        AND ts >= ${start + at}::bigint AND ts < ${end}::bigint ORDER BY position LIMIT 1`;
+    // OFFSET 0 keeps the planner on the (room_id, ts) range instead of walking the whole room
+    // in position order looking for the first row of the day.
+    const rows = await db.$queryRaw<{ position: bigint | null }[]>`
+      SELECT min(position) AS position FROM (
+        SELECT position FROM timeline_items WHERE room_id = ${roomId}
+          AND ts >= ${start + at}::bigint AND ts < ${end}::bigint OFFSET 0) day`;
     from = rows[0]?.position ?? null;
     inclusive = true;
     // Nothing at or after that time: the day's last page.
@@ -137,7 +140,7 @@ async function entries(
       (SELECT p.ts FROM timeline_items p WHERE p.room_id = i.room_id AND p.kind = 'event' AND p.position < i.position
         ORDER BY p.position DESC LIMIT 1) AS prev_ts
     FROM (SELECT * FROM timeline_items
-          WHERE room_id = ${roomId} AND kind IN ('event', 'denial') AND ts >= ${start}::bigint AND ts < ${end}::bigint
+          WHERE room_id = ${roomId} AND ts >= ${start}::bigint AND ts < ${end}::bigint
             AND (${low}::bigint IS NULL OR position >= ${low}::bigint)
             AND (${high}::bigint IS NULL OR position <= ${high}::bigint)
           ORDER BY CASE WHEN ${backwards} THEN -position ELSE position END LIMIT ${take}::int) i
@@ -182,7 +185,7 @@ async function positionOfCursor(db: Db, roomId: string, cursor: string): Promise
 async function hasEntryBefore(db: Db, roomId: string, start: bigint, end: bigint, before: bigint): Promise<boolean> {
   const rows = await db.$queryRaw<{ one: number }[]>`
     SELECT 1 AS one FROM timeline_items
-    WHERE room_id = ${roomId} AND kind IN ('event', 'denial') AND ts >= ${start}::bigint AND ts < ${end}::bigint
+    WHERE room_id = ${roomId} AND ts >= ${start}::bigint AND ts < ${end}::bigint
       AND position < ${before}::bigint
     LIMIT 1`;
   return rows.length > 0;

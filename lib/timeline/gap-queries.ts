@@ -49,7 +49,7 @@ export async function listDayGaps(db: Db, roomId: string, day: string): Promise<
   const rows = await db.$queryRaw<GapRow[]>`
     WITH span AS (
       SELECT min(position) AS first, max(position) AS last FROM timeline_items
-      WHERE room_id = ${roomId} AND kind = 'event' AND ts >= ${start}::bigint AND ts < ${end}::bigint),
+      WHERE room_id = ${roomId} AND event_id IS NOT NULL AND ts >= ${start}::bigint AND ts < ${end}::bigint),
     bounds AS (
       SELECT
         (SELECT i.position FROM timeline_items i, span WHERE i.room_id = ${roomId} AND i.position < span.first

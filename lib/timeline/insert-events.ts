@@ -159,7 +159,7 @@ async function preferredKey(tx: Tx, roomId: string, arrival: Arrival, sorted: re
       // then position): inside the gap that brackets it when one is there.
       const minTs = sorted.reduce((m, e) => (e.originServerTs < m ? e.originServerTs : m), sorted[0]!.originServerTs);
       const rows = await tx.$queryRaw<{ position: bigint }[]>`
-        SELECT position FROM timeline_items WHERE room_id = ${roomId} AND kind = 'event' AND ts >= ${minTs}::bigint
+        SELECT position FROM timeline_items WHERE room_id = ${roomId} AND event_id IS NOT NULL AND ts >= ${minTs}::bigint
         ORDER BY ts, position LIMIT 1`;
       return rows[0] ? keyBefore(rows[0].position) : KEY_END;
     }
