@@ -16,14 +16,24 @@
  *   redacted copy: used for targets of redactions in or before the batch; the redaction event
  *   itself gets its own position. `source` defaults per arrival kind (send, backfill,
  *   forwards_fill, jump). Throws TimelineError (`room_not_found`, `anchor_not_found`, …).
- * - `denyEvent(db, { roomId, eventId, reason })` marks a stored event denied in place and
- *   records the denial as an item at the end of the timeline.
+ * - `denyEvent(db, { roomId, eventId, reason, deniedAt? })` marks a stored event denied in
+ *   place and records the denial as an item at the end of the timeline (idempotent).
+ * - `purgeRoomTimeline(db, roomId)` deletes a room's events and timeline items.
  *
- * Reading
- * - `listGaps(db, roomId)`: every gap of a room in order with its neighbours and what it records.
- * - `getDayWindow(db, { roomId, day, … })`: the items of a UTC day, paginated by event cursors.
- * - `listDayGaps(db, roomId, day)`: the gaps a day page shows.
- * - `findDayWithEvents(db, roomId, date, "at-or-before" | "at-or-after")`: navigation.
+ * Reading (plain serializable results; IDs of gaps as strings)
+ * - `listGaps(db, roomId)`: every gap of a room in order: `gapId`, `missingPrevEvents` (prev
+ *   events of the event after it that are not stored: backfill from `eventAfter`),
+ *   `unknownSuccessorsOf` (edges whose successors are unknown: forwards-fill from them),
+ *   `eventBefore`, `eventAfter`.
+ * - `getDayWindow(db, { roomId, day: "YYYY-MM-DD", limit?, after?, before?, at?: "T14:30" })`:
+ *   one page of a UTC day (events with origin_server_ts in the day and denials recorded that
+ *   day, in timeline order, gaps between them, a leading/trailing gap when the neighbour item
+ *   is one), `late` flags, `prevCursor`/`nextCursor` naming events (`e:$id`, `d:$id`).
+ * - `listDayGaps(db, roomId, day)`: the gaps the pages of that day show.
+ * - `findDayWithEvents(db, roomId, day, "at-or-before" | "at-or-after", types?)`: navigation.
+ *
+ * Positions are BIGINTs renumbered locally when a spot runs out of room (lib/timeline/positions);
+ * nothing outside this module should read or keep them.
  */
 export { insertEvents } from "@/lib/timeline/insert-events";
 export {
@@ -36,6 +46,7 @@ export {
   type TimelineEventInput,
 } from "@/lib/timeline/types";
 export { denyEvent, type DenyEventInput } from "@/lib/timeline/deny";
+export { purgeRoomTimeline } from "@/lib/timeline/purge";
 export { listGaps, listDayGaps, type GapView } from "@/lib/timeline/gap-queries";
 export { getDayWindow, LATE_MS, type DayItem, type DayWindow, type DayWindowInput } from "@/lib/timeline/day-window";
 export { findDayWithEvents } from "@/lib/timeline/day-navigation";

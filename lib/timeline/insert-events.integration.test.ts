@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe as group, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { denyEvent } from "@/lib/timeline/deny";
 import { insertEvents } from "@/lib/timeline/insert-events";
+import { purgeRoomTimeline } from "@/lib/timeline/purge";
 import { createRoom, describe, makeEvent, readTimeline, testRedact, type EventSpec } from "@/lib/timeline/testing/events";
 import type { Arrival } from "@/lib/timeline/types";
 
@@ -82,5 +84,14 @@ group("insertEvents", () => {
     expect(byId.get("$late")).toMatchObject({ redacted: true, redactedBy: id(r, "$y") });
     expect(byId.get("$x")!.redacted).toBe(false);
     expect(await show(r)).toBe("$late $a $x $y");
+  });
+
+  it("purges a room's events, gaps and denials", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$a", prevs: [id(r, "$missing")] }]);
+    await denyEvent(db.prisma, { roomId: r, eventId: id(r, "$a"), reason: "gone" });
+    expect(await purgeRoomTimeline(db.prisma, r)).toEqual({ events: 1, items: 3 });
+    expect(await readTimeline(db.prisma, r)).toEqual([]);
+    expect(await db.prisma.event.count({ where: { roomId: r } })).toBe(0);
   });
 });

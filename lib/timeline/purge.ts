@@ -1,0 +1,15 @@
+import type { Db } from "@/lib/db";
+import { withRoomLock } from "@/lib/timeline/room-lock";
+
+/**
+ * Deletes a room's stored history: its events and every timeline item (gaps and denials have
+ * no foreign key to the room, so deleting events alone would leave them behind). Used when a
+ * room stops being world-readable or is denied; the room row itself is the caller's.
+ */
+export async function purgeRoomTimeline(db: Db, roomId: string): Promise<{ events: number; items: number }> {
+  return withRoomLock(db, roomId, async (tx) => {
+    const items = await tx.$executeRaw`DELETE FROM timeline_items WHERE room_id = ${roomId}`;
+    const events = await tx.$executeRaw`DELETE FROM events WHERE room_id = ${roomId}`;
+    return { events, items };
+  });
+}
