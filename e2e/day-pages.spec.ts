@@ -43,6 +43,8 @@ let archive: ArchiveServer;
 const HISTORY = "!history:hs.test";
 const HOSTILE = "!hostile:hs.test";
 const CLOSED = "!closed:hs.test";
+const BUSY = "!busy:hs.test";
+const BUSY_COUNT = 400;
 const at = (day: string, hhmm: string) => BigInt(Date.parse(`${day}T${hhmm}:00Z`));
 
 interface Spec {
@@ -139,6 +141,13 @@ async function seed(prisma: TestDatabase["prisma"]) {
     events: chain(HOSTILE, hostileBodies.map((html, i) => ({ id: `$hostile-${i}`, ts: at(D1, `12:0${i}`), sender: "@mallory:hs.test", content: text(`payload ${i}`, { format: "org.matrix.custom.html", formatted_body: html }) }))),
     redact: testRedact,
   });
+  await prisma.room.create({ data: { roomId: BUSY, roomVersion: "11", name: "Busy", canonicalAlias: "#busy:hs.test", historyVisibility: "world_readable" } });
+  const busy = Array.from({ length: BUSY_COUNT }, (_, i) => ({
+    id: `$busy-${String(i + 1).padStart(3, "0")}`,
+    ts: at("2026-11-25", "00:00") + BigInt(i * 3 * 60_000),
+    content: text(`busy ${i + 1}`),
+  }));
+  await insertEvents(prisma, { roomId: BUSY, arrival: { kind: "live" }, events: chain(BUSY, busy), redact: testRedact });
   await insertEvents(prisma, { roomId: CLOSED, arrival: { kind: "live" }, events: chain(CLOSED, [{ id: "$closed-m1", ts: at(D1, "10:00"), content: text("members only") }]), redact: testRedact });
 }
 
@@ -313,4 +322,38 @@ test("day pages fit a phone screen and follow the dark colour scheme", async ({ 
   await expect(page.getByRole("main")).toBeVisible();
   await expect(page.getByRole("contentinfo")).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("day-2-phone-dark.png"), fullPage: true });
+});
+
+test("a busy day is split into pages with stable cursors and a time form, and permalinks find the right page", async ({ page, request }) => {
+  const seen: string[] = [];
+  await page.goto(`${archive.url}/r/busy%3Ahs.test/date/2026/11/25`);
+  for (let guard = 0; guard < 10; guard++) {
+    seen.push(...(await messageIds(page)));
+    const later = page.getByRole("link", { name: "Later messages of this day" });
+    if ((await later.count()) === 0) break;
+    const last = seen.at(-1) ?? "";
+    await later.click();
+    await expect(page).toHaveURL(new RegExp(`\\?after=${encodeURIComponent(last)}$`));
+    await expect(page.locator('meta[name="robots"]')).toHaveAttribute("content", /noindex/);
+  }
+  expect(seen).toEqual(Array.from({ length: BUSY_COUNT }, (_, i) => `$busy-${String(i + 1).padStart(3, "0")}`));
+  // Going back from the last page gives the page before it again.
+  await page.getByRole("link", { name: "Earlier messages of this day" }).click();
+  await expect(page).toHaveURL(/\?before=%24busy-301$/);
+  await expect(page.locator("section article").last()).toHaveId("$busy-300");
+  expect(await messageIds(page)).toHaveLength(150);
+
+  // Message 301 was sent at 15:00 UTC: its permalink names the 15:00 page, which starts with it.
+  const permalink = await request.get(`${archive.url}/r/busy%3Ahs.test/event/%24busy-301`, { maxRedirects: 0 });
+  expect(permalink.headers().location).toBe("/r/busy%3Ahs.test/date/2026/11/25T15:00#$busy-301");
+  await page.goto(`${archive.url}${permalink.headers().location}`);
+  expect((await messageIds(page))[0]).toBe("$busy-301");
+  await expect(page.locator(":target")).toHaveAttribute("id", "$busy-301");
+  await expect(page).toHaveTitle(/Busy · 2026-11-25 from 15:00 UTC/);
+  // The time selector lists the hours with messages (400 messages 3 minutes apart: 00–19).
+  const times = page.getByRole("navigation", { name: "Days", exact: true }).getByRole("list", { name: "Times of this day" });
+  await expect(times.getByRole("link")).toHaveCount(20);
+  await times.getByRole("link", { name: "07:00" }).click();
+  await expect(page).toHaveURL(/\/date\/2026\/11\/25T07:00$/);
+  expect((await messageIds(page))[0]).toBe("$busy-141");
 });

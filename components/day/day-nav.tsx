@@ -38,6 +38,17 @@ export function DayNav({ nav, basePath, today, label }: { nav: DayNavView; baseP
         )}
       </div>
       <DatePicker basePath={basePath} date={nav.date} max={today} />
+      {nav.hours.length > 0 && (
+        <ul className="flex w-full flex-wrap gap-1" aria-label="Times of this day">
+          {nav.hours.map((h) => (
+            <li key={h.label}>
+              <Link href={h.href} className="rounded px-1.5 py-0.5 font-mono text-xs hover:bg-zinc-100 dark:hover:bg-zinc-800">
+                {h.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
     </nav>
   );
 }

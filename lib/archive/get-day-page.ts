@@ -7,6 +7,7 @@ import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/l
 import { eventContent, replyTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
 import {
   adjacentActivity,
+  busyHours,
   eventBefore,
   eventTimestampsBetween,
   loadDisplayNames,
@@ -92,10 +93,11 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
 
   const firstItem = eventItems[0];
   const lastItem = eventItems.at(-1);
-  const [changes, previous, activity] = await Promise.all([
+  const [changes, previous, activity, hours] = await Promise.all([
     loadVisibilityChanges(db, room.roomId),
     firstItem ? eventBefore(db, room.roomId, firstItem.position) : null,
     adjacentActivity(db, room.roomId, start, end),
+    busyHours(db, room.roomId, start, DAY_PAGE_SIZE),
   ]);
   const neighbourhood = firstItem && lastItem ? await eventTimestampsBetween(db, room.roomId, previous?.position ?? firstItem.position, lastItem.position) : [];
   const wrSince = room.worldReadableSince?.getTime() ?? null;
@@ -140,6 +142,10 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
         nextActivityHref: activity.next !== null ? dayPagePath(header.basePath, isoDate(activity.next)) : null,
         earlierPageHref: window.hasEarlier && window.firstEventId ? `${pagePath}?before=${encodeURIComponent(window.firstEventId)}` : null,
         laterPageHref: window.hasLater && window.lastEventId ? `${pagePath}?after=${encodeURIComponent(window.lastEventId)}` : null,
+        hours: hours.map((h) => {
+          const label = `${String(h).padStart(2, "0")}:00`;
+          return { label, href: dayPagePath(header.basePath, date, label) };
+        }),
       },
       consent: await getConsent(db, room),
       isToday: date === today,

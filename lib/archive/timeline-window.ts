@@ -202,3 +202,15 @@ export async function loadVisibilityChanges(db: Db, roomId: string): Promise<Arr
     ORDER BY i.position`;
   return rows.map((r) => ({ position: r.position, visibility: r.visibility ?? "shared" }));
 }
+
+/** Hours (0–23) of day [start, start + 24 h) that have event items, when the day has more than `min`. */
+export async function busyHours(db: Db, roomId: string, start: number, min: number): Promise<number[]> {
+  const end = start + 86_400_000;
+  const total = await db.timelineItem.count({ where: { roomId, kind: "event", ts: { gte: BigInt(start), lt: BigInt(end) } } });
+  if (total <= min) return [];
+  const rows = await db.$queryRaw<Array<{ hour: number }>>`
+    SELECT DISTINCT ((ts - ${BigInt(start)}::bigint) / 3600000)::int AS hour FROM timeline_items
+    WHERE room_id = ${roomId} AND kind = 'event' AND ts >= ${BigInt(start)}::bigint AND ts < ${BigInt(end)}::bigint
+    ORDER BY 1`;
+  return rows.map((r) => Number(r.hour));
+}

@@ -94,6 +94,8 @@ export interface DayNavView {
   /** Earlier/later page of the same busy day. */
   earlierPageHref: string | null;
   laterPageHref: string | null;
+  /** Busy days only: the hours that have messages, each a `T{hh}:00` page. */
+  hours: Array<{ label: string; href: string }>;
 }
 
 export interface DayPageView {
