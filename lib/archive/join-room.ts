@@ -1,4 +1,6 @@
 import { getDb, type Db } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { backfillRoom } from "@/lib/federation/backfill";
 import { makeJoin, makeLeave, queryDirectory, sendJoin, sendLeave } from "@/lib/federation/client/endpoints";
 import { FederationHttpError } from "@/lib/federation/client/request";
 import { archiveUserId } from "@/lib/federation/inbound/queries";
@@ -24,8 +26,15 @@ export type JoinResult =
 export interface JoinOptions {
   /** Servers to try (a room ID has no reliable server of its own; v12 IDs have none). */
   via?: readonly string[];
+  /**
+   * Earlier events to backfill in the background once joined (bounded; 0 for none). The rest of
+   * the history is fetched later by backfillRoom or on demand.
+   */
+  backfill?: number;
   db?: Db;
 }
+
+const DEFAULT_JOIN_BACKFILL = 200;
 
 export async function joinRoom(roomIdOrAlias: string, options: JoinOptions = {}): Promise<JoinResult> {
   const db = options.db ?? getDb();
@@ -44,16 +53,22 @@ export async function joinRoom(roomIdOrAlias: string, options: JoinOptions = {})
       return { status: "failed", error: `could not resolve ${alias}: ${(err as Error).message}` };
     }
   }
+  if (getEnv().ROOM_DENY.includes(roomId) || (alias !== undefined && getEnv().ROOM_DENY.includes(alias))) {
+    return { status: "failed", roomId, error: "this room is denied by the operator (ROOM_DENY)" };
+  }
   const roomServer = serverOfId(roomId);
   if (roomServer) servers.push(roomServer); // v1–v11 only: a last resort
-  servers = [...new Set(servers)].filter((s) => s !== getOwnServerName());
+  const denied = new Set(getEnv().SERVER_DENY);
+  servers = [...new Set(servers)].filter((s) => s !== getOwnServerName() && !denied.has(s));
   if (servers.length === 0) return { status: "failed", roomId, error: "no server to join through" };
 
   const userId = archiveUserId();
   const errors: string[] = [];
   for (const server of servers) {
     try {
-      return await joinVia(db, server, roomId, userId, servers, alias);
+      const result = await joinVia(db, server, roomId, userId, servers, alias);
+      if (result.status === "joined") startBackgroundBackfill(roomId, options.backfill ?? DEFAULT_JOIN_BACKFILL, db);
+      return result;
     } catch (err) {
       const message = err instanceof FederationHttpError ? err.message : (err as Error).message;
       errors.push(`${server}: ${message}`);
@@ -106,6 +121,14 @@ async function joinVia(db: Db, server: string, roomId: string, userId: string, c
   const result = await storeVerified(db, { roomId, roomVersion }, accepted, { kind: "live" }, "join");
   logger.info({ roomId, server, stored: result.inserted.length, dropped }, "joined room");
   return { status: "joined", roomId, roomVersion, servers, stored: result.inserted.length, dropped };
+}
+
+function startBackgroundBackfill(roomId: string, maxEvents: number, db: Db): void {
+  if (maxEvents <= 0) return;
+  // Not awaited: the join answers at once; the history follows at a bounded size and time.
+  void backfillRoom(roomId, { maxEvents, timeoutMs: 60_000, db })
+    .then((report) => logger.info({ roomId, ...report }, "initial backfill after join"))
+    .catch((err: unknown) => logger.warn({ roomId, err: (err as Error).message }, "initial backfill after join failed"));
 }
 
 function dedupe(events: AcceptedPdu[]): AcceptedPdu[] {

@@ -22,7 +22,7 @@ function authorized(request: Request, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-const joinBody = z.object({ room: z.string().min(2), via: z.array(z.string()).optional() });
+const joinBody = z.object({ room: z.string().min(2), via: z.array(z.string()).optional(), backfill: z.number().int().min(0).max(100_000).optional() });
 const backfillBody = z.object({
   roomId: z.string(),
   maxEvents: z.number().int().positive().optional(),
@@ -57,7 +57,7 @@ export async function handleAdmin(request: Request, action: string): Promise<Res
   if (!authorized(request, token)) return errorResponse(401, "M_UNAUTHORIZED", "admin token required");
   if (request.method === "POST" && action === "join") {
     const body = await parse(request, joinBody);
-    return jsonResponse(await joinRoom(body.room, { via: body.via }));
+    return jsonResponse(await joinRoom(body.room, { via: body.via, backfill: body.backfill }));
   }
   if (request.method === "POST" && action === "backfill") {
     const body = await parse(request, backfillBody);
