@@ -309,6 +309,18 @@ test("robots.txt and sitemaps name the indexable rooms' day pages only", async (
   expect((await request.get(`${archive.url}/sitemap-room/closed%3Ahs.test.xml`)).status()).toBe(404);
 });
 
+test("each room has an Atom feed of its latest messages, with edits applied and deletions left out", async ({ request }) => {
+  const res = await request.get(`${archive.url}/r/history%3Ahs.test/feed.xml`);
+  expect(res.headers()["content-type"]).toContain("application/atom+xml");
+  const xml = await res.text();
+  const titles = [...xml.matchAll(/<entry>.*?<title>([^<]*)<\/title>/g)].map((m) => m[1]);
+  expect(titles.slice(0, 4)).toEqual(["Day four: indeed", "Day four: after the silence", "Day two: evening", "Day two: replying to day one"]);
+  expect(titles).toContain("Day two: fixed message");
+  expect(xml).not.toContain("regrettable");
+  expect(xml).toContain('<link href="https://archive.test/r/history%3Ahs.test/event/%24d4-m2"/>');
+  expect((await request.get(`${archive.url}/r/closed%3Ahs.test/feed.xml`)).status()).toBe(404);
+});
+
 test("day pages fit a phone screen and follow the dark colour scheme", async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.emulateMedia({ colorScheme: "dark" });

@@ -30,10 +30,11 @@ export function MessageItem({ item, permalink }: { item: MessageItemView; permal
         <blockquote className="my-1 border-l-4 border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
           {item.replyTo.href ? (
             <a href={item.replyTo.href} className="hover:underline">
-              In reply to {item.replyTo.sender ? (item.replyTo.sender.displayName ?? item.replyTo.sender.userId) : "a message"}
+              {item.replyTo.kind === "thread" ? "In the thread of" : "In reply to"}{" "}
+              {item.replyTo.sender ? (item.replyTo.sender.displayName ?? item.replyTo.sender.userId) : "a message"}
             </a>
           ) : (
-            <span>In reply to a message the archive does not hold</span>
+            <span>{item.replyTo.kind === "thread" ? "In a thread whose first message" : "In reply to a message"} the archive does not hold</span>
           )}
           {item.replyTo.deleted ? <p className="italic">Message deleted</p> : item.replyTo.excerpt && <p className="line-clamp-3 whitespace-pre-wrap">{item.replyTo.excerpt}</p>}
         </blockquote>

@@ -133,3 +133,15 @@ describe("state run summaries", () => {
     expect(run2).toMatchObject({ summary: "Alice created the room and 2 other room changes" });
   });
 });
+
+describe("threads", () => {
+  it("names the thread root for a thread message and ignores the fallback reply", () => {
+    const root = ev({ content: text("thread root") });
+    const latest = ev({ content: text("earlier in thread") });
+    const inThread = ev({ content: { ...text("> <@alice:hs.test> earlier in thread\n\nin the thread"), "m.relates_to": { rel_type: "m.thread", event_id: root.eventId, is_falling_back: true, "m.in_reply_to": { event_id: latest.eventId } } } });
+    const realReply = ev({ content: { ...text("answering"), "m.relates_to": { rel_type: "m.thread", event_id: root.eventId, is_falling_back: false, "m.in_reply_to": { event_id: latest.eventId } } } });
+    const out = buildDayItems(input([root, latest, inThread, realReply]));
+    expect(out[2]).toMatchObject({ body: { text: "in the thread" }, replyTo: { kind: "thread", eventId: root.eventId, excerpt: "thread root" } });
+    expect(out[3]).toMatchObject({ replyTo: { kind: "reply", eventId: latest.eventId, excerpt: "earlier in thread" } });
+  });
+});

@@ -1,6 +1,6 @@
 import { messageBody } from "@/lib/archive/message-body";
 import { describeStateChange, summariseRun, type StateChangeInput } from "@/lib/archive/state-summary";
-import { eventContent, relationOf, replyTargetOf, str, type Content, type StoredEvent } from "@/lib/archive/stored-event";
+import { eventContent, relationOf, quoteTargetOf, hasReplyFallback, str, type Content, type StoredEvent } from "@/lib/archive/stored-event";
 import type { DayItemView, GapItemView, MessageItemView, QuotedView, ReactionView, SenderView, StateChangeView } from "@/lib/archive/view-types";
 
 // Pure: from the day's timeline items and the stored events they name to the views the page
@@ -69,16 +69,17 @@ export function aggregateReactions(reactions: readonly StoredEvent[]): ReactionV
     .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function quotedView(eventId: string, input: DayItemsInput): QuotedView {
+function quotedView(eventId: string, kind: QuotedView["kind"], input: DayItemsInput): QuotedView {
   const target = input.quoted.get(eventId);
-  if (!target || input.hidden.has(eventId)) return { eventId, sender: null, excerpt: null, deleted: false, href: null };
-  if (target.redacted) return { eventId, sender: sender(target.sender, input.names), excerpt: null, deleted: true, href: input.permalink(target) };
+  if (!target || input.hidden.has(eventId)) return { eventId, kind, sender: null, excerpt: null, deleted: false, href: null };
+  if (target.redacted) return { eventId, kind, sender: sender(target.sender, input.names), excerpt: null, deleted: true, href: input.permalink(target) };
   const edit = latestValidEdit(target, input.edits.get(eventId) ?? []);
   const content = edit?.content ?? eventContent(target);
-  const body = messageBody(content, replyTargetOf(eventContent(target)) !== null);
+  const body = messageBody(content, hasReplyFallback(eventContent(target)));
   const excerpt = body ? (body.kind === "text" || body.kind === "unsupported" || body.kind === "location" ? body.text : body.kind === "image" ? `🖼 ${body.alt}` : `📎 ${body.name}`) : null;
   return {
     eventId,
+    kind,
     sender: sender(target.sender, input.names),
     excerpt: excerpt === null ? null : excerpt.length > 280 ? `${excerpt.slice(0, 279)}…` : excerpt,
     deleted: false,
@@ -100,15 +101,15 @@ function messageView(event: StoredEvent, input: DayItemsInput): MessageItemView 
   if (event.type === "m.room.encrypted") {
     return { ...base, body: { kind: "unsupported", text: "Encrypted message" }, deleted: false, editedTs: null, replyTo: null };
   }
-  const replyTo = replyTargetOf(original);
+  const quote = quoteTargetOf(original);
   const edit = latestValidEdit(event, input.edits.get(event.eventId) ?? []);
   const content: Content = event.type === "m.sticker" ? { ...original, msgtype: "m.image" } : (edit?.content ?? original);
   return {
     ...base,
-    body: messageBody(content, replyTo !== null && !edit),
+    body: messageBody(content, hasReplyFallback(original) && !edit),
     deleted: false,
     editedTs: edit ? edit.event.ts : null,
-    replyTo: replyTo ? quotedView(replyTo, input) : null,
+    replyTo: quote ? quotedView(quote.eventId, quote.kind, input) : null,
   };
 }
 

@@ -16,7 +16,7 @@ export function dayMetadata(result: DayPageResult): Metadata {
   return {
     title: `${page.room.name} · ${when}`,
     description,
-    alternates: { canonical: page.canonicalPath },
+    alternates: { canonical: page.canonicalPath, types: { "application/atom+xml": `${page.room.basePath}/feed.xml` } },
     robots: indexable ? { index: true, follow: true } : { index: false, follow: true },
     openGraph: { title: `${page.room.name} · ${when}`, description, type: "article", url: page.canonicalPath },
   };

@@ -4,7 +4,7 @@ import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } 
 import { fillDayOnView } from "@/lib/archive/fill-day";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
-import { eventContent, replyTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
+import { eventContent, quoteTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
 import {
   adjacentActivity,
   busyHours,
@@ -56,8 +56,8 @@ function relationTargets(events: Iterable<StoredEvent>, relations: readonly Stor
   }
   const quotedIds = new Set<string>();
   for (const e of events) {
-    const target = replyTargetOf(eventContent(e));
-    if (target) quotedIds.add(target);
+    const target = quoteTargetOf(eventContent(e));
+    if (target) quotedIds.add(target.eventId);
   }
   return { edits, reactions, quotedIds };
 }

@@ -41,11 +41,13 @@ const relatesTo = z.object({
   event_id: z.string().optional(),
   key: z.string().optional(),
   "m.in_reply_to": z.object({ event_id: z.string() }).optional(),
+  is_falling_back: z.boolean().optional(),
 });
 
 export type Relation =
   | { kind: "replace"; target: string }
   | { kind: "annotation"; target: string; key: string }
+  /** `replyTo` only when it is a real reply inside the thread, not the fallback for old clients. */
   | { kind: "thread"; target: string; replyTo: string | null }
   | { kind: "reply"; replyTo: string }
   | { kind: "other" };
@@ -57,18 +59,27 @@ export function relationOf(content: Content): Relation | null {
   const replyTo = r["m.in_reply_to"]?.event_id ?? null;
   if (r.rel_type === "m.replace" && r.event_id) return { kind: "replace", target: r.event_id };
   if (r.rel_type === "m.annotation" && r.event_id && r.key !== undefined) return { kind: "annotation", target: r.event_id, key: r.key };
-  if (r.rel_type === "m.thread" && r.event_id) return { kind: "thread", target: r.event_id, replyTo };
+  if (r.rel_type === "m.thread" && r.event_id) return { kind: "thread", target: r.event_id, replyTo: r.is_falling_back === false ? replyTo : null };
   if (replyTo) return { kind: "reply", replyTo };
   return { kind: "other" };
 }
 
-/** The event a message replies to (rich reply, also inside a thread). */
-export function replyTargetOf(content: Content): string | null {
+/**
+ * What a message quotes: the message it replies to, or for a thread message without a reply
+ * of its own, the thread's root (so a reader sees which conversation it belongs to).
+ */
+export function quoteTargetOf(content: Content): { eventId: string; kind: "reply" | "thread" } | null {
   const rel = relationOf(content);
   if (!rel) return null;
-  if (rel.kind === "reply") return rel.replyTo;
-  if (rel.kind === "thread") return rel.replyTo;
+  if (rel.kind === "reply") return { eventId: rel.replyTo, kind: "reply" };
+  if (rel.kind === "thread") return rel.replyTo ? { eventId: rel.replyTo, kind: "reply" } : { eventId: rel.target, kind: "thread" };
   return null;
+}
+
+/** Whether the plain body starts with a rich-reply fallback to strip. */
+export function hasReplyFallback(content: Content): boolean {
+  const rel = relationOf(content);
+  return rel?.kind === "reply" || rel?.kind === "thread";
 }
 
 /** Drops the `> <@user> quoted` fallback lines a rich reply's plain body starts with. */

@@ -15,6 +15,8 @@ export interface ReactionView {
 
 export interface QuotedView {
   eventId: string;
+  /** A reply quotes its target; a thread message names its thread's root. */
+  kind: "reply" | "thread";
   /** Null when the quoted event is not in the archive (or not visible). */
   sender: SenderView | null;
   excerpt: string | null;
