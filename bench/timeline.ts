@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { openDatabase, type Database } from "@/lib/db";
 import { parseEnv } from "@/lib/env";
-import { getDayWindow, insertEvents, listGaps, type Arrival } from "@/lib/timeline";
+import { getDayWindow, insertEvents, listGaps, purgeRoomTimeline, type Arrival } from "@/lib/timeline";
 import { createRoom, makeEvent, testRedact, type EventSpec } from "@/lib/timeline/testing/events";
 
 const env = parseEnv(process.env);
@@ -150,6 +150,14 @@ async function main() {
     }
     console.log(`\nDay window, a day of ${day.items} events with ${day.gaps} gaps in a room of ${roomEvents} events: p50 ${day.p50.toFixed(1)} ms (whole day), ${day.p50Paged.toFixed(1)} ms (first page of 100)`);
   } finally {
+    // A Postgres database outlives the run: leave it as it was.
+    if (env.DATABASE_URL) {
+      for (const kind of ["backfill", "live"]) {
+        const roomId = `!bench-${kind}-${run}:example.org`;
+        await purgeRoomTimeline(db.prisma, roomId);
+        await db.prisma.room.deleteMany({ where: { roomId } });
+      }
+    }
     await db.close();
   }
 }
