@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { denyEvent } from "../lib/timeline/deny";
 import { insertEvents } from "../lib/timeline/insert-events";
 import { testRedact } from "../lib/timeline/testing/events";
 import type { TimelineEventInput } from "../lib/timeline/types";
@@ -116,9 +117,11 @@ async function seed(prisma: TestDatabase["prisma"]) {
     { id: "$d2-react2", ts: at(D2, "08:33"), sender: "@dave:hs.test", type: "m.reaction", content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$d2-m2", key: "👍" } } },
     { id: "$d2-m3", ts: at(D2, "09:00"), sender: "@bob:hs.test", content: text("Day two: something regrettable") },
     { id: "$d2-redact", ts: at(D2, "09:01"), sender: "@bob:hs.test", type: "m.room.redaction", content: { redacts: "$d2-m3" }, redacts: "$d2-m3" },
+    { id: "$d2-forged", ts: at(D2, "12:00"), sender: "@mallory:hs.test", content: text("Day two: forged words") },
     { id: "$d2-m4", ts: at(D2, "18:00"), sender: "@carol:hs.test", content: text("Day two: evening") },
   ]);
   await insertEvents(prisma, { roomId: HISTORY, arrival: { kind: "live" }, events: history, redact: testRedact });
+  await denyEvent(prisma, { roomId: HISTORY, eventId: "$d2-forged", reason: "signature check failed" });
   // Day four arrives without what came before it: the archive records a gap before it.
   const later = chain(HISTORY, [
     { id: "$d4-m1", ts: at(D4, "12:00"), prevs: ["$never-seen"], content: text("Day four: after the silence") },
@@ -185,7 +188,11 @@ test("each day page shows exactly that day's messages in timeline order, and day
 
   await page.getByRole("navigation", { name: "Days", exact: true }).getByRole("link", { name: "Next day →" }).click();
   await expect(page).toHaveURL(/\/date\/2026\/11\/21$/);
-  expect(await messageIds(page)).toEqual(["$d2-m1", "$d2-m2", "$d2-m3", "$d2-m4"]);
+  expect(await messageIds(page)).toEqual(["$d2-m1", "$d2-m2", "$d2-m3", "$d2-forged", "$d2-m4"]);
+  await expect(page.locator('[id="$d2-forged"]')).toContainText("Withheld by the archive: signature check failed");
+  await expect(page.getByText("forged words")).toHaveCount(0);
+  // The denial recorded after day two does not hide that history is missing after it.
+  await expect(page.locator("section > ol > li").last().getByRole("note", { name: "Messages missing here" })).toBeVisible();
   const edited = page.locator('[id="$d2-m1"]');
   await expect(edited).toContainText("Day two: fixed message");
   await expect(edited).toContainText("(edited)");

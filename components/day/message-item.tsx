@@ -39,7 +39,9 @@ export function MessageItem({ item, permalink }: { item: MessageItemView; permal
           {item.replyTo.deleted ? <p className="italic">Message deleted</p> : item.replyTo.excerpt && <p className="line-clamp-3 whitespace-pre-wrap">{item.replyTo.excerpt}</p>}
         </blockquote>
       )}
-      {item.deleted ? (
+      {item.withheld !== null ? (
+        <p className="italic text-zinc-500">Withheld by the archive: {item.withheld}</p>
+      ) : item.deleted ? (
         <p className="italic text-zinc-500">Message deleted</p>
       ) : item.body ? (
         <MessageBodyView body={item.body} senderName={name} />

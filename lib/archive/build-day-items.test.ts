@@ -145,3 +145,13 @@ describe("threads", () => {
     expect(out[3]).toMatchObject({ replyTo: { kind: "reply", eventId: latest.eventId, excerpt: "earlier in thread" } });
   });
 });
+
+describe("denied events", () => {
+  it("keeps a denied message in its place as a withheld note without its content", () => {
+    const a = ev({ content: text("fine") });
+    const bad = ev({ content: text("forged") });
+    const out = buildDayItems({ ...input([a, bad]), withheld: new Map([[bad.eventId, "signature check failed"]]) });
+    expect(out[1]).toMatchObject({ eventId: bad.eventId, withheld: "signature check failed", body: null });
+    expect(JSON.stringify(out[1])).not.toContain("forged");
+  });
+});

@@ -13,6 +13,8 @@ export type WindowItem =
 export interface DayItemsInput {
   items: readonly WindowItem[];
   events: ReadonlyMap<string, StoredEvent>;
+  /** Events the archive denied after storing them (failed checks), with the reason: kept in place as a note. */
+  withheld?: ReadonlyMap<string, string>;
   /** m.replace events by the event they edit (any day). */
   edits: ReadonlyMap<string, readonly StoredEvent[]>;
   /** m.annotation events by the event they react to (any day). */
@@ -95,7 +97,10 @@ function messageView(event: StoredEvent, input: DayItemsInput): MessageItemView 
     ts: event.ts,
     late: input.late.has(event.eventId),
     reactions: aggregateReactions(input.reactions.get(event.eventId) ?? []),
+    withheld: null,
   };
+  const withheld = input.withheld?.get(event.eventId);
+  if (withheld !== undefined) return { ...base, reactions: [], body: null, deleted: false, withheld, editedTs: null, replyTo: null };
   if (event.redacted) return { ...base, body: null, deleted: true, editedTs: null, replyTo: null };
   const original = eventContent(event);
   if (event.type === "m.room.encrypted") {
@@ -137,6 +142,7 @@ export function buildDayItems(input: DayItemsInput): DayItemView[] {
     const event = input.events.get(item.eventId);
     if (!event || input.hidden.has(event.eventId) || HIDDEN_TYPES.has(event.type)) continue;
     if (event.stateKey !== null) {
+      if (input.withheld?.has(event.eventId)) continue;
       const content = eventContent(event);
       const change: StateChangeInput = {
         eventId: event.eventId,

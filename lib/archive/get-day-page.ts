@@ -85,7 +85,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const window = await readDayWindow(db, { roomId: room.roomId, start, end, from, after: cursor.after, before: cursor.before, limit: DAY_PAGE_SIZE });
   if (!window) return { status: "bad_request" };
   const eventItems = window.items.filter((i) => i.kind === "event");
-  const events = await loadEvents(db, room.roomId, eventItems.map((i) => i.eventId));
+  const events = await loadEvents(db, room.roomId, eventItems.map((i) => i.eventId), { withDenied: true });
   const relations = await loadRelations(db, room.roomId, [...events.keys()]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
   const quoted = await loadEvents(db, room.roomId, [...quotedIds]);
@@ -112,6 +112,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const dayItems = buildDayItems({
     items,
     events,
+    withheld: new Map([...events.values()].flatMap((e) => (e.deniedReason !== null ? [[e.eventId, e.deniedReason] as const] : []))),
     edits,
     reactions,
     quoted,

@@ -81,8 +81,9 @@ export async function readDayWindow(db: Db, req: WindowRequest): Promise<DayWind
   }
   const [gaps, lead, trail] = await Promise.all([
     db.timelineItem.findMany({ where: { roomId: req.roomId, kind: "gap", position: { gt: first.position, lt: last.position } }, select: { id: true, position: true } }),
-    hasEarlier ? null : db.timelineItem.findFirst({ where: { roomId: req.roomId, position: { lt: first.position } }, orderBy: { position: "desc" }, select: { id: true, position: true, kind: true } }),
-    hasLater ? null : db.timelineItem.findFirst({ where: { roomId: req.roomId, position: { gt: last.position } }, orderBy: { position: "asc" }, select: { id: true, position: true, kind: true } }),
+    // Denial records sit where the archive learned of them; they never bound a day.
+    hasEarlier ? null : db.timelineItem.findFirst({ where: { roomId: req.roomId, kind: { in: ["event", "gap"] }, position: { lt: first.position } }, orderBy: { position: "desc" }, select: { id: true, position: true, kind: true } }),
+    hasLater ? null : db.timelineItem.findFirst({ where: { roomId: req.roomId, kind: { in: ["event", "gap"] }, position: { gt: last.position } }, orderBy: { position: "asc" }, select: { id: true, position: true, kind: true } }),
   ]);
   const items: DayWindow["items"] = [];
   if (lead?.kind === "gap") items.push({ kind: "gap", gapId: lead.id.toString(), position: lead.position, edge: "leading" });
@@ -103,7 +104,7 @@ async function emptyDayGap(db: Db, req: WindowRequest): Promise<DayWindow["items
     select: { position: true },
   });
   const gap = await db.timelineItem.findFirst({
-    where: { roomId: req.roomId, ...(next ? { position: { lt: next.position } } : {}) },
+    where: { roomId: req.roomId, kind: { in: ["event", "gap"] }, ...(next ? { position: { lt: next.position } } : {}) },
     orderBy: { position: "desc" },
     select: { id: true, position: true, kind: true, ts: true },
   });
@@ -156,11 +157,11 @@ export function toStoredEvent(row: { eventId: string; type: string; stateKey: st
 
 const eventSelect = { eventId: true, type: true, stateKey: true, sender: true, originServerTs: true, pdu: true, redacted: true, deniedReason: true } as const;
 
-/** Stored, not denied events of a room by ID. */
-export async function loadEvents(db: Db, roomId: string, ids: readonly string[]): Promise<Map<string, StoredEvent>> {
+/** Stored events of a room by ID, with the reason of those the archive later denied. */
+export async function loadEvents(db: Db, roomId: string, ids: readonly string[], options: { withDenied?: boolean } = {}): Promise<Map<string, StoredEvent & { deniedReason: string | null }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.event.findMany({ where: { roomId, eventId: { in: [...ids] }, deniedReason: null }, select: eventSelect });
-  return new Map(rows.map((r) => [r.eventId, toStoredEvent(r)]));
+  const rows = await db.event.findMany({ where: { roomId, eventId: { in: [...ids] }, ...(options.withDenied ? {} : { deniedReason: null }) }, select: eventSelect });
+  return new Map(rows.map((r) => [r.eventId, { ...toStoredEvent(r), deniedReason: r.deniedReason }]));
 }
 
 /**

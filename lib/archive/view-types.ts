@@ -40,6 +40,8 @@ export interface MessageItemView {
   body: MessageBody | null;
   /** Redacted: shown as deleted, keeping its place. */
   deleted: boolean;
+  /** Denied by the archive after it was stored (e.g. failed checks): the reason, shown in its place. */
+  withheld: string | null;
   editedTs: number | null;
   replyTo: QuotedView | null;
   reactions: ReactionView[];
