@@ -1,0 +1,90 @@
+import { expect, test } from "@playwright/test";
+import { startTestbed, type Testbed } from "../scripts/testbed/index";
+import { startArchive, type RunningArchive } from "./fixtures/archive";
+import { recheckStoredEvents } from "./fixtures/stored-events";
+
+// A real gap in live delivery (synapse.md "Making a real gap"): the archive is down while hs1
+// sends, hs1 restarts and loses its queue, and on return catch-up delivers only the newest
+// event. The archive pulls what /get_missing_events gives (10), keeps an honest gap for the
+// rest, and a backfill closes it.
+
+test.describe.configure({ mode: "serial" });
+
+const DURING_OUTAGE = 30;
+
+let bed: Testbed;
+let archive: RunningArchive;
+
+interface RoomReport {
+  events: { eventId: string; type: string; source: string }[];
+  timeline: { kind: string; eventId: string | null; missingPrevEvents: string[] }[];
+}
+
+test.beforeAll(async ({}, testInfo) => {
+  test.setTimeout(240_000);
+  bed = await startTestbed({ homeservers: 1, log: (line) => console.log(`[testbed] ${line}`) });
+  archive = await startArchive(bed, { name: "archive-catch-up", logDir: testInfo.outputDir });
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    for (const file of [...(bed?.logFiles() ?? []), archive?.logFile].filter((f): f is string => !!f)) {
+      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
+    }
+  }
+});
+
+test.afterAll(async () => {
+  await archive?.dispose();
+  await bed?.stop();
+});
+
+test("after an outage, catch-up plus /get_missing_events leaves an honest gap, and backfill closes it", async () => {
+  test.setTimeout(300_000);
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  const alice = await hs1.registerUser("alice");
+  const roomId = await alice.createRoom({ alias: "outage", roomVersion: "11" });
+  expect((await archive.admin<{ status: string }>("join", { room: `#outage:${hs1.serverName}`, backfill: 0 })).status).toBe("joined");
+  const report = () => archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(roomId)}`);
+
+  // Synapse only catches a destination up after one successful delivery.
+  const marker = await alice.sendMessage(roomId, "before the outage");
+  await expect.poll(async () => (await report()).events.some((e) => e.eventId === marker), { timeout: 30_000, intervals: [250] }).toBe(true);
+
+  await archive.stop();
+  const sent = await alice.sendMessages(roomId, DURING_OUTAGE, { concurrency: 1, prefix: "during outage" });
+  await hs1.restart();
+  await archive.start();
+  const newest = sent.at(-1)!;
+  await expect
+    .poll(
+      async () => {
+        await hs1.resetConnection(archive.serverName);
+        return (await report()).events.some((e) => e.eventId === newest);
+      },
+      { timeout: 90_000, intervals: [1_000] },
+    )
+    .toBe(true);
+
+  const afterCatchUp = await report();
+  const held = afterCatchUp.events.filter((e) => sent.includes(e.eventId));
+  console.log(`after catch-up: ${held.length} of ${DURING_OUTAGE} (${held.filter((e) => e.source === "missing").length} via get_missing_events)`);
+  expect(held.filter((e) => e.source === "missing").length).toBeGreaterThan(0);
+  expect(held.length).toBeLessThan(DURING_OUTAGE);
+  // The hole is shown as a gap right before the oldest event it pulled.
+  const gaps = afterCatchUp.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0);
+  expect(gaps.length).toBeGreaterThan(0);
+
+  const filled = await archive.admin<{ finished: string; stored: number }>("backfill", { roomId });
+  expect(filled.finished).toBe("complete");
+  const final = await report();
+  const order = final.timeline.filter((i) => i.kind === "event").map((i) => i.eventId).filter((id): id is string => !!id && sent.includes(id));
+  expect(order).toEqual(sent);
+  expect(final.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0)).toEqual([]);
+
+  await archive.stop();
+  const check = await recheckStoredEvents(archive, bed.homeservers, roomId);
+  expect(check.failures).toEqual([]);
+  await archive.start();
+});
