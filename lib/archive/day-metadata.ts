@@ -5,7 +5,11 @@ import type { DayPageResult } from "@/lib/archive/get-day-page";
 export function dayMetadata(result: DayPageResult): Metadata {
   if (result.status !== "ok") return { title: "Not available", robots: { index: false, follow: false } };
   const { page } = result;
-  const when = `${page.date}${page.time ? ` from ${page.time} UTC` : ""}`;
+  // Cursor pages of a busy day name the time of their first message, so no two pages share a title.
+  const firstTs = page.items.find((i) => i.kind !== "gap")?.ts;
+  const cursorTime = page.viaCursor && firstTs !== undefined ? new Date(firstTs).toISOString().slice(11, 16) : null;
+  const time = page.time ?? cursorTime;
+  const when = `${page.date}${time ? ` from ${time} UTC` : ""}`;
   const first = page.items.find((i) => i.kind === "message" && i.body?.kind === "text");
   const excerpt = first?.kind === "message" && first.body?.kind === "text" ? first.body.text.replace(/\s+/g, " ").slice(0, 120) : null;
   const description =
