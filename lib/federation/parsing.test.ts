@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { makeJoinResponse, sendJoinResponse } from "@/lib/federation/client/endpoints";
 import { errcodeOf, FederationHttpError, FederationResponseError, encodeQuery, parseResponse } from "@/lib/federation/client/request";
-import { verifyKeyObject } from "@/lib/federation/keys/remote-keys";
+import { keysFromNotary, verifyKeyObject } from "@/lib/federation/keys/remote-keys";
 import { buildServerKeyResponse } from "@/lib/federation/keys/key-server";
 import { JsonNumber } from "@/lib/matrix/json-value";
 import { generateSigningKey } from "@/lib/matrix/signing-key";
@@ -59,5 +59,30 @@ describe("verifyKeyObject", () => {
     expect(() => verifyKeyObject("other.example", body, now)).toThrow(/names remote.example/);
     expect(() => verifyKeyObject("remote.example", { ...body, signatures: {} }, now)).toThrow(/not signed/);
     expect(() => verifyKeyObject("remote.example", { ...body, valid_until_ts: now + 1 }, now)).toThrow(/bad signature/);
+  });
+});
+
+describe("keysFromNotary", () => {
+  const origin = generateSigningKey();
+  const notary = generateSigningKey();
+  const now = 1_700_000_000_000;
+  const notaryKeys = [{ serverName: "notary.example", keyId: notary.keyId, publicKey: notary.publicKey, validUntilTs: now + 1e9 }];
+  const originBody = buildServerKeyResponse("remote.example", origin, now);
+
+  it("accepts key objects signed by both the origin and the notary", () => {
+    const relayed = signJson(originBody, "notary.example", notary);
+    const keys = keysFromNotary("remote.example", "notary.example", notaryKeys, [relayed], now);
+    expect(keys.map((k) => k.publicKey)).toEqual([origin.publicKey]);
+  });
+
+  it("ignores objects the notary did not sign, another server's objects, and forged origin signatures", () => {
+    expect(keysFromNotary("remote.example", "notary.example", notaryKeys, [originBody], now)).toEqual([]);
+    const other = signJson(buildServerKeyResponse("other.example", origin, now), "notary.example", notary);
+    expect(keysFromNotary("remote.example", "notary.example", notaryKeys, [other], now)).toEqual([]);
+    // The notary vouches for keys the origin never signed: refused.
+    const impostor = generateSigningKey();
+    const forged = signJson(buildServerKeyResponse("remote.example", impostor, now), "notary.example", notary);
+    const tampered = { ...forged, verify_keys: { [impostor.keyId]: { key: origin.publicKey } } };
+    expect(keysFromNotary("remote.example", "notary.example", notaryKeys, [signJson({ ...tampered, signatures: {} }, "notary.example", notary)], now)).toEqual([]);
   });
 });

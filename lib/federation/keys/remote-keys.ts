@@ -73,17 +73,29 @@ async function fetchViaNotary(server: string, notary: string): Promise<RemoteKey
     maxResponseBytes: 1024 * 1024,
   });
   const body = parseResponse(notary, "POST /_matrix/key/v2/query", res, z.object({ server_keys: z.array(keyObjectJson) }));
-  const now = Date.now();
+  const keys = keysFromNotary(server, notary, notaryKeys, body.server_keys, Date.now());
+  if (keys.length === 0) throw new Error(`notary ${notary} gave no valid keys for ${server}`);
+  return keys;
+}
+
+/**
+ * The keys of `server` in a notary's answer: only key objects that the server signed itself
+ * (checked as a direct answer would be) and that the notary signed with a current key.
+ */
+export function keysFromNotary(server: string, notary: string, notaryKeys: readonly RemoteKey[], objects: readonly JsonObject[], now: number): RemoteKey[] {
   const keys: RemoteKey[] = [];
-  for (const object of body.server_keys) {
+  for (const object of objects) {
     if (object.server_name !== server) continue;
     const notarySigned = signatureKeyIds(object, notary).filter((id) => notaryKeys.some((k) => k.keyId === id && k.expiredTs === undefined));
     if (notarySigned.length === 0) continue;
     const ok = notarySigned.every((id) => verifyJsonSignature(object, notary, id, notaryKeys.find((k) => k.keyId === id)!.publicKey) === "valid");
     if (!ok) continue;
-    keys.push(...verifyKeyObject(server, object, now));
+    try {
+      keys.push(...verifyKeyObject(server, object, now));
+    } catch {
+      // a bad object from a notary is skipped, not fatal: another may be good
+    }
   }
-  if (keys.length === 0) throw new Error(`notary ${notary} gave no valid keys for ${server}`);
   return keys;
 }
 
