@@ -103,6 +103,7 @@ test("each day page shows exactly that day's messages in timeline order, and day
   const firstItem = page.locator("section > ol > li").first();
   await expect(firstItem.getByRole("note", { name: "Messages missing here" })).toBeVisible();
   await expect(firstItem.getByRole("button", { name: "Load missing messages" })).toBeVisible();
+  await expect(firstItem).toContainText("Missing: messages after 2026-11-21 18:00 UTC and before 2026-11-23 12:00 UTC.");
   await page.screenshot({ path: testInfo.outputPath("day-4-with-gap.png"), fullPage: true });
 
   await page.getByRole("navigation", { name: "Days", exact: true }).getByRole("link", { name: "⇤ Previous activity" }).click();

@@ -8,6 +8,18 @@ const WHERE: Record<GapItemView["edge"], string> = {
   day: "The archive does not hold this part of the room's history yet.",
 };
 
+function when(ts: number): string {
+  const iso = new Date(ts).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function span(item: GapItemView): string | null {
+  if (item.sinceTs !== null && item.untilTs !== null) return `Missing: messages after ${when(item.sinceTs)} and before ${when(item.untilTs)}.`;
+  if (item.untilTs !== null) return `Missing: messages before ${when(item.untilTs)}.`;
+  if (item.sinceTs !== null) return `Missing: messages after ${when(item.sinceTs)}.`;
+  return null;
+}
+
 export function GapItem({ item, roomId }: { item: GapItemView; roomId: string }) {
   return (
     <div
@@ -17,7 +29,9 @@ export function GapItem({ item, roomId }: { item: GapItemView; roomId: string })
       className="my-2 rounded-md border border-dashed border-amber-400 bg-amber-50 px-3 py-2 dark:border-amber-700 dark:bg-amber-950/40"
     >
       <p className="font-medium">Messages missing here</p>
-      <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">{WHERE[item.edge]}</p>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">{WHERE[item.edge]}</p>
+      {span(item) && <p className="text-sm text-zinc-600 dark:text-zinc-400">{span(item)}</p>}
+      <div className="mt-2" />
       <LoadGapButton roomId={roomId} gapId={item.gapId} />
     </div>
   );

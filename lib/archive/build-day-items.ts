@@ -8,7 +8,7 @@ import type { DayItemView, GapItemView, MessageItemView, QuotedView, ReactionVie
 
 export type WindowItem =
   | { kind: "event"; eventId: string }
-  | { kind: "gap"; gapId: string; edge: GapItemView["edge"] };
+  | { kind: "gap"; gapId: string; edge: GapItemView["edge"]; sinceTs?: number | null; untilTs?: number | null };
 
 export interface DayItemsInput {
   items: readonly WindowItem[];
@@ -136,7 +136,7 @@ export function buildDayItems(input: DayItemsInput): DayItemView[] {
   for (const item of input.items) {
     if (item.kind === "gap") {
       flush();
-      out.push({ kind: "gap", gapId: item.gapId, edge: item.edge });
+      out.push({ kind: "gap", gapId: item.gapId, edge: item.edge, sinceTs: item.sinceTs ?? null, untilTs: item.untilTs ?? null });
       continue;
     }
     const event = input.events.get(item.eventId);

@@ -10,6 +10,7 @@ import {
   busyHours,
   eventBefore,
   eventTimestampsBetween,
+  gapSpan,
   loadDisplayNames,
   loadEvents,
   loadRelations,
@@ -108,7 +109,11 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   );
   const names = await loadDisplayNames(db, room.roomId, [...new Set([...events.values(), ...quoted.values()].map((e) => e.sender))]);
 
-  const items: WindowItem[] = window.items.map((i) => (i.kind === "event" ? { kind: "event", eventId: i.eventId } : { kind: "gap", gapId: i.gapId, edge: i.edge }));
+  const items: WindowItem[] = await Promise.all(
+    window.items.map(async (i): Promise<WindowItem> =>
+      i.kind === "event" ? { kind: "event", eventId: i.eventId } : { kind: "gap", gapId: i.gapId, edge: i.edge, ...(await gapSpan(db, room.roomId, i.position)) },
+    ),
+  );
   const dayItems = buildDayItems({
     items,
     events,

@@ -215,3 +215,12 @@ export async function busyHours(db: Db, roomId: string, start: number, min: numb
     ORDER BY 1`;
   return rows.map((r) => Number(r.hour));
 }
+
+/** Timestamps of the stored events on either side of a gap: the span a reader is missing. */
+export async function gapSpan(db: Db, roomId: string, position: bigint): Promise<{ sinceTs: number | null; untilTs: number | null }> {
+  const [before, after] = await Promise.all([
+    db.timelineItem.findFirst({ where: { roomId, kind: "event", position: { lt: position } }, orderBy: { position: "desc" }, select: { ts: true } }),
+    db.timelineItem.findFirst({ where: { roomId, kind: "event", position: { gt: position } }, orderBy: { position: "asc" }, select: { ts: true } }),
+  ]);
+  return { sinceTs: before?.ts != null ? Number(before.ts) : null, untilTs: after?.ts != null ? Number(after.ts) : null };
+}

@@ -69,6 +69,9 @@ export interface GapItemView {
   gapId: string;
   /** Where it sits relative to the day's events. */
   edge: "leading" | "inner" | "trailing" | "day";
+  /** Sent-times of the stored messages around it (null at the room's known start or end). */
+  sinceTs: number | null;
+  untilTs: number | null;
 }
 
 export type DayItemView = MessageItemView | StateRunItemView | GapItemView;
