@@ -39,7 +39,7 @@ test.afterAll(async () => {
   await bed?.stop();
 });
 
-test("after an outage, catch-up plus /get_missing_events leaves an honest gap, and backfill closes it", async () => {
+test("after an outage, catch-up plus /get_missing_events leaves an honest gap; a date jump lands an island in it, and backfill closes everything", async () => {
   test.setTimeout(300_000);
   const [hs1] = bed.homeservers;
   if (!hs1) throw new Error("hs1 expected");
@@ -76,12 +76,28 @@ test("after an outage, catch-up plus /get_missing_events leaves an honest gap, a
   const gaps = afterCatchUp.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0);
   expect(gaps.length).toBeGreaterThan(0);
 
+  // Jump into the hole by date: the event is fetched by ID and stored as an island between gaps.
+  const target = sent[5]!;
+  const targetTs = (await alice.getEvent(roomId, target))?.origin_server_ts;
+  if (targetTs === undefined) throw new Error("hs1 does not know its own event");
+  const jump = await archive.admin<{ eventId: string; stored: boolean } | null>("jump", { roomId, ts: targetTs, dir: "f" });
+  // Messages sent in the same millisecond are equally near; any of them is a right answer.
+  expect(sent.slice(0, 8)).toContain(jump?.eventId);
+  expect(jump?.stored).toBe(true);
+  const island = await report();
+  expect(island.events.find((e) => e.eventId === jump?.eventId)?.source).toBe("jump");
+  const at = island.timeline.findIndex((i) => i.eventId === jump?.eventId);
+  expect(island.timeline[at - 1]?.kind).toBe("gap");
+  expect(island.timeline[at + 1]?.kind).toBe("gap");
+
   const filled = await archive.admin<{ finished: string; stored: number }>("backfill", { roomId });
   expect(filled.finished).toBe("complete");
   const final = await report();
   const order = final.timeline.filter((i) => i.kind === "event").map((i) => i.eventId).filter((id): id is string => !!id && sent.includes(id));
   expect(order).toEqual(sent);
   expect(final.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0)).toEqual([]);
+  // The island's far side is proven contiguous once its successors are stored: no gap at all.
+  expect(final.timeline.filter((i) => i.kind === "gap")).toEqual([]);
 
   await archive.stop();
   const check = await recheckStoredEvents(archive, bed.homeservers, roomId);

@@ -6,6 +6,7 @@ import { getEnv } from "@/lib/env";
 import { backfillRoom } from "@/lib/federation/backfill";
 import { getPublicRooms, timestampToEvent } from "@/lib/federation/client/endpoints";
 import { fillForwards } from "@/lib/federation/fill-forwards";
+import { jumpToTimestamp } from "@/lib/federation/jump";
 import { errorResponse, InboundError, jsonResponse, readBody, unrecognized } from "@/lib/federation/inbound/http";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
 
@@ -37,6 +38,8 @@ const forwardsBody = z.object({
 });
 
 const timestampBody = z.object({ server: z.string(), roomId: z.string(), ts: z.number().int().nonnegative(), dir: z.enum(["f", "b"]) });
+
+const jumpBody = z.object({ roomId: z.string(), ts: z.number().int().nonnegative(), dir: z.enum(["f", "b"]) });
 
 async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
   let json: unknown;
@@ -75,6 +78,10 @@ export async function handleAdmin(request: Request, action: string): Promise<Res
   if (request.method === "POST" && action === "timestamp_to_event") {
     const body = await parse(request, timestampBody);
     return jsonResponse((await timestampToEvent(body.server, body.roomId, body.ts, body.dir)) ?? null);
+  }
+  if (request.method === "POST" && action === "jump") {
+    const body = await parse(request, jumpBody);
+    return jsonResponse((await jumpToTimestamp(body.roomId, body.ts, body.dir)) ?? null);
   }
   if (request.method === "GET" && action === "room") {
     const roomId = new URL(request.url).searchParams.get("room_id");
