@@ -2,12 +2,13 @@
  * The archive as the benchmarks run it: the production Next.js build, started with `next start`
  * in a child process whose pid the memory sampler watches.
  *
- * Other work shares this tree and may run `next build` (which empties `.next` under a running
- * server) at any moment, so the benchmarks build and run from their own copy of the tree
- * (node_modules hard-linked), refreshed and rebuilt only when sources changed. The e2e fixture
- * does the same in another folder; sharing one folder would let a test's rebuild pull the build
- * out from under a benchmark. bench/ and e2e/ are left out of the copy: the app never imports
- * them, and editing a bench must not cost a rebuild.
+ * Other work shares this tree: uncommitted files come and go, and another `next build` may empty
+ * `.next` under a running server. The benchmarks therefore build and run the last *committed*
+ * state (git HEAD, plus the generated Prisma client) from their own copy (node_modules hard-linked),
+ * rebuilt only when it changed, and the figures name that commit. The e2e fixture does the same
+ * in another folder; sharing one would let a test's rebuild pull the build from under a bench.
+ * bench/ and e2e/ are left out of the copy: the app never imports them, and committing a bench
+ * must not cost a rebuild.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -16,39 +17,49 @@ import path from "node:path";
 import { freeTcpPort, ROOT } from "../../scripts/archive/server";
 
 export const BENCH_BUILD_DIR = path.join(os.tmpdir(), "matrix-archive-bench-build");
+const STAGING = `${BENCH_BUILD_DIR}-staging`;
 
 function minimalEnv(): NodeJS.ProcessEnv {
   // Not this process's environment: tsx's loader hooks and any archive settings must not leak in.
   return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: os.tmpdir(), NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
 }
 
-/** Syncs the tree into BENCH_BUILD_DIR and runs `next build` there when anything changed. */
+function run(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): string {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 15 * 60_000, env, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${result.status}): ${`${result.stdout}${result.stderr}`.slice(-3000)}`);
+  return result.stdout;
+}
+
+/** The commit the bench build comes from (short hash). */
+export function headCommit(): string {
+  return run("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], ROOT).trim();
+}
+
+/** Copies git HEAD into BENCH_BUILD_DIR and runs `next build` there when anything changed. */
 export function ensureBenchBuild(log: (line: string) => void = () => {}): string {
+  rmSync(STAGING, { recursive: true, force: true });
+  mkdirSync(STAGING, { recursive: true });
   mkdirSync(BENCH_BUILD_DIR, { recursive: true });
-  const sync = spawnSync(
+  run("sh", ["-c", `git -C "${ROOT}" archive HEAD | tar -x -C "${STAGING}"`], ROOT);
+  run("rsync", ["-a", `${ROOT}/lib/generated/`, `${STAGING}/lib/generated/`], ROOT);
+  const changes = run(
     "rsync",
-    ["-a", "--delete", "-i", "--exclude=/node_modules", "--exclude=/.next", "--exclude=/.git", "--exclude=/.data", "--exclude=/.cache",
-      "--exclude=/test-results", "--exclude=/bench", "--exclude=/e2e", "--exclude=/playwright-report", "--exclude=*.tsbuildinfo", "--exclude=/.node-modules-stamp", `${ROOT}/`, `${BENCH_BUILD_DIR}/`],
-    { encoding: "utf8", timeout: 120_000 },
+    ["-a", "--delete", "-i", "--exclude=/node_modules", "--exclude=/.next", "--exclude=/.data", "--exclude=/.node-modules-stamp",
+      "--exclude=/bench", "--exclude=/e2e", `${STAGING}/`, `${BENCH_BUILD_DIR}/`],
+    ROOT,
   );
-  if (sync.status !== 0) throw new Error(`rsync failed: ${sync.stderr}`);
+  rmSync(STAGING, { recursive: true, force: true });
   linkNodeModules();
-  const changed = sync.stdout.split("\n").some((line) => /^[<>ch*]/.test(line) && !line.endsWith("/"));
+  const changed = changes.split("\n").some((line) => /^[<>ch*]/.test(line) && !line.endsWith("/"));
   if (!changed && existsSync(path.join(BENCH_BUILD_DIR, ".next", "BUILD_ID"))) return BENCH_BUILD_DIR;
-  // A failed build must not leave a BUILD_ID that the next run would trust.
-  rmSync(path.join(BENCH_BUILD_DIR, ".next"), { recursive: true, force: true });
   const started = Date.now();
-  log("building the archive (next build) in its bench copy…");
-  const result = spawnSync(process.execPath, [path.join(BENCH_BUILD_DIR, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: BENCH_BUILD_DIR,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: minimalEnv(),
-    timeout: 15 * 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.status !== 0) {
-    throw new Error(`next build failed with status ${result.status}: ${`${result.stdout}${result.stderr}`.slice(-3000)}`);
-  }
+  log(`building the archive at ${headCommit()} (next build) in its bench copy…`);
+  const env = { ...minimalEnv(), DATA_DIR: path.join(BENCH_BUILD_DIR, ".data") };
+  // Pages that read the database while prerendering need a migrated (empty) one.
+  run(process.execPath, [path.join(BENCH_BUILD_DIR, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/migrate.ts"], BENCH_BUILD_DIR, env);
+  // A failed or killed build must not leave a BUILD_ID (or a lock) that the next run would trust.
+  rmSync(path.join(BENCH_BUILD_DIR, ".next"), { recursive: true, force: true });
+  run(process.execPath, [path.join(BENCH_BUILD_DIR, "node_modules", "next", "dist", "bin", "next"), "build"], BENCH_BUILD_DIR, env);
   log(`next build took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return BENCH_BUILD_DIR;
 }
