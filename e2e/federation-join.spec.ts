@@ -260,3 +260,52 @@ test("directory and jump-to-date calls against Synapse: publicRooms and timestam
   const report = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(lobby.roomId)}`);
   expect(found?.event_id).toBe(report.events.find((e) => e.type === "m.room.create")?.eventId);
 });
+
+test("answers what resident servers ask of a joined server, and serves its store: profile, devices, keys, /event, /backfill, forwards_fill v1", async () => {
+  if (!lobby) throw new Error("the join test must run first");
+  const key = parseSigningKeyFile(readFileSync(path.join(archive.dataDir, "signing.key"), "utf8"))[0]!;
+  const origin = archive.serverName;
+  const call = (method: "GET" | "POST", uri: string, content?: JsonObject) =>
+    new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+      const auth = buildXMatrixAuthorization({ method, uri, origin, destination: origin, content }, key);
+      const req = https.request(`${archive.front.url}${uri}`, { method, ca: readFileSync(bed.caFile), headers: { Authorization: auth, "Content-Type": "application/json" } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
+      });
+      req.on("error", reject);
+      req.end(content === undefined ? undefined : canonicalJson(content));
+    });
+  const user = `@archive:${origin}`;
+  const profile = await call("GET", `/_matrix/federation/v1/query/profile?user_id=${encodeURIComponent(user)}`);
+  expect(profile).toEqual({ status: 200, json: { displayname: "Public archive" } });
+  const devices = await call("GET", `/_matrix/federation/v1/user/devices/${encodeURIComponent(user)}`);
+  expect(devices).toEqual({ status: 200, json: { user_id: user, stream_id: 0, devices: [] } });
+  const keys = await call("POST", "/_matrix/federation/v1/user/keys/query", { device_keys: { [user]: [] } });
+  expect(keys.status).toBe(200);
+  expect(keys.json.device_keys).toEqual({ [user]: {} });
+
+  const event = await call("GET", `/_matrix/federation/v1/event/${encodeURIComponent(lobby.lastEventId)}`);
+  expect(event.status).toBe(200);
+  const pdus = event.json.pdus as JsonObject[];
+  expect(pdus.map((p) => computeEventId(p, "11"))).toEqual([lobby.lastEventId]);
+
+  const back = await call("GET", `/_matrix/federation/v1/backfill/${encodeURIComponent(lobby.roomId)}?v=${encodeURIComponent(lobby.lastEventId)}&limit=3`);
+  expect(back.status).toBe(200);
+  const backIds = (back.json.pdus as JsonObject[]).map((p) => computeEventId(p, "11"));
+  expect(backIds).toHaveLength(3);
+  expect(backIds[0]).toBe(lobby.lastEventId);
+
+  // Stable v1 path: the successors of the event two before, oldest first.
+  const from = backIds[2]!;
+  const forwards = await call("GET", `/_matrix/federation/v1/forwards_fill/${encodeURIComponent(lobby.roomId)}?from_event_id=${encodeURIComponent(from)}&limit=2`);
+  expect(forwards.status).toBe(200);
+  const forwardPdus = forwards.json.pdus as JsonObject[];
+  expect(forwardPdus).toHaveLength(2);
+  // Oldest first: the first one is a child of the given event.
+  expect(forwardPdus[0]?.prev_events).toContain(from);
+  expect(forwardPdus.map((p) => computeEventId(p, "11"))).not.toContain(from);
+
+  const missing = await call("GET", `/_matrix/federation/v1/event/${encodeURIComponent("$notstoredanywhere")}`);
+  expect([missing.status, missing.json.errcode]).toEqual([404, "M_NOT_FOUND"]);
+});
