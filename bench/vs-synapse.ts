@@ -236,7 +236,8 @@ async function main(): Promise<void> {
       req.end(payload);
     });
 
-  const joinedDay = await admin<{ status: string; error?: string }>("join", { room: `#bench-day:${hs.serverName}` });
+  // backfill: 0 turns off the join's own background backfill: the timed backfill must be the only one.
+  const joinedDay = await admin<{ status: string; error?: string }>("join", { room: `#bench-day:${hs.serverName}`, backfill: 0 });
   if (joinedDay.status !== "joined") throw new Error(`join bench-day: ${JSON.stringify(joinedDay)}`);
   const dayFill = await admin<{ stored: number; finished: string }>("backfill", { roomId: dayRoom, batchSize: 100 });
   log(`archive joined #bench-day and backfilled ${dayFill.stored} events (${dayFill.finished})`);
@@ -298,7 +299,7 @@ async function main(): Promise<void> {
   archiveMem.start();
   synapseMem.start();
   started = Date.now();
-  const joinedIngest = await admin<{ status: string; stored?: number }>("join", { room: `#bench-ingest:${hs.serverName}` });
+  const joinedIngest = await admin<{ status: string; stored?: number }>("join", { room: `#bench-ingest:${hs.serverName}`, backfill: 0 });
   if (joinedIngest.status !== "joined") throw new Error(`join bench-ingest: ${JSON.stringify(joinedIngest)}`);
   const joinMs = Date.now() - started;
   log(`archive joined #bench-ingest in ${seconds(joinMs)} (${joinedIngest.stored} events from send_join)`);
