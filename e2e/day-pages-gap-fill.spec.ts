@@ -105,3 +105,24 @@ test("images in messages come through the archive's media proxy from authenticat
   const other = await carol.uploadMedia(PNG, "image/png", "unused.png");
   expect((await request.get(`${archive.url}/media/${encodeURIComponent(hs1.serverName)}/${other.split("/").at(-1)}`)).status()).toBe(404);
 });
+
+test("the first view of a day fills its gaps over federation before rendering, within a few seconds", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  const dan = await hs1.registerUser("dan");
+  const roomId = await dan.createRoom({ alias: "autofill", roomVersion: "11", name: "Auto Fill" });
+  await dan.sendMessages(roomId, 5, { concurrency: 1, prefix: "early" });
+  expect((await archive.admin<{ status: string }>("join", { room: `#autofill:${hs1.serverName}`, backfill: 0 })).status).toBe("joined");
+  const later = await dan.sendMessage(roomId, "late");
+  const stored = async () => (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
+  await expect.poll(async () => (await stored()).includes(later), { timeout: 60_000 }).toBe(true);
+
+  const started = Date.now();
+  const response = await page.goto(`${archive.url}/r/${encodeURIComponent(`autofill:${hs1.serverName}`)}`);
+  expect(response?.status()).toBe(200);
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(await page.locator("section article p").allTextContents()).toEqual(["early 1", "early 2", "early 3", "early 4", "early 5", "late"]);
+  await expect(page.getByRole("note", { name: "Messages missing here" })).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath("filled-on-first-view.png"), fullPage: true });
+});

@@ -1,10 +1,8 @@
 import type { Db } from "@/lib/db";
 import { fillGap } from "@/lib/archive/fill-gap";
 import { readDayWindow } from "@/lib/archive/timeline-window";
-import { getEvent, timestampToEvent } from "@/lib/federation/client/endpoints";
 import { fillForwards } from "@/lib/federation/fill-forwards";
-import { storeVerified } from "@/lib/federation/store-events";
-import { verifyBatch } from "@/lib/federation/verify-batch";
+import { jumpToTimestamp } from "@/lib/federation/jump";
 import { logger } from "@/lib/log";
 
 // The day fill of design.md, run on a day's first view: a day the archive holds nothing of is
@@ -28,34 +26,22 @@ interface RoomForFill {
 const recent = new Map<string, number>();
 const running = new Map<string, Promise<void>>();
 
-async function locateDay(db: Db, room: RoomForFill, gapId: string, start: number, end: number, deadline: number): Promise<number> {
-  for (const server of room.servers.slice(0, 3)) {
-    if (Date.now() > deadline) break;
-    try {
-      const found = await timestampToEvent(server, room.roomId, start, "f");
-      if (!found || found.origin_server_ts >= end) return 0;
-      const pdu = await getEvent(server, found.event_id);
-      if (!pdu) continue;
-      const verified = await verifyBatch([pdu], room.roomVersion, { expectedEventIds: new Set([found.event_id]) });
-      const stored = await storeVerified(db, room, verified.accepted, { kind: "jump", gapId: BigInt(gapId) }, "jump");
-      let total = stored.inserted.length;
-      // Forwards from the island until the day is covered or nothing new comes.
-      let from = found.event_id;
-      for (let round = 0; round < 10 && Date.now() < deadline; round++) {
-        const report = await fillForwards(room.roomId, from, { db, limit: 100 });
-        total += report.stored;
-        const last = report.inserted.at(-1);
-        if (!last || report.stored === 0) break;
-        const lastTs = await db.timelineItem.findFirst({ where: { eventId: last }, select: { ts: true } });
-        if (lastTs?.ts != null && Number(lastTs.ts) >= end) break;
-        from = last;
-      }
-      return total;
-    } catch (err) {
-      logger.warn({ roomId: room.roomId, server, err: (err as Error).message }, "day fill: timestamp_to_event failed; trying another server");
-    }
+/** A day the archive holds nothing of: jump to its first event, then fill forwards from it. */
+async function locateDay(db: Db, room: RoomForFill, start: number, end: number, deadline: number): Promise<number> {
+  const jump = await jumpToTimestamp(room.roomId, start, "f", { db, servers: room.servers.slice(0, 3) });
+  if (!jump || jump.originServerTs >= end) return 0;
+  let total = jump.stored ? 1 : 0;
+  let from = jump.eventId;
+  for (let round = 0; round < 10 && Date.now() < deadline; round++) {
+    const report = await fillForwards(room.roomId, from, { db, limit: 100 });
+    total += report.stored;
+    const last = report.inserted.at(-1);
+    if (!last || report.stored === 0) break;
+    const lastTs = await db.timelineItem.findFirst({ where: { eventId: last }, select: { ts: true } });
+    if (lastTs?.ts != null && Number(lastTs.ts) >= end) break;
+    from = last;
   }
-  return 0;
+  return total;
 }
 
 async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number): Promise<void> {
@@ -67,7 +53,7 @@ async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number)
     if (Date.now() > deadline) break;
     if (gap.kind !== "gap") continue;
     if (gap.edge === "day") {
-      await locateDay(db, room, gap.gapId, start, end, deadline);
+      await locateDay(db, room, start, end, deadline);
     } else {
       const report = await fillGap(db, room.roomId, BigInt(gap.gapId), { timeoutMs: Math.max(0, deadline - Date.now()), maxRounds: 3 });
       if (report?.error) throw new Error(report.error);
