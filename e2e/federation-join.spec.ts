@@ -132,7 +132,9 @@ test("inbound requests with bad auth or bad bodies get JSON 401/400 and the serv
   const caPem = readFileSync(ca);
   const send = (init: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }) =>
     new Promise<{ status: number; type: string; json: { errcode?: string } }>((resolve, reject) => {
-      const req = https.request(`${base}${init.path}`, { method: init.method, headers: init.headers, ca: caPem, timeout: 30_000 }, (res) => {
+      // A declared length, as federation senders do: an oversized body is refused on its header.
+      const headers = init.body === undefined ? init.headers : { ...init.headers, "Content-Length": String(Buffer.byteLength(init.body)) };
+      const req = https.request(`${base}${init.path}`, { method: init.method, headers, ca: caPem, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
