@@ -73,7 +73,9 @@ export type ArrivalStep =
   | { kind: "forwards"; pick: number; size: number }
   | { kind: "jump"; pick: number; size: number; intoGap: boolean }
   | { kind: "redeliver"; pick: number; size: number }
-  | { kind: "deny"; pick: number };
+  | { kind: "deny"; pick: number }
+  /** Not an arrival: renumbers a window of positions, as a spot running out of room would. */
+  | { kind: "renumber"; pick: number; incoming: number };
 
 export const arrivalStepArb: fc.Arbitrary<ArrivalStep> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("live" as const), size: fc.integer({ min: 1, max: 8 }), drop: fc.boolean() }) },
@@ -85,6 +87,7 @@ export const arrivalStepArb: fc.Arbitrary<ArrivalStep> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("redeliver" as const), pick: fc.nat(), size: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("deny" as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("renumber" as const), pick: fc.nat(), incoming: fc.integer({ min: 1, max: 5000 }) }) },
 );
 
 /** Walks prev_events (backwards) or successors (forwards) breadth-first from `from`, over events `eligible` accepts. */

@@ -4,7 +4,9 @@ import { denyEvent } from "@/lib/timeline/deny";
 import { listGaps } from "@/lib/timeline/gap-queries";
 import { insertEvents } from "@/lib/timeline/insert-events";
 import { walk, type ArrivalStep, type DagEvent } from "@/lib/timeline/testing/dag";
-import { makeEvent, testRedact } from "@/lib/timeline/testing/events";
+import { makeEvent, readTimeline, testRedact } from "@/lib/timeline/testing/events";
+import { renumberAround } from "@/lib/timeline/renumber";
+import { withRoomLock } from "@/lib/timeline/room-lock";
 import {
   checkHonestGaps,
   checkRedactions,
@@ -87,6 +89,18 @@ export async function playSchedule(db: Db, roomId: string, dag: readonly DagEven
         const result = await deliver({ kind: "live" }, batch);
         expect(result.inserted).toEqual([]);
         idempotent = true;
+        break;
+      }
+      case "renumber": {
+        const items = await readTimeline(db, roomId);
+        const k = step.pick % Math.max(1, items.length + 1);
+        await withRoomLock(db, roomId, (tx) =>
+          renumberAround(tx, roomId, items[k - 1]?.position ?? null, items[k]?.position ?? null, step.incoming),
+        );
+        if (check && before && items.length > 1) {
+          const moved = (await readTimeline(db, roomId)).some((item, i) => item.position !== items[i]!.position);
+          expect(moved, "renumbering changed no position").toBe(true);
+        }
         break;
       }
       case "deny": {
