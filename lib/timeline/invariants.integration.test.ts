@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => db?.close());
 
 let runs = 0;
-const NUM_RUNS = Number(process.env.TIMELINE_PROPERTY_RUNS ?? 25);
+const NUM_RUNS = Number(process.env.TIMELINE_PROPERTY_RUNS ?? 40);
 
 describe("timeline invariants over random DAGs and arrival schedules", () => {
   it("hold after every arrival, and the same arrivals give the same positions", async () => {
