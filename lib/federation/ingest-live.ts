@@ -23,7 +23,7 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
     byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), pdu]);
   }
   for (const [roomId, roomPdus] of byRoom) {
-    const room = await db.room.findUnique({ where: { roomId }, select: { roomId: true, roomVersion: true, status: true } });
+    const room = await db.room.findUnique({ where: { roomId }, select: { roomId: true, roomVersion: true, status: true, servers: true } });
     if (!room || room.status !== "joined") {
       for (const pdu of roomPdus) {
         const id = eventIdOrUndefined(pdu, room?.roomVersion ?? "1");
@@ -31,17 +31,41 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
       }
       continue;
     }
-    const verified = await verifyBatch(roomPdus, room.roomVersion);
-    for (const d of verified.dropped) if (d.eventId) results[d.eventId] = { error: `${d.code}: ${d.reason}` };
-    if (verified.deferred.length > 0) logger.warn({ roomId, origin, deferred: verified.deferred }, "PDUs could not be verified now");
-    if (verified.accepted.length === 0) continue;
-
-    await fetchMissingPrevs(db, room, origin, verified.accepted.map((a) => a.pdu), verified.accepted.map((a) => a.eventId));
-    await storeVerified(db, room, verified.accepted, { kind: "live" }, "send");
-    await applyStateToRoom(db, roomId, verified.accepted);
-    for (const a of verified.accepted) results[a.eventId] = {};
+    try {
+      const roomResults = await ingestRoomPdus(db, room, origin, roomPdus);
+      Object.assign(results, roomResults);
+      if (Object.values(roomResults).some((r) => r.error === undefined)) await rememberServer(db, room, origin);
+    } catch (err) {
+      // Never let one room's failure turn the transaction into a non-200: the sender would back
+      // off the archive for every room. Report it per PDU instead.
+      logger.error({ err, roomId, origin }, "storing pushed PDUs failed");
+      for (const pdu of roomPdus) {
+        const id = eventIdOrUndefined(pdu, room.roomVersion);
+        if (id && !results[id]) results[id] = { error: "could not be stored" };
+      }
+    }
   }
   return results;
+}
+
+async function ingestRoomPdus(db: Db, room: { roomId: string; roomVersion: string }, origin: string, roomPdus: JsonObject[]): Promise<PduResults> {
+  const results: PduResults = {};
+  const verified = await verifyBatch(roomPdus, room.roomVersion);
+  for (const d of verified.dropped) if (d.eventId) results[d.eventId] = { error: `${d.code}: ${d.reason}` };
+  if (verified.deferred.length > 0) logger.warn({ roomId: room.roomId, origin, deferred: verified.deferred }, "PDUs could not be verified now");
+  if (verified.accepted.length === 0) return results;
+
+  await fetchMissingPrevs(db, room, origin, verified.accepted.map((a) => a.pdu), verified.accepted.map((a) => a.eventId));
+  await storeVerified(db, room, verified.accepted, { kind: "live" }, "send");
+  await applyStateToRoom(db, room.roomId, verified.accepted);
+  for (const a of verified.accepted) results[a.eventId] = {};
+  return results;
+}
+
+/** A server that pushes verified events into a room is in it: remember it for later fills. */
+async function rememberServer(db: Db, room: { roomId: string; servers: string[] }, origin: string): Promise<void> {
+  if (room.servers.includes(origin)) return;
+  await db.room.update({ where: { roomId: room.roomId }, data: { servers: { push: origin } } });
 }
 
 async function fetchMissingPrevs(
