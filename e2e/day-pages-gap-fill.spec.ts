@@ -14,7 +14,7 @@ let archive: RunningArchive;
 test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(300_000);
   bed = await startTestbed({ homeservers: 1 });
-  archive = await startArchive(bed, { name: "archive-gap-fill", logDir: testInfo.outputDir });
+  archive = await startArchive(bed, { name: "archive-gap-fill", logDir: testInfo.outputDir, env: { DIRECTORY_SERVERS: bed.homeservers[0]!.serverName } });
 });
 
 test.afterEach(async ({}, testInfo) => {
@@ -125,4 +125,23 @@ test("the first view of a day fills its gaps over federation before rendering, w
   expect(await page.locator("section article p").allTextContents()).toEqual(["early 1", "early 2", "early 3", "early 4", "early 5", "late"]);
   await expect(page.getByRole("note", { name: "Messages missing here" })).toHaveCount(0);
   await page.screenshot({ path: testInfo.outputPath("filled-on-first-view.png"), fullPage: true });
+});
+
+test("the directory adds world-readable rooms that a directory server publishes, and no others", async ({ page }, testInfo) => {
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  const erin = await hs1.registerUser("erin");
+  await erin.createRoom({ alias: "showcase", name: "Showcase", topic: "Readable by anyone" });
+  await erin.createRoom({ alias: "members", name: "Members Lounge", worldReadable: false });
+
+  await page.goto(`${archive.url}/`);
+  const archived = page.getByRole("list", { name: "Archived rooms" });
+  await expect(archived.getByRole("link", { name: "Gap Fill" })).toBeVisible();
+  const remote = page.getByRole("list", { name: "Public rooms not archived yet" });
+  const showcase = remote.getByRole("listitem").filter({ has: page.getByText("Showcase", { exact: true }) });
+  await expect(showcase).toContainText("Readable by anyone");
+  await expect(showcase.getByRole("link", { name: "open in a Matrix client" })).toHaveAttribute("href", `https://matrix.to/#/${encodeURIComponent(`#showcase:${hs1.serverName}`)}`);
+  await expect(remote.getByText("Gap Fill")).toHaveCount(0);
+  await expect(page.getByText("Members Lounge")).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath("directory-with-network.png"), fullPage: true });
 });
