@@ -122,6 +122,12 @@ test("a room that is not world_readable is left and nothing of it is kept", asyn
   expect(result.status).toBe("not_world_readable");
   const report = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(roomId)}`);
   expect(report.room).toBeNull();
+  // It joined to read the state, then left: hs1 records the archive's membership as leave.
+  const member = await carol.request<{ membership: string }>(
+    "GET",
+    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(`@archive:${archive.serverName}`)}`,
+  );
+  expect(member.membership).toBe("leave");
 });
 
 test("inbound requests with bad auth or bad bodies get JSON 401/400 and the server keeps serving", async () => {
