@@ -112,6 +112,14 @@ test("each day page shows exactly that day's messages in timeline order, and day
   await expect(page).toHaveURL(/\/date\/2026\/11\/20$/);
   expect(await messageIds(page)).toEqual(["$d1-m1", "$d1-m2", "$d1-m3"]);
 
+  // The month calendar links the days with messages (and works without JS).
+  await page.getByText("Calendar of November 2026").click();
+  const calendar = page.getByRole("table", { name: "Days of November 2026 with messages (UTC)" });
+  await expect(calendar.getByRole("link")).toHaveText(["20", "21", "23"]);
+  await calendar.getByRole("link", { name: "23" }).click();
+  await expect(page).toHaveURL(/\/date\/2026\/11\/23$/);
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/20`);
+
   // The date picker, then the room's landing on its latest day with messages.
   await page.getByLabel("Go to date").first().fill("2026-11-21");
   await page.getByRole("button", { name: "Go" }).first().click();

@@ -1,6 +1,7 @@
 import { DayNav } from "@/components/day/day-nav";
 import { GapItem } from "@/components/day/gap-item";
 import { MessageItem } from "@/components/day/message-item";
+import { MonthCalendar } from "@/components/day/month-calendar";
 import { RoomConsent } from "@/components/day/room-consent";
 import { StateRun } from "@/components/day/state-run";
 import { eventPermalinkPath } from "@/lib/archive/room-paths";
@@ -29,6 +30,7 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
         {room.topic && <p className="mt-1 line-clamp-3 text-sm text-zinc-600 dark:text-zinc-400">{room.topic}</p>}
       </header>
       <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days" />
+      <MonthCalendar calendar={page.calendar} basePath={room.basePath} date={page.date} />
       {page.nav.earlierPageHref && (
         <p className="my-2 text-sm">
           <Link href={page.nav.earlierPageHref} className="text-sky-700 underline dark:text-sky-400">

@@ -27,6 +27,7 @@ function view(over: Partial<DayPageView>): DayPageView {
     messageCount: 1,
     nav: { date: "2026-11-20", previousDay: "2026-11-19", nextDay: null, previousActivityHref: null, nextActivityHref: null, earlierPageHref: null, laterPageHref: null, hours: [] },
     consent: { worldReadableSince: null, worldReadableBy: null, indexed: true, joinHref: "https://matrix.to/#/%23r%3Ahs.test" },
+    calendar: { label: "November 2026", weeks: [], previousMonthHref: "/r/r%3Ahs.test/date/2026/10/01", nextMonthHref: null },
     isToday: false,
     ...over,
   };

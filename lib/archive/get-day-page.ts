@@ -2,6 +2,7 @@ import { buildDayItems, type WindowItem } from "@/lib/archive/build-day-items";
 import { getConsent } from "@/lib/archive/consent";
 import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } from "@/lib/archive/day-range";
 import { fillDayOnView } from "@/lib/archive/fill-day";
+import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
@@ -17,7 +18,7 @@ import {
   loadVisibilityChanges,
   readDayWindow,
 } from "@/lib/archive/timeline-window";
-import type { DayPageView, RoomHeaderView } from "@/lib/archive/view-types";
+import type { CalendarView, DayPageView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents, lateEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
 
@@ -63,6 +64,18 @@ function relationTargets(events: Iterable<StoredEvent>, relations: readonly Stor
   return { edits, reactions, quotedIds };
 }
 
+function calendarView(basePath: string, day: DayRef, activeDays: number[], today: string): CalendarView {
+  const first = (y: number, m: number) => isoDate(Date.UTC(y, m - 1, 1));
+  const prev = day.month === 1 ? first(day.year - 1, 12) : first(day.year, day.month - 1);
+  const next = day.month === 12 ? first(day.year + 1, 1) : first(day.year, day.month + 1);
+  return {
+    label: new Date(Date.UTC(day.year, day.month - 1, 1)).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }),
+    weeks: monthGrid(day.year, day.month, activeDays),
+    previousMonthHref: dayPagePath(basePath, prev),
+    nextMonthHref: next <= today ? dayPagePath(basePath, next) : null,
+  };
+}
+
 /** Everything a day page shows; the page only renders it. */
 export interface DayPageOptions {
   /** Run the day fill over federation first (bounded wait); off in tests of the reading side. */
@@ -94,11 +107,12 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
 
   const firstItem = eventItems[0];
   const lastItem = eventItems.at(-1);
-  const [changes, previous, activity, hours] = await Promise.all([
+  const [changes, previous, activity, hours, activeDays] = await Promise.all([
     loadVisibilityChanges(db, room.roomId),
     firstItem ? eventBefore(db, room.roomId, firstItem.position) : null,
     adjacentActivity(db, room.roomId, start, end),
     busyHours(db, room.roomId, start, DAY_PAGE_SIZE),
+    activeDaysOfMonth(db, room.roomId, day.year, day.month),
   ]);
   const neighbourhood = firstItem && lastItem ? await eventTimestampsBetween(db, room.roomId, previous?.position ?? firstItem.position, lastItem.position) : [];
   const wrSince = room.worldReadableSince?.getTime() ?? null;
@@ -154,6 +168,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
         }),
       },
       consent: await getConsent(db, room),
+      calendar: calendarView(header.basePath, day, activeDays, today),
       isToday: date === today,
     },
   };

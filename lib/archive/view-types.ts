@@ -105,6 +105,14 @@ export interface DayNavView {
   hours: Array<{ label: string; href: string }>;
 }
 
+export interface CalendarView {
+  /** e.g. "November 2026" */
+  label: string;
+  weeks: Array<Array<{ day: number; date: string; active: boolean } | null>>;
+  previousMonthHref: string;
+  nextMonthHref: string | null;
+}
+
 export interface DayPageView {
   room: RoomHeaderView;
   /** `YYYY-MM-DD` (UTC). */
@@ -118,5 +126,6 @@ export interface DayPageView {
   messageCount: number;
   nav: DayNavView;
   consent: ConsentView;
+  calendar: CalendarView;
   isToday: boolean;
 }
