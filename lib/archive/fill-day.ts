@@ -69,6 +69,7 @@ export async function fillDayOnView(db: Db, room: RoomForFill, start: number, en
   if (room.servers.length === 0) return;
   const key = `${room.roomId}|${start}`;
   const now = Date.now();
+  if (recent.size > 10_000) for (const [k, until] of recent) if (until <= now) recent.delete(k);
   if ((recent.get(key) ?? 0) > now) return;
   let fill = running.get(key);
   if (!fill) {

@@ -89,3 +89,27 @@ export async function fillGap(db: Db, roomId: string, gapId: bigint, options: Fi
   }
   return { stored, remaining: gap !== null, error };
 }
+
+// A reader's button press, not a crawler's loop: presses on the same gap share one fill, and a
+// gap just filled answers from memory for a few seconds instead of asking the servers again.
+const COOLDOWN_MS = 10_000;
+const inFlight = new Map<string, Promise<FillGapReport | null>>();
+const recentReports = new Map<string, { until: number; report: FillGapReport | null }>();
+
+export function fillGapOnce(db: Db, roomId: string, gapId: bigint): Promise<FillGapReport | null> {
+  const key = `${roomId}|${gapId}`;
+  if (recentReports.size > 10_000) for (const [k, v] of recentReports) if (v.until <= Date.now()) recentReports.delete(k);
+  const recent = recentReports.get(key);
+  if (recent && recent.until > Date.now()) return Promise.resolve(recent.report);
+  let fill = inFlight.get(key);
+  if (!fill) {
+    fill = fillGap(db, roomId, gapId)
+      .then((report) => {
+        recentReports.set(key, { until: Date.now() + COOLDOWN_MS, report });
+        return report;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, fill);
+  }
+  return fill;
+}

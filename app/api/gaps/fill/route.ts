@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { fillGap } from "@/lib/archive/fill-gap";
+import { fillGapOnce } from "@/lib/archive/fill-gap";
 import { getDb } from "@/lib/db";
 
 const bodySchema = z.object({
@@ -13,7 +13,7 @@ const bodySchema = z.object({
 export async function POST(request: Request) {
   const parsed = bodySchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: "expected { roomId, gapId }" }, { status: 400 });
-  const report = await fillGap(getDb(), parsed.data.roomId, BigInt(parsed.data.gapId));
+  const report = await fillGapOnce(getDb(), parsed.data.roomId, BigInt(parsed.data.gapId));
   if (!report) return NextResponse.json({ error: "no such room in the archive" }, { status: 404 });
   if (report.error && report.stored === 0) return NextResponse.json({ error: "the room's servers could not be reached", filled: 0, remaining: true }, { status: 502 });
   return NextResponse.json({ filled: report.stored, remaining: report.remaining }, { headers: { "cache-control": "no-store" } });
