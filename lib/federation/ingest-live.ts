@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db";
 import { getMissingEvents } from "@/lib/federation/client/endpoints";
 import type { PduResults } from "@/lib/federation/inbound/send-transaction";
 import { applyStateToRoom } from "@/lib/federation/room-state";
+import { serverMayAccessRoom } from "@/lib/federation/server-acl";
 import { eventRefs, storeVerified } from "@/lib/federation/store-events";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 import { logger } from "@/lib/log";
@@ -28,6 +29,13 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
       for (const pdu of roomPdus) {
         const id = eventIdOrUndefined(pdu, room?.roomVersion ?? "1");
         if (id) results[id] = { error: "This server is not in that room" };
+      }
+      continue;
+    }
+    if (!(await serverMayAccessRoom(db, roomId, origin))) {
+      for (const pdu of roomPdus) {
+        const id = eventIdOrUndefined(pdu, room.roomVersion);
+        if (id) results[id] = { error: "Server is banned from this room (m.room.server_acl)" };
       }
       continue;
     }

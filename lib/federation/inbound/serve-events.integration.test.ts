@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ancestorsOf, isServableRoom, successorsOf } from "@/lib/federation/inbound/serve-events";
+import { serverMayAccessRoom } from "@/lib/federation/server-acl";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { insertEvents, type TimelineEventInput } from "@/lib/timeline";
 
@@ -61,5 +62,22 @@ describe("isServableRoom", () => {
     expect(await isServableRoom(db.prisma, ROOM)).toBe(true);
     expect(await isServableRoom(db.prisma, "!closed:hs.example")).toBe(false);
     expect(await isServableRoom(db.prisma, "!nowhere:hs.example")).toBe(false);
+  });
+});
+
+describe("serverMayAccessRoom", () => {
+  it("follows the room's latest stored m.room.server_acl; no ACL lets everyone in", async () => {
+    expect(await serverMayAccessRoom(db.prisma, ROOM, "anyone.example")).toBe(true);
+    const acl = (eventId: string, depth: number, deny: string[]): TimelineEventInput => ({
+      ...ev(eventId, depth, ["$f"]),
+      type: "m.room.server_acl",
+      stateKey: "",
+      pdu: JSON.stringify({ type: "m.room.server_acl", content: { allow: ["*"], deny } }),
+    });
+    await insertEvents(db.prisma, { roomId: ROOM, arrival: { kind: "live" }, events: [acl("$acl1", 6, ["evil.example"])], redact: (t) => t });
+    expect(await serverMayAccessRoom(db.prisma, ROOM, "evil.example:8448")).toBe(false);
+    expect(await serverMayAccessRoom(db.prisma, ROOM, "good.example")).toBe(true);
+    await insertEvents(db.prisma, { roomId: ROOM, arrival: { kind: "live" }, events: [{ ...acl("$acl2", 7, []), prevEvents: ["$acl1"] }], redact: (t) => t });
+    expect(await serverMayAccessRoom(db.prisma, ROOM, "evil.example")).toBe(true);
   });
 });
