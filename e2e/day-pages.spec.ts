@@ -160,7 +160,11 @@ test("hostile formatted bodies render inert: no dialog, no script runs", async (
   });
   const res = await page.goto(`${archive.url}/r/hostile%3Ahs.test/date/2026/11/20`);
   expect(res?.status()).toBe(200);
-  await expect(page.locator("section article")).toHaveCount(7);
+  await expect(page.locator("section article")).toHaveCount(8);
+  // Plain text is text: its URLs become links, its markup stays visible characters.
+  const plain = page.locator('[id="$hostile-plain"]');
+  await expect(plain.getByRole("link", { name: "https://example.org/docs" })).toHaveAttribute("href", "https://example.org/docs");
+  await expect(plain).toContainText("javascript:alert(1) <script>alert(1)</script>");
   const messages = page.locator("section");
   await expect(messages.locator("script, svg, iframe, style, [onerror], [onclick], [onmouseover], [onload]")).toHaveCount(0);
   await expect(messages.locator('a[href^="javascript"]')).toHaveCount(0);

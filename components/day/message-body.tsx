@@ -1,4 +1,21 @@
 import type { MessageBody } from "@/lib/archive/view-types";
+import { linkify } from "@/lib/render/linkify";
+
+function LinkedText({ text }: { text: string }) {
+  return (
+    <>
+      {linkify(text).map((segment, i) =>
+        segment.kind === "text" ? (
+          segment.text
+        ) : (
+          <a key={i} href={segment.href} rel="noopener nofollow ugc" className="text-sky-700 underline dark:text-sky-400">
+            {segment.text}
+          </a>
+        ),
+      )}
+    </>
+  );
+}
 
 // The sanitized HTML (lib/render) is the only HTML injected; everything else goes through JSX.
 const FORMATTED =
@@ -29,7 +46,7 @@ export function MessageBodyView({ body, senderName }: { body: MessageBody; sende
       return (
         <p className={`whitespace-pre-wrap break-words ${tone}`}>
           {emote}
-          {body.text}
+          <LinkedText text={body.text} />
         </p>
       );
     }

@@ -109,7 +109,10 @@ export async function seedDayPageRooms(prisma: Db): Promise<void> {
   await insertEvents(prisma, {
     roomId: HOSTILE,
     arrival: { kind: "live" },
-    events: chain(HOSTILE, hostileBodies.map((html, i) => ({ id: `$hostile-${i}`, ts: at(D1, `12:0${i}`), sender: "@mallory:hs.test", content: text(`payload ${i}`, { format: "org.matrix.custom.html", formatted_body: html }) }))),
+    events: chain(HOSTILE, [
+      ...hostileBodies.map((html, i) => ({ id: `$hostile-${i}`, ts: at(D1, `12:0${i}`), sender: "@mallory:hs.test", content: text(`payload ${i}`, { format: "org.matrix.custom.html", formatted_body: html }) })),
+      { id: "$hostile-plain", ts: at(D1, "12:30"), sender: "@mallory:hs.test", content: text("plain: see https://example.org/docs. or javascript:alert(1) <script>alert(1)</script>") },
+    ]),
     redact: testRedact,
   });
   await prisma.room.create({ data: { roomId: BUSY, roomVersion: "11", name: "Busy", canonicalAlias: "#busy:hs.test", historyVisibility: "world_readable" } });
