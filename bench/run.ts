@@ -53,7 +53,8 @@ function fallbackRows(name: string, stdout: string): BenchResult["rows"] {
       if (cells[1] && cells[4]) rows.push([`${cells[1]} (${cells[2]} events)`, `${cells[4]} events/s`, `batch p99 ${cells[6]} ms, key ${cells[7]} B`]);
     }
     const day = lines.find((l) => l.startsWith("Day window"));
-    if (day) rows.push(["day window query", day.replace(/^Day window, /, "").slice(0, 100), ""]);
+    const p50 = day && /p50 ([\d.]+ ms) \(whole day\)/.exec(day)?.[1];
+    if (day && p50) rows.push(["day window query, 500-event day", `p50 ${p50}`, day.replace(/^Day window, a day of \d+ events/, "").replace(/:.*$/, "").trim()]);
     if (rows.length > 0) return rows;
   }
   const last = lines.at(-1);
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     if (o.status !== "ok" && o.rows.length > 0) rows.push(["", o.status.toUpperCase(), "", ""]);
   }
   console.log(`\n=== summary (${loadLine()}; numbers are indicative on a shared machine) ===`);
-  console.log(formatTable(rows));
+  console.log(formatTable(rows, [0, 1, 3]));
   if (outcomes.some((o) => o.status !== "ok") || interrupted) process.exitCode = 1;
 }
 

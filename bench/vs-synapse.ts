@@ -36,6 +36,7 @@ import { request as httpRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { openDatabase } from "@/lib/db";
 import { startTestbed, type Homeserver, type MatrixUser, type Testbed } from "../scripts/testbed/index";
 import { ensureBenchBuild, headCommit, startArchiveProcess, type ArchiveProcess } from "./lib/archive";
 import { MemorySampler, type MemoryPhase } from "./lib/memory";
@@ -363,6 +364,30 @@ async function main(): Promise<void> {
   log(`peak memory during ingest: archive ${mib(memIngest.archive.peakTreeRss)} (VmHWM ${mib(memIngest.archive.hwmSum)}), Synapse ${mib(memIngest.synapse.peakTreeRss)}`);
   const loadAfterIngest = loadLine();
 
+  // A short ingest is a finding, not just a slower figure: say where the history breaks off.
+  let diagnosis = "";
+  if (heldMessages < INGEST_EVENTS) {
+    await archive.stop();
+    const store = openDatabase({ dataDir: path.join(dataDir, "pglite") });
+    try {
+      const rows = await store.prisma.$queryRaw<{ dangling: bigint; missing: bigint; listed: bigint }[]>`
+        WITH refs AS (
+          SELECT e.event_id, p.id AS prev FROM events e, unnest(e.prev_events) AS p(id)
+          WHERE e.room_id = ${ingestRoom} AND NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = p.id))
+        SELECT count(DISTINCT event_id) AS dangling, count(DISTINCT prev) AS missing,
+          (SELECT count(DISTINCT m) FROM timeline_items t, unnest(t.missing_prev_events) AS m
+            WHERE t.room_id = ${ingestRoom} AND t.kind = 'gap' AND m IN (SELECT prev FROM refs)) AS listed
+        FROM refs`;
+      const r = rows[0];
+      if (r) diagnosis = `${r.dangling} stored events name ${r.missing} prev_events the archive does not hold; gap items list ${r.listed} of them`;
+    } catch (err) {
+      diagnosis = `store check failed: ${(err as Error).message}`;
+    } finally {
+      await store.close();
+    }
+    log(`diagnosis: ${diagnosis}`);
+  }
+
   // ----- report -----
   const archiveEps = (fill.stored / ingestMs) * 1000;
   const synapseEps = (fill.stored / replayMs) * 1000;
@@ -387,6 +412,7 @@ async function main(): Promise<void> {
   console.log(`Seeding Synapse: ${int(INGEST_EVENTS)} messages in ${seconds(seedMs)} (${int((INGEST_EVENTS / seedMs) * 1000)}/s, ${SEED_CONCURRENCY} concurrent sends).`);
   console.log(`Ingest: ${fill.requests} /backfill requests; Synapse's own logged time for them during the archive's run ${seconds(synapseLoggedMs)} (the archive's wall time is ${ratio(ingestMs, synapseLoggedMs)} that); join ${seconds(joinMs)} not included.`);
   console.log(`Archive after ingest: ${int(heldMessages)} of ${int(INGEST_EVENTS)} seeded messages, ${openGaps} open gaps, ${fill.dropped} PDUs dropped, ${fill.passes} backfill pass(es) (${fill.finishes.join("/")}).`);
+  if (diagnosis) console.log(`Missing history: ${diagnosis}.`);
   console.log(`Archive peak VmHWM: day pages ${mib(memDay.archive.hwmSum)}, ingest ${mib(memIngest.archive.hwmSum)}. wrk errors: ${wrkErrors}.`);
   console.log(`Archive at commit ${commit}. ${loadAfterDay} after the day pages; ${loadAfterIngest} after the ingest. Node ${process.version}.`);
 

@@ -37,10 +37,11 @@ export function mib(bytes: number): string {
   return Number.isFinite(bytes) && bytes > 0 ? `${Math.round(bytes / 1024 / 1024)} MiB` : "–";
 }
 
-/** Left-aligned first column, right-aligned numbers. */
-export function formatTable(rows: readonly (readonly string[])[]): string {
+/** Numbers right-aligned; the first column (or those `leftColumns` names) left-aligned. */
+export function formatTable(rows: readonly (readonly string[])[], leftColumns: readonly number[] = [0]): string {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: readonly string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ").trimEnd();
+  const line = (r: readonly string[]) =>
+    r.map((cell, i) => (leftColumns.includes(i) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ").trimEnd();
   const [head, ...body] = rows;
   return [line(head ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
