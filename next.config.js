@@ -6,6 +6,8 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // forbidden(): a room whose history is not world-readable answers 403, not 404.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

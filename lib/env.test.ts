@@ -7,6 +7,12 @@ describe("parseEnv", () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.signingKeyPath).toBe(".data/signing.key");
     expect(env.FEDERATION_ALLOW_PRIVATE_ADDRESSES).toEqual([]);
+    expect(env.DAY_FILL_ON_VIEW).toBe(true);
+  });
+
+  it("reads booleans strictly", () => {
+    expect(parseEnv({ DAY_FILL_ON_VIEW: "false" }).DAY_FILL_ON_VIEW).toBe(false);
+    expect(() => parseEnv({ DAY_FILL_ON_VIEW: "no" })).toThrow(/DAY_FILL_ON_VIEW: must be true or false/);
   });
 
   it("splits comma lists and trims them", () => {

@@ -44,6 +44,14 @@ const schema = z.object({
   ARCHIVE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Extra CA certificate (PEM file) trusted for outbound federation TLS, for test beds. */
   FEDERATION_CA_FILE: z.string().optional(),
+  /**
+   * Whether the first view of a day fills that day over federation (waiting a few seconds)
+   * before rendering. Off: pages show what is stored and readers fill gaps with the button.
+   */
+  DAY_FILL_ON_VIEW: z
+    .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
 });
 
 export type Env = z.infer<typeof schema> & { signingKeyPath: string };

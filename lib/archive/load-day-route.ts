@@ -4,6 +4,7 @@ import { parseDayParams } from "@/lib/archive/day-range";
 import { getDayPage, type DayPageResult } from "@/lib/archive/get-day-page";
 import { aliasRefFromParam, roomIdRefFromParam } from "@/lib/archive/room-paths";
 import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
 
 // The day routes under /r/{alias} and /roomid/{id} share this: zod on the URL, then one
 // getDayPage call memoized per request so generateMetadata and the page share the queries.
@@ -20,7 +21,7 @@ const loadCached = cache(
     const ref = kind === "alias" ? aliasRefFromParam(room) : roomIdRefFromParam(room);
     const day = parseDayParams({ yyyy, mm, dd });
     if (!ref || !day) return { status: "not_found" };
-    return getDayPage(getDb(), ref, day, { after, before }, { fill: true });
+    return getDayPage(getDb(), ref, day, { after, before }, { fill: getEnv().DAY_FILL_ON_VIEW });
   },
 );
 

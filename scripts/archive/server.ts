@@ -8,7 +8,7 @@
  *   await archive.stop();
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -31,14 +31,35 @@ export interface ArchiveServer {
   port: number;
   process: ChildProcess;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, no graceful shutdown. */
+  kill(): Promise<void>;
 }
 
+// What a production build is made from: a newer file in any of these makes the build stale.
+const BUILD_INPUTS = ["app", "components", "lib", "public", "proxy.ts", "instrumentation.ts", "next.config.js", "postcss.config.mjs"];
+
+function newestMtime(file: string): number {
+  if (!existsSync(file)) return 0;
+  const stat = statSync(file);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(file)) {
+    if (entry === "generated" || entry.endsWith(".test.ts")) continue;
+    newest = Math.max(newest, newestMtime(path.join(file, entry)));
+  }
+  return newest;
+}
+
+/** Builds the app when there is no build or its sources are newer (serialised with other builds). */
 export function ensureBuilt(): void {
-  if (existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
-  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], {
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const newest = Math.max(...BUILD_INPUTS.map((f) => newestMtime(path.join(ROOT, f))));
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
+  const result = spawnSync("flock", ["/tmp/matrix-archive-next-build.lock", process.execPath, NEXT_BIN, "build"], {
     cwd: ROOT,
-    stdio: "inherit",
+    stdio: ["ignore", "inherit", "inherit"],
     env: { ...baseEnv(), NODE_ENV: "production" },
+    timeout: 15 * 60_000,
   });
   if (result.status !== 0) throw new Error(`next build failed with status ${result.status}`);
 }
@@ -82,14 +103,19 @@ export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promi
   const onExit = () => child.kill("SIGKILL");
   process.once("exit", onExit);
 
+  const exitedPromise = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     process.off("exit", onExit);
     if (exited) return;
-    const done = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await done;
+    await exitedPromise;
     clearTimeout(timer);
+  };
+  const kill = async () => {
+    process.off("exit", onExit);
+    if (!exited) child.kill("SIGKILL");
+    await exitedPromise;
   };
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
@@ -97,7 +123,7 @@ export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promi
     if (exited) break;
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return { url, port, process: child, stop };
+      if (res.ok) return { url, port, process: child, stop, kill };
     } catch {
       // not listening yet
     }

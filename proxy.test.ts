@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { cacheControlFor } from "@/proxy";
+
+describe("cacheControlFor", () => {
+  const now = new Date("2026-11-29T12:00:00Z");
+  it("lets shared caches keep past days long and today briefly", () => {
+    expect(cacheControlFor("/r/lobby%3Aexample.org/date/2026/11/28", now)).toContain("s-maxage=86400");
+    expect(cacheControlFor("/roomid/abc%3Aexample.org/date/2026/11/29T13:30", now)).toContain("max-age=60");
+  });
+  it("leaves other paths alone", () => {
+    expect(cacheControlFor("/r/lobby%3Aexample.org", now)).toBeUndefined();
+    expect(cacheControlFor("/_matrix/federation/v1/version", now)).toBeUndefined();
+  });
+});
