@@ -21,12 +21,12 @@ export function aliasRefFromParam(param: string): RoomRef | undefined {
   return /^#[^:\s]+:[^\s]+$/.test(alias) && alias.length <= 255 ? { kind: "alias", alias } : undefined;
 }
 
-/** `/roomid/{id}` segment → `!id:server`. */
+/** `/roomid/{id}` segment → `!id:server`, or `!hash` for room version 12 (no server part). */
 export function roomIdRefFromParam(param: string): RoomRef | undefined {
   const decoded = decodeSegment(param);
   if (!decoded) return undefined;
   const roomId = decoded.startsWith("!") ? decoded : `!${decoded}`;
-  return /^![^:\s]+:[^\s]+$/.test(roomId) && roomId.length <= 255 ? { kind: "id", roomId } : undefined;
+  return /^![^:\s]+(?::[^\s]+)?$/.test(roomId) && roomId.length <= 255 ? { kind: "id", roomId } : undefined;
 }
 
 export function roomBasePath(room: { roomId: string; canonicalAlias: string | null }): string {
