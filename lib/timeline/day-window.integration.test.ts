@@ -113,5 +113,46 @@ describe("day windows", () => {
     const [a, late] = page.items;
     expect(a).toMatchObject({ kind: "event", deniedReason: "auth rules", late: false });
     expect(late).toMatchObject({ kind: "event", late: true });
+    // Readers show the denied event in place; the denial record neither shows nor pages.
+    const reader = await getDayWindow(db.prisma, { roomId: r, day: "2024-03-15", denials: false });
+    expect(reader.items.map(label)).toEqual(["$a", "$late"]);
+    const one = await getDayWindow(db.prisma, { roomId: r, day: "2024-03-15", limit: 2, after: `e:${tag(r, "$a")}`, denials: false });
+    expect(one.items.map(label)).toEqual(["$late"]);
+    expect(one.nextCursor).toBeNull();
+  });
+
+  it("flags every event of a run that arrived behind newer ones, not only the first", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$new", depth: 1, ts: DAY1 + 5 * H }]);
+    await insert(r, { kind: "live" }, [
+      { id: "$old1", prevs: ["$new"], depth: 2, ts: DAY1 + H },
+      { id: "$old2", prevs: ["$old1"], depth: 3, ts: DAY1 + H + 60_000 },
+      { id: "$after", prevs: ["$old2"], depth: 4, ts: DAY1 + 5 * H - 60_000 },
+    ]);
+    const page = await getDayWindow(db.prisma, { roomId: r, day: "2024-03-15" });
+    expect(page.items.flatMap((i) => (i.kind === "event" && i.late ? [strip(i.eventId)] : []))).toEqual(["$old1", "$old2"]);
+    // The newest event before the page counts too.
+    const rest = await getDayWindow(db.prisma, { roomId: r, day: "2024-03-15", after: `e:${tag(r, "$new")}` });
+    expect(rest.items.map((i) => i.kind === "event" && i.late)).toEqual([true, true, false]);
+  });
+
+  it("gives gaps the times around them, shows the gap an empty day falls in, and no earlier page after another day's cursor", async () => {
+    const r = await room();
+    await insert(r, { kind: "live" }, [{ id: "$before", depth: 1, ts: DAY1 - 30 * H }]);
+    await insert(r, { kind: "live" }, [
+      { id: "$a", prevs: ["$x"], depth: 5, ts: DAY1 + 2 * H },
+      { id: "$b", prevs: ["$a"], depth: 6, ts: DAY1 + 3 * H },
+    ]);
+    const page = await getDayWindow(db.prisma, { roomId: r, day: "2024-03-15" });
+    expect(page.items[0]).toMatchObject({ kind: "gap", sinceTs: DAY1 - 30 * H, untilTs: DAY1 + 2 * H });
+    // 2024-03-14 has nothing stored but lies inside the gap: the page shows that gap.
+    const empty = await getDayWindow(db.prisma, { roomId: r, day: "2024-03-14" });
+    expect(empty.items).toEqual([page.items[0]]);
+    // The day of $before is not inside the gap, and the days after the room's last event are quiet.
+    expect((await getDayWindow(db.prisma, { roomId: r, day: "2024-03-13" })).items.map(label)).toEqual(["$before", "gap"]);
+    expect((await getDayWindow(db.prisma, { roomId: r, day: "2024-03-16" })).items).toEqual([]);
+    const fromOtherDay = await getDayWindow(db.prisma, { roomId: r, day: "2024-03-15", after: `e:${tag(r, "$before")}` });
+    expect(fromOtherDay.items.map(label)).toEqual(["gap", "$a", "$b"]);
+    expect(fromOtherDay.prevCursor).toBeNull();
   });
 });

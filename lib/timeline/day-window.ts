@@ -16,6 +16,8 @@ const dayWindowInputSchema = z.object({
   after: cursorSchema.optional(),
   before: cursorSchema.optional(),
   at: timeOfDaySchema.optional(),
+  /** False leaves denial records out (pages, bounds, cursors): readers show a denied event in place instead. */
+  denials: z.boolean().default(true),
 });
 export type DayWindowInput = z.input<typeof dayWindowInputSchema>;
 
@@ -30,12 +32,23 @@ export type DayItem =
       pdu: string;
       redacted: boolean;
       deniedReason: string | null;
-      /** Its timestamp is well before the event before it: it arrived late and sits where it was slotted in. */
+      /**
+       * Its timestamp is well before the event right before it or an earlier event of the page:
+       * it arrived late and sits where it was slotted in.
+       */
       late: boolean;
       cursor: string;
     }
   | { kind: "denial"; deniedEventId: string; reason: string; ts: number; cursor: string }
-  | { kind: "gap"; gapId: string; missingPrevEvents: string[]; unknownSuccessorsOf: string[] };
+  | {
+      kind: "gap";
+      gapId: string;
+      missingPrevEvents: string[];
+      unknownSuccessorsOf: string[];
+      /** origin_server_ts of the nearest event items on each side (null at the room's ends): the span a reader misses. */
+      sinceTs: number | null;
+      untilTs: number | null;
+    };
 
 export interface DayWindow {
   items: DayItem[];
@@ -66,7 +79,7 @@ interface EntryRow {
  * events, so a page keeps its content when positions are renumbered.
  */
 export async function getDayWindow(db: Db, input: DayWindowInput): Promise<DayWindow> {
-  const { roomId, day, limit, after, before, at } = dayWindowInputSchema.parse(input);
+  const { roomId, day, limit, after, before, at, denials } = dayWindowInputSchema.parse(input);
   const { start, end } = dayRange(day);
   let backwards = before !== undefined;
   let from: bigint | null = null;
@@ -78,48 +91,96 @@ export async function getDayWindow(db: Db, input: DayWindowInput): Promise<DayWi
     const rows = await db.$queryRaw<{ position: bigint | null }[]>`
       SELECT min(position) AS position FROM (
         SELECT position FROM timeline_items WHERE room_id = ${roomId}
-          AND ts >= ${start + at}::bigint AND ts < ${end}::bigint OFFSET 0) day`;
+          AND ts >= ${start + at}::bigint AND ts < ${end}::bigint AND (${denials} OR kind <> 'denial') OFFSET 0) day`;
     from = rows[0]?.position ?? null;
     inclusive = true;
     // Nothing at or after that time: the day's last page.
     if (from === null) backwards = true;
   }
-  const rows = await entries(db, roomId, start, end, from, inclusive, backwards, limit + 1);
+  const rows = await entries(db, roomId, start, end, from, inclusive, backwards, limit + 1, denials);
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backwards) page.reverse();
   const first = page[0];
   const last = page[page.length - 1];
-  if (!first || !last) return { items: [], prevCursor: null, nextCursor: null };
+  if (!first || !last) {
+    // A day the archive holds nothing of shows the gap it falls in, so a reader (or the day
+    // fill) can ask for it; a paged-past end of the day shows nothing.
+    const gap = after === undefined && before === undefined ? await gapAroundDay(db, roomId, end, denials) : null;
+    return { items: gap ? [gapItem(gap)] : [], prevCursor: null, nextCursor: null };
+  }
 
-  const gaps = await db.$queryRaw<{ id: bigint; position: bigint; missing: string[]; tips: string[] }[]>`
+  const gaps = await db.$queryRaw<GapRow[]>`
     WITH edges AS (
       SELECT
         (SELECT position FROM timeline_items WHERE room_id = ${roomId} AND position < ${first.position}::bigint
-          ORDER BY position DESC LIMIT 1) AS lead,
+          AND (${denials} OR kind <> 'denial') ORDER BY position DESC LIMIT 1) AS lead,
         (SELECT position FROM timeline_items WHERE room_id = ${roomId} AND position > ${last.position}::bigint
-          ORDER BY position LIMIT 1) AS trail)
-    SELECT g.id, g.position, g.missing_prev_events AS missing, g.unknown_successors_of AS tips
+          AND (${denials} OR kind <> 'denial') ORDER BY position LIMIT 1) AS trail)
+    SELECT g.id, g.position, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
+      (SELECT p.ts FROM timeline_items p WHERE p.room_id = g.room_id AND p.kind = 'event' AND p.position < g.position
+        ORDER BY p.position DESC LIMIT 1) AS since,
+      (SELECT n.ts FROM timeline_items n WHERE n.room_id = g.room_id AND n.kind = 'event' AND n.position > g.position
+        ORDER BY n.position LIMIT 1) AS until
     FROM timeline_items g, edges WHERE g.room_id = ${roomId} AND g.kind = 'gap'
       AND (g.position BETWEEN ${first.position}::bigint AND ${last.position}::bigint OR g.position = edges.lead OR g.position = edges.trail)
     ORDER BY g.position`;
   const merged: { position: bigint; item: DayItem }[] = [
-    ...page.map((r) => ({ position: r.position, item: toItem(r) })),
-    ...gaps.map((g) => ({
-      position: g.position,
-      item: { kind: "gap" as const, gapId: g.id.toString(), missingPrevEvents: g.missing, unknownSuccessorsOf: g.tips },
-    })),
+    ...toItems(page).map((item, i) => ({ position: page[i]!.position, item })),
+    ...gaps.map((g) => ({ position: g.position, item: gapItem(g) })),
   ].sort((a, b) => (a.position < b.position ? -1 : 1));
 
   const firstCursor = cursorOf(first);
   const lastCursor = cursorOf(last);
-  const hasBefore = backwards ? more : from !== null && (!inclusive || (await hasEntryBefore(db, roomId, start, end, first.position)));
+  // After a cursor from another day (or the day's last entry), nothing may come before.
+  const hasBefore = backwards ? more : from !== null && (await hasEntryBefore(db, roomId, start, end, first.position, denials));
   const hasAfter = backwards ? from !== null : more;
   return {
     items: merged.map((m) => m.item),
     prevCursor: hasBefore ? firstCursor : null,
     nextCursor: hasAfter ? lastCursor : null,
   };
+}
+
+interface GapRow {
+  id: bigint;
+  position: bigint;
+  missing: string[];
+  tips: string[];
+  since: bigint | null;
+  until: bigint | null;
+}
+
+const gapItem = (g: GapRow): DayItem => ({
+  kind: "gap",
+  gapId: g.id.toString(),
+  missingPrevEvents: g.missing,
+  unknownSuccessorsOf: g.tips,
+  sinceTs: g.since === null ? null : Number(g.since),
+  untilTs: g.until === null ? null : Number(g.until),
+});
+
+/**
+ * The gap an empty day falls in: the last item before the first event sent after the day (or
+ * the room's last item), when it is a gap and the event before it was not sent after the day.
+ */
+async function gapAroundDay(db: Db, roomId: string, end: bigint, denials: boolean): Promise<GapRow | null> {
+  const next = await db.$queryRaw<{ position: bigint }[]>`
+    SELECT position FROM timeline_items WHERE room_id = ${roomId} AND kind = 'event' AND ts >= ${end}::bigint
+    ORDER BY ts LIMIT 1`;
+  const below = next[0]?.position ?? null;
+  const rows = await db.$queryRaw<GapRow[]>`
+    SELECT g.id, g.position, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
+      (SELECT p.ts FROM timeline_items p WHERE p.room_id = g.room_id AND p.kind = 'event' AND p.position < g.position
+        ORDER BY p.position DESC LIMIT 1) AS since,
+      (SELECT n.ts FROM timeline_items n WHERE n.room_id = g.room_id AND n.kind = 'event' AND n.position > g.position
+        ORDER BY n.position LIMIT 1) AS until
+    FROM (SELECT * FROM timeline_items WHERE room_id = ${roomId} AND (${denials} OR kind <> 'denial')
+            AND (${below}::bigint IS NULL OR position < ${below}::bigint)
+          ORDER BY position DESC LIMIT 1) g
+    WHERE g.kind = 'gap'`;
+  const gap = rows[0];
+  return gap && (gap.since === null || gap.since < end) ? gap : null;
 }
 
 async function entries(
@@ -131,6 +192,7 @@ async function entries(
   inclusive: boolean,
   backwards: boolean,
   take: number,
+  denials: boolean,
 ): Promise<EntryRow[]> {
   const low = from === null || backwards ? null : inclusive ? from : from + 1n;
   const high = backwards && from !== null ? from - 1n : null;
@@ -141,6 +203,7 @@ async function entries(
         ORDER BY p.position DESC LIMIT 1) AS prev_ts
     FROM (SELECT * FROM timeline_items
           WHERE room_id = ${roomId} AND ts >= ${start}::bigint AND ts < ${end}::bigint
+            AND (${denials} OR kind <> 'denial')
             AND (${low}::bigint IS NULL OR position >= ${low}::bigint)
             AND (${high}::bigint IS NULL OR position <= ${high}::bigint)
           ORDER BY CASE WHEN ${backwards} THEN -position ELSE position END LIMIT ${take}::int) i
@@ -149,7 +212,23 @@ async function entries(
   return rows;
 }
 
-function toItem(r: EntryRow): DayItem {
+/**
+ * Items of a page in order. An event is late when sent well before the newest event seen so
+ * far: the one right before each entry (any day) and the page's earlier events, so a whole run
+ * slotted in behind newer messages is flagged, not only its first event.
+ */
+function toItems(page: readonly EntryRow[]): DayItem[] {
+  let newest: bigint | null = null;
+  return page.map((r) => {
+    if (r.kind !== "event") return toItem(r, false);
+    if (r.prev_ts !== null && (newest === null || r.prev_ts > newest)) newest = r.prev_ts;
+    const late = newest !== null && r.ts + BigInt(LATE_MS) < newest;
+    if (newest === null || r.ts > newest) newest = r.ts;
+    return toItem(r, late);
+  });
+}
+
+function toItem(r: EntryRow, late: boolean): DayItem {
   if (r.kind === "denial") {
     return { kind: "denial", deniedEventId: r.denied_event_id ?? "", reason: r.reason ?? "", ts: Number(r.ts), cursor: cursorOf(r) };
   }
@@ -162,7 +241,7 @@ function toItem(r: EntryRow): DayItem {
     pdu: r.pdu ?? "",
     redacted: r.redacted ?? false,
     deniedReason: r.denied_reason,
-    late: r.prev_ts !== null && r.ts + BigInt(LATE_MS) < r.prev_ts,
+    late,
     cursor: cursorOf(r),
   };
 }
@@ -182,11 +261,11 @@ async function positionOfCursor(db: Db, roomId: string, cursor: string): Promise
   return position;
 }
 
-async function hasEntryBefore(db: Db, roomId: string, start: bigint, end: bigint, before: bigint): Promise<boolean> {
+async function hasEntryBefore(db: Db, roomId: string, start: bigint, end: bigint, before: bigint, denials: boolean): Promise<boolean> {
   const rows = await db.$queryRaw<{ one: number }[]>`
     SELECT 1 AS one FROM timeline_items
     WHERE room_id = ${roomId} AND ts >= ${start}::bigint AND ts < ${end}::bigint
-      AND position < ${before}::bigint
+      AND (${denials} OR kind <> 'denial') AND position < ${before}::bigint
     LIMIT 1`;
   return rows.length > 0;
 }

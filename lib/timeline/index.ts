@@ -25,10 +25,12 @@
  *   events of the event after it that are not stored: backfill from `eventAfter`),
  *   `unknownSuccessorsOf` (edges whose successors are unknown: forwards-fill from them),
  *   `eventBefore`, `eventAfter`.
- * - `getDayWindow(db, { roomId, day: "YYYY-MM-DD", limit?, after?, before?, at?: "T14:30" })`:
+ * - `getDayWindow(db, { roomId, day: "YYYY-MM-DD", limit?, after?, before?, at?: "T14:30", denials? })`:
  *   one page of a UTC day (events with origin_server_ts in the day and denials recorded that
  *   day, in timeline order, gaps between them, a leading/trailing gap when the neighbour item
- *   is one), `late` flags, `prevCursor`/`nextCursor` naming events (`e:$id`, `d:$id`).
+ *   is one; for a day with nothing stored, the gap it lies in), `late` flags, gaps with the
+ *   times of the events around them (`sinceTs`/`untilTs`), `prevCursor`/`nextCursor` naming
+ *   events (`e:$id`, `d:$id`). `denials: false` leaves denial records out entirely.
  * - `listDayGaps(db, roomId, day)`: the gaps the pages of that day show.
  * - `findDayWithEvents(db, roomId, day, "at-or-before" | "at-or-after", types?)`: navigation.
  *
