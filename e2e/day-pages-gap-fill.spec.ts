@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { startTestbed, type Testbed } from "../scripts/testbed/index";
-import { startArchive, type RunningArchive } from "./fixtures/archive";
+import { type Testbed } from "../scripts/testbed/index";
+import type { RunningArchive } from "./fixtures/archive";
+import { useTestbed } from "./fixtures/testbed";
 
 // The gap a reader sees, filled by the reader: the archive joins a room on a real Synapse after
 // messages were sent, so history before its join is missing; the day page shows "Messages
@@ -10,25 +11,10 @@ test.describe.configure({ mode: "serial" });
 
 let bed: Testbed;
 let archive: RunningArchive;
-
-test.beforeAll(async ({}, testInfo) => {
-  test.setTimeout(300_000);
-  bed = await startTestbed({ homeservers: 1 });
-  archive = await startArchive(bed, { name: "archive-gap-fill", logDir: testInfo.outputDir, env: { DIRECTORY_SERVERS: bed.homeservers[0]!.serverName } });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    for (const file of [...(bed?.logFiles() ?? []), archive?.logFile].filter((f): f is string => !!f)) {
-      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
-    }
-  }
-});
-
-test.afterAll(async () => {
-  await archive?.dispose();
-  await bed?.stop();
-});
+useTestbed(
+  { homeservers: 1, archive: { name: "archive-gap-fill", env: (bed) => ({ DIRECTORY_SERVERS: bed.homeservers[0]!.serverName }) } },
+  (ready) => ({ bed, archive } = ready),
+);
 
 test("a gap before the archive's join is shown, and Load missing messages fills it in place", async ({ page }, testInfo) => {
   test.setTimeout(180_000);

@@ -1,6 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { startTestbed, type Testbed } from "../scripts/testbed/index";
-import { startArchive, type RunningArchive } from "./fixtures/archive";
+import { type Testbed } from "../scripts/testbed/index";
+import type { RoomReport } from "../scripts/archive/admin";
+import type { RunningArchive } from "./fixtures/archive";
+import { useTestbed } from "./fixtures/testbed";
 import { recheckStoredEvents } from "./fixtures/stored-events";
 
 // Backfill of 1,200 earlier messages from a real Synapse: the archive joins late, backfills in
@@ -13,30 +15,7 @@ const MESSAGES = 1200;
 
 let bed: Testbed;
 let archive: RunningArchive;
-
-interface RoomReport {
-  events: { eventId: string; type: string; source: string }[];
-  timeline: { kind: string; eventId: string | null; missingPrevEvents: string[] }[];
-}
-
-test.beforeAll(async ({}, testInfo) => {
-  test.setTimeout(240_000);
-  bed = await startTestbed({ homeservers: 1, log: (line) => console.log(`[testbed] ${line}`) });
-  archive = await startArchive(bed, { name: "archive-backfill", logDir: testInfo.outputDir });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    for (const file of [...(bed?.logFiles() ?? []), archive?.logFile].filter((f): f is string => !!f)) {
-      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
-    }
-  }
-});
-
-test.afterAll(async () => {
-  await archive?.dispose();
-  await bed?.stop();
-});
+useTestbed({ homeservers: 1, archive: { name: "archive-backfill" } }, (ready) => ({ bed, archive } = ready));
 
 test("backfills 1,200 earlier messages, survives a crash mid-backfill, and stores each one once, verified", async () => {
   test.setTimeout(600_000);

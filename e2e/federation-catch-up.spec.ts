@@ -1,6 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { startTestbed, type Testbed } from "../scripts/testbed/index";
-import { startArchive, type RunningArchive } from "./fixtures/archive";
+import { type Testbed } from "../scripts/testbed/index";
+import type { RoomReport } from "../scripts/archive/admin";
+import type { RunningArchive } from "./fixtures/archive";
+import { useTestbed } from "./fixtures/testbed";
 import { recheckStoredEvents } from "./fixtures/stored-events";
 
 // A real gap in live delivery (synapse.md "Making a real gap"): the archive is down while hs1
@@ -14,30 +16,7 @@ const DURING_OUTAGE = 30;
 
 let bed: Testbed;
 let archive: RunningArchive;
-
-interface RoomReport {
-  events: { eventId: string; type: string; source: string }[];
-  timeline: { kind: string; eventId: string | null; missingPrevEvents: string[] }[];
-}
-
-test.beforeAll(async ({}, testInfo) => {
-  test.setTimeout(240_000);
-  bed = await startTestbed({ homeservers: 1, log: (line) => console.log(`[testbed] ${line}`) });
-  archive = await startArchive(bed, { name: "archive-catch-up", logDir: testInfo.outputDir });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    for (const file of [...(bed?.logFiles() ?? []), archive?.logFile].filter((f): f is string => !!f)) {
-      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
-    }
-  }
-});
-
-test.afterAll(async () => {
-  await archive?.dispose();
-  await bed?.stop();
-});
+useTestbed({ homeservers: 1, archive: { name: "archive-catch-up" } }, (ready) => ({ bed, archive } = ready));
 
 test("after an outage, catch-up plus /get_missing_events leaves an honest gap; a date jump lands an island in it, and backfill closes everything", async () => {
   test.setTimeout(300_000);

@@ -1,6 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { startTestbed, type Testbed } from "../scripts/testbed/index";
-import { startArchive, type RunningArchive } from "./fixtures/archive";
+import type { Testbed } from "../scripts/testbed/index";
+import type { RoomReport } from "../scripts/archive/admin";
+import type { RunningArchive } from "./fixtures/archive";
+import { useTestbed } from "./fixtures/testbed";
 import { recheckStoredEvents } from "./fixtures/stored-events";
 
 // MSC4000 forwards_fill, both ways, over real TLS federation:
@@ -15,12 +17,7 @@ test.describe.configure({ mode: "serial" });
 const MESSAGES = 30;
 
 let bed: Testbed;
-const archives: RunningArchive[] = [];
-
-interface RoomReport {
-  events: { eventId: string; type: string; source: string }[];
-  timeline: { kind: string; eventId: string | null; missingPrevEvents: string[] }[];
-}
+const testbed = useTestbed({ homeservers: 1 }, (ready) => ({ bed } = ready));
 
 interface FillReport {
   method: string;
@@ -31,24 +28,6 @@ interface FillReport {
   dropped: number;
   inserted: string[];
 }
-
-test.beforeAll(async () => {
-  test.setTimeout(240_000);
-  bed = await startTestbed({ homeservers: 1, log: (line) => console.log(`[testbed] ${line}`) });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    for (const file of [...(bed?.logFiles() ?? []), ...archives.map((a) => a.logFile)]) {
-      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
-    }
-  }
-});
-
-test.afterAll(async () => {
-  for (const a of archives) await a.dispose().catch(() => {});
-  await bed?.stop();
-});
 
 /** The event right before the first gap of a room's timeline, and the gap's missing events. */
 function firstGap(report: RoomReport): { before: string; missing: string[] } {
@@ -69,16 +48,14 @@ test("forwards_fill: Synapse is detected as unsupported and the fallback fills; 
   const report = (a: RunningArchive) => a.admin<RoomReport>(`room?room_id=${encodeURIComponent(roomId)}`);
 
   // archive1 joins and backfills everything: it holds the history.
-  const archive1 = await startArchive(bed, { name: "archive-holder", logDir: testInfo.outputDir });
-  archives.push(archive1);
+  const archive1 = await testbed.startArchive({ name: "archive-holder", logDir: testInfo.outputDir });
   expect((await archive1.admin<{ status: string }>("join", { room: `#forwards:${hs1.serverName}`, backfill: 0 })).status).toBe("joined");
   expect((await archive1.admin<{ finished: string }>("backfill", { roomId })).finished).toBe("complete");
   const held = await report(archive1);
   expect(held.events.filter((e) => e.type === "m.room.message").map((e) => e.eventId)).toEqual(expect.arrayContaining(sent));
 
   // archive2 joins late: the messages are a gap right after the room's initial state.
-  const archive2 = await startArchive(bed, { name: "archive-fallback", logDir: testInfo.outputDir });
-  archives.push(archive2);
+  const archive2 = await testbed.startArchive({ name: "archive-fallback", logDir: testInfo.outputDir });
   expect((await archive2.admin<{ status: string }>("join", { room: `#forwards:${hs1.serverName}`, backfill: 0 })).status).toBe("joined");
   const gap2 = firstGap(await report(archive2));
 
@@ -95,8 +72,7 @@ test("forwards_fill: Synapse is detected as unsupported and the fallback fills; 
   expect(after2.timeline.filter((i) => i.kind === "gap")).toEqual([]);
 
   // archive3 joins late too, and asks Synapse first (unsupported), then archive1 (supported).
-  const archive3 = await startArchive(bed, { name: "archive-msc4000", logDir: testInfo.outputDir });
-  archives.push(archive3);
+  const archive3 = await testbed.startArchive({ name: "archive-msc4000", logDir: testInfo.outputDir });
   expect((await archive3.admin<{ status: string }>("join", { room: `#forwards:${hs1.serverName}`, backfill: 0 })).status).toBe("joined");
   const gap3 = firstGap(await report(archive3));
   expect(gap3.before).toBe(gap2.before);

@@ -8,8 +8,10 @@ import type { JsonObject } from "../lib/matrix/json-value";
 import { signEvent } from "../lib/matrix/sign-event";
 import { generateSigningKey, parseSigningKeyFile } from "../lib/matrix/signing-key";
 import { buildXMatrixAuthorization } from "../lib/matrix/x-matrix";
-import { startTestbed, type Testbed } from "../scripts/testbed/index";
-import { startArchive, type RunningArchive } from "./fixtures/archive";
+import { type Testbed } from "../scripts/testbed/index";
+import type { RoomReport } from "../scripts/archive/admin";
+import type { RunningArchive } from "./fixtures/archive";
+import { useTestbed } from "./fixtures/testbed";
 import { recheckStoredEvents } from "./fixtures/stored-events";
 
 // The archive joins a public world_readable room on hs1 over real federation (make_join,
@@ -20,31 +22,8 @@ test.describe.configure({ mode: "serial" });
 
 let bed: Testbed;
 let archive: RunningArchive;
+useTestbed({ homeservers: 2, archive: { name: "archive1" } }, (ready) => ({ bed, archive } = ready));
 let lobby: { roomId: string; lastEventId: string; sentAt: number } | undefined;
-
-interface RoomReport {
-  room: { roomId: string; name: string | null; historyVisibility: string | null; worldReadableBy: string | null; servers: string[]; canonicalAlias: string | null } | null;
-  events: { eventId: string; type: string; source: string }[];
-}
-
-test.beforeAll(async ({}, testInfo) => {
-  test.setTimeout(240_000);
-  bed = await startTestbed({ homeservers: 2, log: (line) => console.log(`[testbed] ${line}`) });
-  archive = await startArchive(bed, { name: "archive1", logDir: testInfo.outputDir });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    for (const file of [...(bed?.logFiles() ?? []), archive?.logFile].filter((f): f is string => !!f)) {
-      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
-    }
-  }
-});
-
-test.afterAll(async () => {
-  await archive?.dispose();
-  await bed?.stop();
-});
 
 test("joins a world_readable room on hs1 and receives messages from both homeservers through /send", async () => {
   const [hs1, hs2] = bed.homeservers;

@@ -2,7 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
-import { httpRequest, startTestbed, type Testbed } from "../scripts/testbed/index";
+import { useTestbed } from "./fixtures/testbed";
+import { httpRequest, type Testbed } from "../scripts/testbed/index";
 
 // The federation test bed works end to end: two real Synapse servers on loopback federate over
 // TLS, and the nginx TLS front puts a plain-HTTP upstream (the archive's place) on the federation.
@@ -11,24 +12,7 @@ import { httpRequest, startTestbed, type Testbed } from "../scripts/testbed/inde
 test.describe.configure({ mode: "serial" });
 
 let bed: Testbed;
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  bed = await startTestbed({ homeservers: 2, log: (line) => console.log(`[testbed] ${line}`) });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  // The run folder is deleted on stop: keep the server logs of a failed test as attachments.
-  if (bed && testInfo.status !== testInfo.expectedStatus) {
-    for (const file of bed.logFiles()) {
-      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
-    }
-  }
-});
-
-test.afterAll(async () => {
-  await bed?.stop();
-});
+useTestbed({ homeservers: 2 }, (ready) => ({ bed } = ready));
 
 test("a room created on hs1 and joined from hs2: each side sees the other's messages", async () => {
   const [hs1, hs2] = bed.homeservers;

@@ -1,27 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { startTestbed, type Testbed } from "../scripts/testbed/index";
+import { useTestbed } from "./fixtures/testbed";
+import { type Testbed } from "../scripts/testbed/index";
 
 // The test bed's netsplit helper leaves a real hole on the cut-off server (what the archive's gap
 // handling is tested against), and the hole is real history: backfill from hs1 can close it.
 
 let bed: Testbed;
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  bed = await startTestbed({ homeservers: 2, log: (line) => console.log(`[testbed] ${line}`) });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (bed && testInfo.status !== testInfo.expectedStatus) {
-    for (const file of bed.logFiles()) {
-      await testInfo.attach(file.split("/").slice(-2).join("-"), { path: file }).catch(() => {});
-    }
-  }
-});
-
-test.afterAll(async () => {
-  await bed?.stop();
-});
+useTestbed({ homeservers: 2 }, (ready) => ({ bed } = ready));
 
 test("netsplit(): hs2 misses messages that hs1 has, until it backfills", async () => {
   const [hs1, hs2] = bed.homeservers;

@@ -40,3 +40,17 @@ export function archiveAdmin(baseUrl: string, token: string): ArchiveAdmin {
     },
   };
 }
+
+/** What `GET room?room_id=` answers: the room row, every stored event, the timeline items in order. */
+export interface RoomReport {
+  room: {
+    roomId: string;
+    name: string | null;
+    historyVisibility: string | null;
+    worldReadableBy: string | null;
+    servers: string[];
+    canonicalAlias: string | null;
+  } | null;
+  events: { eventId: string; type: string; source: string; redacted: boolean; depth: number }[];
+  timeline: { kind: string; eventId: string | null; missingPrevEvents: string[]; unknownSuccessorsOf: string[] }[];
+}
