@@ -36,6 +36,13 @@ export interface HttpsResponse {
   body: string;
 }
 
+/** The same answer with the body as bytes, for media. */
+export interface HttpsBytesResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
 export class TransportError extends Error {
   constructor(
     message: string,
@@ -71,7 +78,12 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
   };
 }
 
-export function httpsRequest(target: HttpsTarget, request: HttpsRequest, options: TransportOptions): Promise<HttpsResponse> {
+export async function httpsRequest(target: HttpsTarget, request: HttpsRequest, options: TransportOptions): Promise<HttpsResponse> {
+  const res = await httpsRequestBytes(target, request, options);
+  return { ...res, body: res.body.toString("utf8") };
+}
+
+export function httpsRequestBytes(target: HttpsTarget, request: HttpsRequest, options: TransportOptions): Promise<HttpsBytesResponse> {
   const timeoutMs = request.timeoutMs ?? 30_000;
   const maxBytes = request.maxResponseBytes ?? 32 * 1024 * 1024;
   if (isIP(target.connectHost) !== 0 && !options.policy.allows(target.connectHost)) {
@@ -115,6 +127,12 @@ export function httpsRequest(target: HttpsTarget, request: HttpsRequest, options
       finish(() => reject(new TransportError(`${request.method} https://${target.hostHeader}${request.pathAndQuery}: ${err.message}`, code, { cause: err })));
     });
     req.on("response", (res) => {
+      // A declared length over the limit is refused before any of the body is read.
+      if (Number(res.headers["content-length"] ?? 0) > maxBytes) {
+        finish(() => reject(new TransportError(`response from ${target.hostHeader} exceeds ${maxBytes} bytes`, "ERR_TOO_LARGE")));
+        req.destroy();
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
@@ -127,7 +145,7 @@ export function httpsRequest(target: HttpsTarget, request: HttpsRequest, options
         chunks.push(chunk);
       });
       res.on("end", () =>
-        finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") })),
+        finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })),
       );
       res.on("error", (err) => finish(() => reject(new TransportError(err.message, "ERR_CONNECT", { cause: err }))));
     });

@@ -1,16 +1,12 @@
-import https from "node:https";
-import { isIP } from "node:net";
-import tls from "node:tls";
 import { boundaryOf, parseMultipart } from "@/lib/archive/media/multipart";
 import { discoverServer } from "@/lib/federation/discovery-network";
 import { getOwnServerName, getOwnSigningKey } from "@/lib/federation/keys/own-key";
-import { defaultTransportOptions, guardedLookup, type HttpsTarget } from "@/lib/federation/transport";
+import { defaultTransportOptions, httpsRequestBytes, TransportError, type HttpsBytesResponse, type HttpsTarget } from "@/lib/federation/transport";
 import { buildXMatrixAuthorization } from "@/lib/matrix/x-matrix";
 
 // Authenticated federation media (MSC3916, spec v1.11): GET /_matrix/federation/v1/media/… on
-// the media's origin server, signed with X-Matrix, answered as multipart/mixed. lib/federation's
-// transport decodes bodies as UTF-8 text, so media needs this binary-safe request; it keeps the
-// same SSRF guard, CA and TLS-name checks.
+// the media's origin server, signed with X-Matrix, answered as multipart/mixed, through the
+// federation transport (its SSRF guard, CA and TLS-name checks) with the body kept as bytes.
 
 export interface FetchedMedia {
   contentType: string;
@@ -23,68 +19,19 @@ export class MediaFetchError extends Error {
   }
 }
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-function binaryRequest(target: HttpsTarget, pathAndQuery: string, headers: Record<string, string>, maxBytes: number, timeoutMs: number): Promise<RawResponse> {
-  const options = defaultTransportOptions();
-  if (isIP(target.connectHost) !== 0 && !options.policy.allows(target.connectHost)) {
-    return Promise.reject(new MediaFetchError(`refusing to connect to ${target.connectHost}`, 502));
+/** The federation transport's binary request, with its failures as the media route's statuses. */
+async function binaryRequest(target: HttpsTarget, pathAndQuery: string, headers: Record<string, string>, maxBytes: number, timeoutMs: number): Promise<HttpsBytesResponse> {
+  try {
+    return await httpsRequestBytes(target, { method: "GET", pathAndQuery, headers, timeoutMs, maxResponseBytes: maxBytes }, defaultTransportOptions());
+  } catch (err) {
+    if (err instanceof TransportError) {
+      throw new MediaFetchError(err.code === "ERR_TOO_LARGE" ? `media larger than ${maxBytes} bytes` : `media request failed: ${err.message}`, err.code === "ERR_TOO_LARGE" ? 413 : 502);
+    }
+    throw err;
   }
-  const tlsNameIsIp = isIP(target.tlsName) !== 0;
-  return new Promise((resolve, reject) => {
-    const req = https.request({
-      host: target.connectHost,
-      port: target.port,
-      method: "GET",
-      path: pathAndQuery,
-      headers: { Host: target.hostHeader, ...headers },
-      agent: false,
-      lookup: guardedLookup(options.policy),
-      servername: tlsNameIsIp ? "" : target.tlsName,
-      ca: options.extraCa ? [...tls.rootCertificates, options.extraCa] : undefined,
-      checkServerIdentity: (_host, cert) => tls.checkServerIdentity(target.tlsName, cert),
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new MediaFetchError(`media request to ${target.hostHeader} timed out`, 502));
-    }, timeoutMs);
-    req.on("error", (err) => {
-      clearTimeout(timer);
-      reject(new MediaFetchError(`media request to ${target.hostHeader} failed: ${err.message}`, 502));
-    });
-    req.on("response", (res) => {
-      const declared = Number(res.headers["content-length"] ?? 0);
-      if (declared > maxBytes) {
-        clearTimeout(timer);
-        req.destroy();
-        return reject(new MediaFetchError(`media larger than ${maxBytes} bytes`, 413));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) {
-          clearTimeout(timer);
-          req.destroy();
-          reject(new MediaFetchError(`media larger than ${maxBytes} bytes`, 413));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on("end", () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-      });
-    });
-    req.end();
-  });
 }
 
-function header(res: RawResponse, name: string): string {
+function header(res: HttpsBytesResponse, name: string): string {
   const value = res.headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? "";
 }
