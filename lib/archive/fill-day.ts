@@ -1,9 +1,10 @@
 import type { Db } from "@/lib/db";
 import { fillGap } from "@/lib/archive/fill-gap";
-import { readDayWindow } from "@/lib/archive/timeline-window";
+import { isoDate } from "@/lib/archive/day-range";
 import { fillForwards } from "@/lib/federation/fill-forwards";
 import { jumpToTimestamp } from "@/lib/federation/jump";
 import { logger } from "@/lib/log";
+import { getDayWindow } from "@/lib/timeline";
 
 // The day fill of design.md, run on a day's first view: a day the archive holds nothing of is
 // located with /timestamp_to_event and filled forwards from there; gaps inside a day are filled
@@ -46,13 +47,13 @@ async function locateDay(db: Db, room: RoomForFill, start: number, end: number, 
 
 async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number): Promise<void> {
   const deadline = Date.now() + FILL_BUDGET_MS;
-  const window = await readDayWindow(db, { roomId: room.roomId, start, end, from: start, after: null, before: null, limit: 1000 });
-  if (!window) return;
-  const gaps = window.items.filter((i) => i.kind === "gap");
-  for (const gap of gaps) {
+  const window = await getDayWindow(db, { roomId: room.roomId, day: isoDate(start), limit: 1000, denials: false });
+  // Without a stored event of the day, its only gap is the one the whole day lies in.
+  const dayIsMissing = !window.items.some((i) => i.kind === "event");
+  for (const gap of window.items) {
     if (Date.now() > deadline) break;
     if (gap.kind !== "gap") continue;
-    if (gap.edge === "day") {
+    if (dayIsMissing) {
       await locateDay(db, room, start, end, deadline);
     } else {
       const report = await fillGap(db, room.roomId, BigInt(gap.gapId), { timeoutMs: Math.max(0, deadline - Date.now()), maxRounds: 3 });

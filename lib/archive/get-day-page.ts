@@ -6,21 +6,11 @@ import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
-import {
-  adjacentActivity,
-  busyHours,
-  eventBefore,
-  eventTimestampsBetween,
-  gapSpan,
-  loadDisplayNames,
-  loadEvents,
-  loadRelations,
-  loadVisibilityChanges,
-  readDayWindow,
-} from "@/lib/archive/timeline-window";
-import type { CalendarView, DayPageView, RoomHeaderView } from "@/lib/archive/view-types";
-import { hiddenEvents, lateEvents } from "@/lib/archive/visibility";
+import { busyHours, loadDisplayNames, loadEvents, loadRelations, loadVisibilityChanges, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
+import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
+import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
+import { findDayWithEvents, getDayWindow, TimelineError, type DayItem, type DayWindow } from "@/lib/timeline";
 
 /** Events per page of a busy day; beyond it the page links an earlier and a later page. */
 export const DAY_PAGE_SIZE = 150;
@@ -76,6 +66,37 @@ function calendarView(basePath: string, day: DayRef, activeDays: number[], today
   };
 }
 
+/** One page of a day from the timeline, or null when a cursor names no event of the room. */
+async function readWindow(db: Db, roomId: string, date: string, day: DayRef, cursor: DayCursor): Promise<DayWindow | null> {
+  try {
+    return await getDayWindow(db, {
+      roomId,
+      day: date,
+      limit: DAY_PAGE_SIZE,
+      // URLs carry bare event IDs; the timeline's cursors say what they name.
+      before: cursor.before ? `e:${cursor.before}` : undefined,
+      after: cursor.after && !cursor.before ? `e:${cursor.after}` : undefined,
+      at: day.minuteOfDay ? formatTimeOfDay(day.minuteOfDay) : undefined,
+      // A denied event stays in place with a note; the denial record is the archive's own bookkeeping.
+      denials: false,
+    });
+  } catch (err) {
+    if (err instanceof TimelineError && err.code === "event_not_found") return null;
+    throw err;
+  }
+}
+
+const eventIdOfCursor = (cursor: string | null) => (cursor?.startsWith("e:") ? cursor.slice(2) : null);
+
+/** Where a gap sits on the page: the gap-item wording depends on it. */
+function gapEdges(items: readonly DayItem[]): Map<string, GapItemView["edge"]> {
+  const first = items.findIndex((i) => i.kind !== "gap");
+  const last = items.findLastIndex((i) => i.kind !== "gap");
+  return new Map(
+    items.flatMap((i, n) => (i.kind === "gap" ? [[i.gapId, first === -1 ? "day" : n < first ? "leading" : n > last ? "trailing" : "inner"] as const] : [])),
+  );
+}
+
 /** Everything a day page shows; the page only renders it. */
 export interface DayPageOptions {
   /** Run the day fill over federation first (bounded wait); off in tests of the reading side. */
@@ -93,40 +114,39 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const date = refToDate(day);
   const today = isoDate(now);
   if (date > today) return { status: "bad_request" };
-  const { start, end, from } = dayBounds(day);
+  const { start, end } = dayBounds(day);
   if (options.fill) await fillDayOnView(db, room, start, end);
 
-  const window = await readDayWindow(db, { roomId: room.roomId, start, end, from, after: cursor.after, before: cursor.before, limit: DAY_PAGE_SIZE });
+  const window = await readWindow(db, room.roomId, date, day, cursor);
   if (!window) return { status: "bad_request" };
-  const eventItems = window.items.filter((i) => i.kind === "event");
+  const eventItems = window.items.flatMap((i) => (i.kind === "event" ? [i] : []));
   const events = await loadEvents(db, room.roomId, eventItems.map((i) => i.eventId), { withDenied: true });
   const relations = await loadRelations(db, room.roomId, [...events.keys()]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
   const quoted = await loadEvents(db, room.roomId, [...quotedIds]);
-  const quotedPlaced = await db.timelineItem.findMany({ where: { roomId: room.roomId, eventId: { in: [...quotedIds] } }, select: { eventId: true, position: true, ts: true } });
+  const placed = await db.timelineItem.findMany({ where: { roomId: room.roomId, eventId: { in: [...eventItems.map((i) => i.eventId), ...quotedIds] } }, select: { eventId: true, position: true, ts: true } });
 
-  const firstItem = eventItems[0];
-  const lastItem = eventItems.at(-1);
-  const [changes, previous, activity, hours, activeDays] = await Promise.all([
+  const [changes, previous, next, hours, activeDays] = await Promise.all([
     loadVisibilityChanges(db, room.roomId),
-    firstItem ? eventBefore(db, room.roomId, firstItem.position) : null,
-    adjacentActivity(db, room.roomId, start, end),
+    findDayWithEvents(db, room.roomId, addDays(date, -1), "at-or-before", MESSAGE_TYPES),
+    findDayWithEvents(db, room.roomId, addDays(date, 1), "at-or-after", MESSAGE_TYPES),
     busyHours(db, room.roomId, start, DAY_PAGE_SIZE),
     activeDaysOfMonth(db, room.roomId, day.year, day.month),
   ]);
-  const neighbourhood = firstItem && lastItem ? await eventTimestampsBetween(db, room.roomId, previous?.position ?? firstItem.position, lastItem.position) : [];
-  const wrSince = room.worldReadableSince?.getTime() ?? null;
   const hidden = hiddenEvents(
-    [...eventItems, ...quotedPlaced.map((q) => ({ eventId: q.eventId ?? "", position: q.position, ts: Number(q.ts ?? 0n) }))],
+    placed.map((q) => ({ eventId: q.eventId ?? "", position: q.position, ts: Number(q.ts ?? 0n) })),
     changes,
-    wrSince,
+    room.worldReadableSince?.getTime() ?? null,
   );
   const names = await loadDisplayNames(db, room.roomId, [...new Set([...events.values(), ...quoted.values()].map((e) => e.sender))]);
 
-  const items: WindowItem[] = await Promise.all(
-    window.items.map(async (i): Promise<WindowItem> =>
-      i.kind === "event" ? { kind: "event", eventId: i.eventId } : { kind: "gap", gapId: i.gapId, edge: i.edge, ...(await gapSpan(db, room.roomId, i.position)) },
-    ),
+  const edges = gapEdges(window.items);
+  const items = window.items.flatMap((i): WindowItem[] =>
+    i.kind === "event"
+      ? [{ kind: "event", eventId: i.eventId }]
+      : i.kind === "gap"
+        ? [{ kind: "gap", gapId: i.gapId, edge: edges.get(i.gapId) ?? "inner", sinceTs: i.sinceTs, untilTs: i.untilTs }]
+        : [],
   );
   const dayItems = buildDayItems({
     items,
@@ -137,9 +157,11 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
     quoted,
     names,
     hidden,
-    late: lateEvents(neighbourhood),
+    late: new Set(eventItems.flatMap((i) => (i.late ? [i.eventId] : []))),
     permalink: (e) => eventPermalinkPath(header.basePath, e.eventId),
   });
+  const earlier = eventIdOfCursor(window.prevCursor);
+  const later = eventIdOfCursor(window.nextCursor);
 
   const time = day.minuteOfDay !== null ? formatTimeOfDay(day.minuteOfDay) : null;
   const pagePath = dayPagePath(header.basePath, date);
@@ -158,10 +180,10 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
         date,
         previousDay: addDays(date, -1),
         nextDay: nextDay <= today ? nextDay : null,
-        previousActivityHref: activity.previous !== null ? dayPagePath(header.basePath, isoDate(activity.previous)) : null,
-        nextActivityHref: activity.next !== null ? dayPagePath(header.basePath, isoDate(activity.next)) : null,
-        earlierPageHref: window.hasEarlier && window.firstEventId ? `${pagePath}?before=${encodeURIComponent(window.firstEventId)}` : null,
-        laterPageHref: window.hasLater && window.lastEventId ? `${pagePath}?after=${encodeURIComponent(window.lastEventId)}` : null,
+        previousActivityHref: previous !== null ? dayPagePath(header.basePath, previous) : null,
+        nextActivityHref: next !== null ? dayPagePath(header.basePath, next) : null,
+        earlierPageHref: earlier ? `${pagePath}?before=${encodeURIComponent(earlier)}` : null,
+        laterPageHref: later ? `${pagePath}?after=${encodeURIComponent(later)}` : null,
         hours: hours.map((h) => {
           const label = `${String(h).padStart(2, "0")}:00`;
           return { label, href: dayPagePath(header.basePath, date, label) };

@@ -2,7 +2,7 @@ import { DAY_PAGE_SIZE } from "@/lib/archive/get-day-page";
 import { formatTimeOfDay, isoDate } from "@/lib/archive/day-range";
 import { getRoomAccess } from "@/lib/archive/room-access";
 import { dayPagePath, eventFragment, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
-import { loadVisibilityChanges } from "@/lib/archive/timeline-window";
+import { loadVisibilityChanges } from "@/lib/archive/reader-queries";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
 

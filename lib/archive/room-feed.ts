@@ -5,7 +5,7 @@ import { messageBody } from "@/lib/archive/message-body";
 import { getRoomAccess } from "@/lib/archive/room-access";
 import { eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, hasReplyFallback, relationOf } from "@/lib/archive/stored-event";
-import { loadRelations, loadVisibilityChanges, toStoredEvent } from "@/lib/archive/timeline-window";
+import { loadRelations, loadVisibilityChanges, toStoredEvent } from "@/lib/archive/reader-queries";
 import { hiddenEvents } from "@/lib/archive/visibility";
 
 // A per-room Atom feed of the latest messages (readers of other archives keep asking for one):

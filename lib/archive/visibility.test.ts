@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hiddenEvents, lateEvents } from "@/lib/archive/visibility";
+import { hiddenEvents } from "@/lib/archive/visibility";
 
 describe("hiddenEvents", () => {
   const ev = (id: string, position: number, ts = 0) => ({ eventId: id, position: BigInt(position), ts });
@@ -18,19 +18,5 @@ describe("hiddenEvents", () => {
     const hidden = hiddenEvents([ev("old", 1, 1000), ev("new", 2, 3000)], [], 2000);
     expect([...hidden]).toEqual(["old"]);
     expect(hiddenEvents([ev("x", 1, 1)], [], null).size).toBe(0);
-  });
-});
-
-describe("lateEvents", () => {
-  it("marks events placed after much newer ones", () => {
-    const min = 60_000;
-    const late = lateEvents([
-      { eventId: "a", ts: 0 },
-      { eventId: "b", ts: 60 * min },
-      { eventId: "old", ts: 5 * min },
-      { eventId: "close", ts: 55 * min },
-      { eventId: "c", ts: 61 * min },
-    ]);
-    expect([...late]).toEqual(["old"]);
   });
 });

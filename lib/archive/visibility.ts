@@ -27,21 +27,3 @@ export function hiddenEvents(events: readonly PlacedEvent[], changes: readonly V
   }
   return hidden;
 }
-
-/** Placed after events more than this much newer: it reached the archive late. */
-export const LATE_AFTER_MS = 10 * 60_000;
-
-/**
- * Events that sit after others sent well after them, so a reader knows why an older timestamp
- * appears here (the timeline never moves what it has shown). `ordered` is in position order,
- * including neighbours from other days.
- */
-export function lateEvents(ordered: ReadonlyArray<{ eventId: string; ts: number }>): Set<string> {
-  const late = new Set<string>();
-  let newest = -Infinity;
-  for (const e of ordered) {
-    if (e.ts < newest - LATE_AFTER_MS) late.add(e.eventId);
-    newest = Math.max(newest, e.ts);
-  }
-  return late;
-}
