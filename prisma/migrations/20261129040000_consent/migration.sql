@@ -1,3 +1,3 @@
 -- AlterTable
-ALTER TABLE "rooms" ADD COLUMN     "purged_at" TIMESTAMPTZ(3),
-ADD COLUMN     "purge_reason" TEXT;
+ALTER TABLE "rooms" ADD COLUMN     "purge_reason" TEXT,
+ADD COLUMN     "purged_at" TIMESTAMPTZ(3);
