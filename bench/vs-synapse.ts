@@ -426,7 +426,7 @@ async function main(): Promise<void> {
       ["day page cold (archive vs Synapse /messages)", `${ms(coldDay.totalMs)} vs ${ms(coldSyn.ms)}`, ratio(coldDay.totalMs, coldSyn.ms)],
       ["day page warm median", `${ms(median(warm.archiveDay))} vs ${ms(median(warm.synDay))}`, ratio(median(warm.archiveDay), median(warm.synDay))],
       [`days/s, wrk -c${WRK_CONNECTIONS}`, `${(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1)} vs ${wrkSynDay.requestsPerSecond.toFixed(1)}`, ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond)],
-      [`ingest ${int(fill.stored)} events/s (archive vs Synapse replay)`, `${int(archiveEps)} vs ${int(synapseEps)}`, `overhead ${ratio(ingestMs, replayMs)}`],
+      [`ingest ${int(fill.stored)} events, events/s (archive vs Synapse replay)`, `${int(archiveEps)} vs ${int(synapseEps)}`, `overhead ${ratio(ingestMs, replayMs)}`],
       ["archive peak RSS (day pages / ingest)", `${mib(memDay.archive.peakTreeRss)} / ${mib(memIngest.archive.peakTreeRss)}`, ""],
       ["ingest completeness", `${int(heldMessages)} / ${int(INGEST_EVENTS)} messages`, `${openGaps} open gaps, ${fill.passes} pass(es)`],
       [`seeding ${int(INGEST_EVENTS)} messages into Synapse`, seconds(seedMs), `${SEED_CONCURRENCY} concurrent`],
