@@ -61,6 +61,14 @@ export async function listDirectory(db: Db, rawQuery: string): Promise<Directory
   const env = getEnv();
   const archived = (await listArchivedRooms(db)).filter((r) => matches(query, r.name, r.alias, r.topic, r.roomId));
   const held = new Set(archived.map((r) => r.roomId));
+  // A room purged for no longer being world_readable may still be listed in a directory answer
+  // cached from before; hide it until any such answer has expired.
+  const recentlyPurged = await db.room.findMany({
+    where: { status: "purged", purgedAt: { gt: new Date(Date.now() - REMOTE_TTL_MS) } },
+    select: { roomId: true },
+    take: 1_000,
+  });
+  for (const r of recentlyPurged) held.add(r.roomId);
   const unreachable: string[] = [];
   const remote: RemoteRoomView[] = [];
   await Promise.all(

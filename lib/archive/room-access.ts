@@ -36,7 +36,9 @@ const roomSelect = {
 
 /** Whether the archive may serve this room's pages right now. */
 export function isServable(room: ArchiveRoom, deny: readonly string[]): boolean {
-  if (room.status === "denied" || room.historyVisibility !== "world_readable") return false;
+  // A purged room's row keeps the visibility that ended it, but the status is what says its
+  // history is gone: never serve it, whatever the row's other fields say.
+  if (room.status === "denied" || room.status === "purged" || room.historyVisibility !== "world_readable") return false;
   return !deny.some((d) => d === room.roomId || d === room.canonicalAlias);
 }
 

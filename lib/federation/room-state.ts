@@ -1,6 +1,8 @@
 import type { Db } from "@/lib/db";
 import type { AcceptedPdu } from "@/lib/federation/verify-batch";
+import { stopArchivingRoom, type StopArchivingOptions } from "@/lib/federation/purge-room";
 import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
+import { parseJsonObject } from "@/lib/matrix/parse-json";
 
 // Keeps the room row's summary (name, topic, alias, history visibility and who made it
 // world_readable) in step with the state events the archive receives.
@@ -49,20 +51,85 @@ export function summarizeState(events: readonly AcceptedPdu[]): RoomSummary {
   return summary;
 }
 
-/** Applies live state changes to the room row; returns the new history visibility if it changed. */
-export async function applyStateToRoom(db: Db, roomId: string, events: readonly AcceptedPdu[]): Promise<string | undefined> {
-  const summary = summarizeState(events);
-  if (Object.keys(summary).length === 0) return undefined;
-  const room = await db.room.findUnique({ where: { roomId }, select: { historyVisibility: true } });
+interface StoredStateRow {
+  event_id: string;
+  type: string;
+  pdu: string;
+  redacted: boolean;
+}
+
+/**
+ * The room's current summary state as stored: per type the deepest event (summarizeState's rule;
+ * ties as for the server ACL: the later origin_server_ts, then the later timeline position).
+ * Reading the store rather than the incoming batch is what keeps an older change that arrives
+ * late (backfill, a retried transaction) from overriding a newer one, and catches changes stored
+ * by another path (get_missing_events, fills).
+ */
+async function latestStoredState(db: Db, roomId: string): Promise<AcceptedPdu[]> {
+  const rows = await db.$queryRaw<StoredStateRow[]>`
+    SELECT DISTINCT ON (e.type) e.event_id, e.type, e.pdu, e.redacted
+    FROM events e LEFT JOIN timeline_items t ON t.event_id = e.event_id
+    WHERE e.room_id = ${roomId} AND e.state_key = '' AND e.denied_reason IS NULL
+      AND e.type IN ('m.room.name', 'm.room.topic', 'm.room.canonical_alias', 'm.room.avatar', 'm.room.history_visibility')
+      -- a redacted history_visibility event still rules: redaction keeps history_visibility
+      AND (NOT e.redacted OR e.type = 'm.room.history_visibility')
+    ORDER BY e.type, e.depth DESC, e.origin_server_ts DESC, t.position DESC NULLS LAST, e.event_id DESC`;
+  return rows.map((r) => ({
+    status: "accepted" as const,
+    eventId: r.event_id,
+    pdu: parseJsonObject(r.pdu),
+    redacted: r.redacted && r.type !== "m.room.history_visibility",
+  }));
+}
+
+export type ApplyStateOptions = StopArchivingOptions;
+
+const SUMMARY_KEYS = ["name", "topic", "canonicalAlias", "avatarUrl", "historyVisibility"] as const;
+
+/**
+ * Brings the room row in step with the room's stored state after PDUs were stored; returns the
+ * new history visibility if it changed. A joined room whose current history visibility is not
+ * world_readable is purged and left (purge-room.ts).
+ */
+export async function applyStateToRoom(
+  db: Db,
+  roomId: string,
+  // The batch just stored. Unused: every batch is checked against the store, not only batches
+  // carrying summary state, since /send may also have stored events fetched with get_missing_events.
+  _stored: readonly AcceptedPdu[],
+  options: ApplyStateOptions = {},
+): Promise<string | undefined> {
+  const room = await db.room.findUnique({
+    where: { roomId },
+    select: { roomVersion: true, status: true, servers: true, historyVisibility: true, name: true, topic: true, canonicalAlias: true, avatarUrl: true },
+  });
   if (!room) return undefined;
+  const latest = await latestStoredState(db, roomId);
+  const summary = summarizeState(latest);
+  const visibilityEvent = latest.find((e) => e.pdu.type === "m.room.history_visibility");
+  if (room.status === "joined" && visibilityEvent && summary.historyVisibility !== undefined && summary.historyVisibility !== "world_readable") {
+    const stopped = await stopArchivingRoom(
+      db,
+      { roomId, roomVersion: room.roomVersion, servers: room.servers },
+      {
+        historyVisibility: summary.historyVisibility,
+        eventId: visibilityEvent.eventId,
+        sender: typeof visibilityEvent.pdu.sender === "string" ? visibilityEvent.pdu.sender : "unknown",
+        originServerTs: typeof visibilityEvent.pdu.origin_server_ts === "number" ? visibilityEvent.pdu.origin_server_ts : undefined,
+      },
+      options,
+    );
+    if (stopped) return room.historyVisibility === summary.historyVisibility ? undefined : summary.historyVisibility;
+  }
   const data: Record<string, unknown> = {};
-  for (const key of ["name", "topic", "canonicalAlias", "avatarUrl", "historyVisibility"] as const) {
-    if (summary[key] !== undefined) data[key] = summary[key];
+  for (const key of SUMMARY_KEYS) {
+    if (summary[key] !== undefined && summary[key] !== room[key]) data[key] = summary[key];
   }
   if (summary.historyVisibility === "world_readable" && room.historyVisibility !== "world_readable") {
     data.worldReadableBy = summary.worldReadableBy ?? null;
     data.worldReadableSince = summary.worldReadableSince ?? null;
   }
-  await db.room.update({ where: { roomId }, data });
-  return summary.historyVisibility !== undefined && summary.historyVisibility !== room.historyVisibility ? summary.historyVisibility : undefined;
+  // Unchanged rows are not written: updatedAt is the sitemaps' lastmod.
+  if (Object.keys(data).length > 0) await db.room.update({ where: { roomId }, data });
+  return typeof data.historyVisibility === "string" ? data.historyVisibility : undefined;
 }

@@ -1,0 +1,135 @@
+import type { Db } from "@/lib/db";
+import { leaveRoomOverFederation, type LeaveOutcome, type LeaveRoomFn } from "@/lib/federation/leave-room";
+import { serverOfId } from "@/lib/federation/server-name";
+import { logger } from "@/lib/log";
+import { withRoomLock } from "@/lib/timeline/room-lock";
+import type { Tx } from "@/lib/timeline/db-types";
+
+// Consent (design.md "Visibility and consent"): when a joined room's current history visibility
+// stops being world_readable, its stored history is deleted at once and the archive leaves the
+// room. The room row stays, marked `purged` with when and why, so pages can answer 403 instead
+// of 404, the operator can see what happened, and a later join can bring it back.
+
+export const PURGED_STATUS = "purged";
+
+/** The state event that ended world-readability. */
+export interface VisibilityChange {
+  historyVisibility: string;
+  eventId: string;
+  sender: string;
+  originServerTs: number | undefined;
+}
+
+export interface StopArchivingOptions {
+  /** Leaves the room; tests pass a stub so no request leaves the process. */
+  leave?: LeaveRoomFn;
+  /** Await the leave and the first sweep (tests, scripts) instead of running them in the background. */
+  waitForLeave?: boolean;
+  /**
+   * Extra sweeps after the leave, for writers that were already past their status check when the
+   * room was purged (a background backfill stores batch after batch without re-reading it).
+   */
+  sweepDelaysMs?: readonly number[];
+}
+
+export interface StopArchivingResult {
+  events: number;
+  items: number;
+  /** Settles when the leave (and the sweep right after it) is done; never rejects. */
+  leaving: Promise<LeaveOutcome>;
+}
+
+const DEFAULT_SWEEP_DELAYS_MS = [60_000, 10 * 60_000];
+
+export function purgeReason(change: VisibilityChange): string {
+  const when = change.originServerTs === undefined ? "" : ` at ${new Date(change.originServerTs).toISOString()}`;
+  return `history_visibility became ${change.historyVisibility} (${change.eventId} by ${change.sender}${when})`;
+}
+
+/**
+ * Same statements as lib/timeline's purgeRoomTimeline, which opens a transaction of its own; here
+ * they must share one with the status change, so no reader ever sees a `joined` room with half
+ * its history or a `purged` one with any.
+ */
+async function deleteHistory(tx: Tx, roomId: string): Promise<{ events: number; items: number }> {
+  const items = await tx.$executeRaw`DELETE FROM timeline_items WHERE room_id = ${roomId}`;
+  const events = await tx.$executeRaw`DELETE FROM events WHERE room_id = ${roomId}`;
+  return { events, items };
+}
+
+/**
+ * Marks a joined room purged and deletes its history, in one transaction under the room's
+ * timeline lock. Undefined when the room is not (or no longer) joined: another call purged it.
+ */
+export async function purgeRoomHistory(db: Db, roomId: string, change: VisibilityChange): Promise<{ events: number; items: number } | undefined> {
+  return withRoomLock(db, roomId, async (tx) => {
+    const room = await tx.room.findUnique({ where: { roomId }, select: { status: true } });
+    if (!room || room.status !== "joined") return undefined;
+    await tx.room.update({
+      where: { roomId },
+      data: {
+        status: PURGED_STATUS,
+        historyVisibility: change.historyVisibility,
+        purgedAt: new Date(),
+        purgeReason: purgeReason(change),
+        // Room content, unlike the name and alias that pages need to answer 403 for its URLs.
+        topic: null,
+        avatarUrl: null,
+      },
+    });
+    return deleteHistory(tx, roomId);
+  });
+}
+
+/** Deletes whatever was stored for a purged room after its purge; a re-joined room is left alone. */
+export async function sweepPurgedRoom(db: Db, roomId: string): Promise<{ events: number; items: number } | undefined> {
+  return withRoomLock(db, roomId, async (tx) => {
+    const room = await tx.room.findUnique({ where: { roomId }, select: { status: true } });
+    if (room?.status !== PURGED_STATUS) return undefined;
+    return deleteHistory(tx, roomId);
+  });
+}
+
+/**
+ * Purges a joined room whose history is no longer world_readable, then leaves it. The purge is
+ * awaited; the leave runs in the background unless `waitForLeave`, so a /send answers promptly.
+ * Undefined when there was nothing to do (not joined, or already purged by a concurrent call).
+ */
+export async function stopArchivingRoom(
+  db: Db,
+  room: { roomId: string; roomVersion: string; servers: readonly string[] },
+  change: VisibilityChange,
+  options: StopArchivingOptions = {},
+): Promise<StopArchivingResult | undefined> {
+  const purged = await purgeRoomHistory(db, room.roomId, change);
+  if (!purged) return undefined;
+  logger.warn({ roomId: room.roomId, ...purged, reason: purgeReason(change) }, "room stopped being world_readable: history purged, leaving");
+
+  // The sender's server made the change, so it is surely still in the room.
+  const senderServer = serverOfId(change.sender);
+  const servers = [...new Set([...(senderServer ? [senderServer] : []), ...room.servers])];
+  const leave = options.leave ?? leaveRoomOverFederation;
+  const leaving = leave({ roomId: room.roomId, roomVersion: room.roomVersion, servers })
+    .catch((err: unknown): LeaveOutcome => ({ left: false, attempts: 0, errors: [(err as Error).message] }))
+    .then(async (outcome) => {
+      if (outcome.left) logger.info({ roomId: room.roomId, server: outcome.server, eventId: outcome.eventId }, "left room that stopped being world_readable");
+      else logger.error({ roomId: room.roomId, errors: outcome.errors }, "could not leave room that stopped being world_readable (history is purged; /send refuses its PDUs)");
+      await sweep(db, room.roomId);
+      return outcome;
+    });
+  for (const delay of options.sweepDelaysMs ?? DEFAULT_SWEEP_DELAYS_MS) {
+    // unref: a pending sweep must not keep a process (or a test run) alive.
+    setTimeout(() => void sweep(db, room.roomId), delay).unref();
+  }
+  if (options.waitForLeave) await leaving;
+  return { ...purged, leaving };
+}
+
+async function sweep(db: Db, roomId: string): Promise<void> {
+  try {
+    const swept = await sweepPurgedRoom(db, roomId);
+    if (swept && swept.events + swept.items > 0) logger.warn({ roomId, ...swept }, "deleted history stored after the room was purged");
+  } catch (err) {
+    logger.warn({ roomId, err: (err as Error).message }, "sweep of a purged room failed");
+  }
+}
