@@ -43,6 +43,9 @@ async function neighbour(db: Db, roomId: string, position: bigint, side: "before
   return row?.eventId ?? null;
 }
 
+// A server that answers with nothing new is not the end of the search: after a netsplit the
+// server the archive joined through often has the same hole (Synapse answers /backfill for events
+// it does not hold with an empty 200), and only the server that was cut off holds the history.
 async function backfillOnce(db: Db, room: { roomId: string; roomVersion: string; servers: string[] }, missing: string[], before: string, deadline: number): Promise<number> {
   for (const server of room.servers) {
     if (Date.now() > deadline) break;
@@ -50,7 +53,8 @@ async function backfillOnce(db: Db, room: { roomId: string; roomVersion: string;
       const pdus = await backfillRequest(server, room.roomId, missing.slice(0, 50), 100);
       const verified = await verifyBatch(pdus, room.roomVersion, { skipCountLimits: true });
       const result = await storeVerified(db, room, verified.accepted, { kind: "backfill", before }, "backfill");
-      return result.inserted.length;
+      if (result.inserted.length > 0) return result.inserted.length;
+      logger.info({ roomId: room.roomId, server, received: pdus.length }, "gap backfill brought nothing new; trying another server");
     } catch (err) {
       logger.warn({ roomId: room.roomId, server, err: (err as Error).message }, "gap backfill failed; trying another server");
     }

@@ -1,0 +1,74 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Db } from "@/lib/db";
+
+// After a netsplit, the server the archive joined through often has the same hole as the archive:
+// Synapse answers /backfill for events it does not hold with an empty 200. The fill must then ask
+// the room's other servers (the one that was cut off holds the history), not give up.
+
+const backfill = vi.fn<(server: string, roomId: string, from: readonly string[], limit: number) => Promise<Array<Record<string, unknown>>>>();
+vi.mock("@/lib/federation/client/endpoints", () => ({ backfill: (...args: Parameters<typeof backfill>) => backfill(...args) }));
+vi.mock("@/lib/federation/verify-batch", () => ({
+  verifyBatch: async (pdus: Array<Record<string, unknown>>) => ({ accepted: pdus.map((p) => ({ eventId: p.event_id, pdu: p })), dropped: [], deferred: [] }),
+}));
+let stored = new Set<string>();
+vi.mock("@/lib/federation/store-events", () => ({
+  storeVerified: async (_db: unknown, _room: unknown, accepted: Array<{ eventId: string }>) => {
+    const inserted = accepted.map((a) => a.eventId).filter((id) => !stored.has(id));
+    for (const id of inserted) stored.add(id);
+    return { inserted, duplicates: accepted.map((a) => a.eventId).filter((id) => !inserted.includes(id)) };
+  },
+}));
+const fillForwards = vi.fn(async () => ({ stored: 0 }));
+vi.mock("@/lib/federation/fill-forwards", () => ({ fillForwards: () => fillForwards() }));
+vi.mock("@/lib/log", () => ({ logger: { info: () => {}, warn: () => {} } }));
+
+const { fillGap } = await import("@/lib/archive/fill-gap");
+
+const ROOM = "!room:hs1.test";
+const MISSING = ["$m3", "$m2", "$m1"];
+
+/** One gap before `$after`, missing `$m1..$m3`; the gap is gone once all three are stored. */
+function fakeDb(): Db {
+  return {
+    room: { findUnique: async () => ({ roomId: ROOM, roomVersion: "11", servers: ["hs1.test", "hs2.test"], historyVisibility: "world_readable", status: "joined" }) },
+    timelineItem: {
+      findFirst: async ({ where }: { where: { kind: string } }) => {
+        if (where.kind === "gap") return MISSING.every((id) => stored.has(id)) ? null : { id: 7n, position: 10n, missingPrevEvents: MISSING.filter((id) => !stored.has(id)), unknownSuccessorsOf: [] };
+        return { eventId: "$after" };
+      },
+    },
+  } as unknown as Db;
+}
+
+beforeEach(() => {
+  stored = new Set(["$after"]);
+  backfill.mockReset();
+  fillForwards.mockClear();
+});
+
+describe("fillGap", () => {
+  it("asks the next server when the first answers /backfill with nothing new", async () => {
+    backfill.mockImplementation(async (server) => (server === "hs2.test" ? MISSING.map((event_id) => ({ event_id })) : []));
+    const report = await fillGap(fakeDb(), ROOM, 7n);
+    expect(report).toEqual({ stored: 3, remaining: false, error: null });
+    expect(backfill.mock.calls.map((c) => c[0])).toEqual(["hs1.test", "hs2.test"]);
+  });
+
+  it("asks the next server when the first only has events the archive already holds", async () => {
+    backfill.mockImplementation(async (server) => (server === "hs2.test" ? MISSING.map((event_id) => ({ event_id })) : [{ event_id: "$after" }]));
+    expect(await fillGap(fakeDb(), ROOM, 7n)).toEqual({ stored: 3, remaining: false, error: null });
+  });
+
+  it("stops at the first server that brings new events", async () => {
+    backfill.mockImplementation(async () => MISSING.map((event_id) => ({ event_id })));
+    expect(await fillGap(fakeDb(), ROOM, 7n)).toEqual({ stored: 3, remaining: false, error: null });
+    expect(backfill.mock.calls.map((c) => c[0])).toEqual(["hs1.test"]);
+  });
+
+  it("keeps the gap when no server has the history", async () => {
+    backfill.mockResolvedValue([]);
+    expect(await fillGap(fakeDb(), ROOM, 7n)).toEqual({ stored: 0, remaining: true, error: null });
+    expect(backfill.mock.calls.map((c) => c[0])).toEqual(["hs1.test", "hs2.test"]);
+    expect(fillForwards).toHaveBeenCalledTimes(1);
+  });
+});
