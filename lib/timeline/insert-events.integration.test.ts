@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe as group, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { denyEvent } from "@/lib/timeline/deny";
@@ -84,6 +86,55 @@ group("insertEvents", () => {
     expect(byId.get("$late")).toMatchObject({ redacted: true, redactedBy: id(r, "$y") });
     expect(byId.get("$x")!.redacted).toBe(false);
     expect(await show(r)).toBe("$late $a $x $y");
+  });
+
+  it("records what each event relates to, from the form it is stored in", async () => {
+    const r = await room();
+    const withContent = (spec: EventSpec, type: string, content: unknown) => {
+      const e = makeEvent(r, { ...spec, id: id(r, spec.id), prevs: (spec.prevs ?? []).map((p) => id(r, p)) });
+      return { ...e, type, pdu: JSON.stringify({ event_id: e.eventId, type, content }) };
+    };
+    const target = id(r, "$a");
+    await insertEvents(db.prisma, {
+      roomId: r,
+      arrival: { kind: "live" },
+      redact: testRedact,
+      events: [
+        withContent({ id: "$a", depth: 1 }, "m.room.message", { body: "hi" }),
+        withContent({ id: "$edit", prevs: ["$a"], depth: 2 }, "m.room.message", { body: "* hi!", "m.relates_to": { rel_type: "m.replace", event_id: target } }),
+        withContent({ id: "$like", prevs: ["$edit"], depth: 3 }, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: target, key: "👍" } }),
+        withContent({ id: "$reply", prevs: ["$like"], depth: 4 }, "m.room.message", { body: "yo", "m.relates_to": { "m.in_reply_to": { event_id: target } } }),
+        withContent({ id: "$odd", prevs: ["$reply"], depth: 5 }, "m.room.message", { body: "x", "m.relates_to": { rel_type: 7, event_id: target } }),
+        withContent({ id: "$bad", prevs: ["$odd"], depth: 6 }, "m.room.message", { body: "x", "m.relates_to": { rel_type: "m.replace", event_id: 7 } }),
+        // Redacted in the same batch: stored without content, so without a relation.
+        withContent({ id: "$gone", prevs: ["$bad"], depth: 7 }, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: target, key: "👎" } }),
+        { ...makeEvent(r, { id: id(r, "$redact"), prevs: [id(r, "$gone")], depth: 8, redacts: id(r, "$gone") }) },
+      ],
+    });
+    const relations = async () =>
+      (await db.prisma.event.findMany({ where: { roomId: r }, orderBy: { depth: "asc" }, select: { eventId: true, relatesTo: true, relType: true } })).map((e) => [
+        e.eventId.replace(r, ""),
+        e.relatesTo?.replace(r, "") ?? null,
+        e.relType,
+      ]);
+    const expected = [
+      ["$a", null, null],
+      ["$edit", "$a", "m.replace"],
+      ["$like", "$a", "m.annotation"],
+      ["$reply", null, null],
+      ["$odd", "$a", null],
+      ["$bad", null, null],
+      ["$gone", null, null],
+      ["$redact", null, null],
+    ];
+    expect(await relations()).toEqual(expected);
+    // The migration that added the columns fills events stored before it the same way.
+    await db.prisma.event.updateMany({ where: { roomId: r }, data: { relatesTo: null, relType: null } });
+    const migration = readFileSync(path.resolve("prisma/migrations/20261129030000_relations/migration.sql"), "utf8");
+    const fill = migration.slice(migration.indexOf("UPDATE"));
+    expect(fill).toMatch(/^UPDATE "events"/);
+    await db.prisma.$executeRawUnsafe(fill);
+    expect(await relations()).toEqual(expected);
   });
 
   it("purges a room's events, gaps and denials", async () => {

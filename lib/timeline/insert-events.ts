@@ -26,6 +26,21 @@ const DEFAULT_SOURCE: Record<Arrival["kind"], EventSource> = {
   forwards: "forwards_fill",
   jump: "jump",
 };
+/**
+ * content["m.relates_to"] of a stored PDU (event_id and rel_type when they are strings), kept in
+ * columns so that readers find a page's edits and reactions by index. Only PDUs that mention it
+ * are parsed.
+ */
+export function relationOf(pdu: string): { relatesTo: string | null; relType: string | null } {
+  const none = { relatesTo: null, relType: null };
+  if (!pdu.includes('"m.relates_to"')) return none;
+  const rel = (JSON.parse(pdu) as { content?: { "m.relates_to"?: unknown } }).content?.["m.relates_to"];
+  if (typeof rel !== "object" || rel === null) return none;
+  const { event_id: target, rel_type: relType } = rel as Record<string, unknown>;
+  if (typeof target !== "string") return none;
+  return { relatesTo: target, relType: typeof relType === "string" ? relType : null };
+}
+
 const PACK: Record<Arrival["kind"], Pack> = { live: "early", backfill: "late", forwards: "early", jump: "middle" };
 
 /**
@@ -109,6 +124,7 @@ async function insertBatch(
         redacted: form.redacted,
         redactedBy: form.redactedBy,
         redacts: e.redacts,
+        ...relationOf(form.pdu),
         source,
       };
     }),
