@@ -5,7 +5,8 @@ import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
 
 // Keeps the room row's summary (name, topic, alias, history visibility and who made it
-// world_readable) in step with the state events the archive receives.
+// world_readable) in step with the room's current state as stored, and ends the archiving of a
+// joined room whose current history visibility is no longer world_readable (purge-room.ts).
 
 export interface RoomSummary {
   name?: string | null;
