@@ -33,13 +33,13 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase } from "@/lib/db";
 import { startTestbed, type Homeserver, type MatrixUser, type Testbed } from "../scripts/testbed/index";
-import { ensureBenchBuild, headCommit, startArchiveProcess, type ArchiveProcess } from "./lib/archive";
+import { archiveAdmin } from "../scripts/archive/admin";
+import { ensureBuilt, freeTcpPort, ROOT, startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
 import { MemorySampler, type MemoryPhase } from "./lib/memory";
 import { createReplayer } from "./lib/replay";
 import { printResult } from "./lib/result";
@@ -168,8 +168,8 @@ async function main(): Promise<void> {
   log(`${loadLine()}; events ${INGEST_EVENTS}, day messages ${DAY_MESSAGES}, warm rounds ${WARM_ROUNDS}, wrk ${WRK_SECONDS} s × ${WRK_CONNECTIONS} connections`);
   const tools = spawnSync("bash", [path.join(import.meta.dirname, "install-tools.sh")], { stdio: "inherit", timeout: 15 * 60_000 });
   if (tools.status !== 0) throw new Error("bench/install-tools.sh failed (wrk is needed)");
-  const buildDir = ensureBenchBuild(log);
-  const commit = headCommit();
+  ensureBuilt();
+  const commit = spawnSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim();
 
   const bed: Testbed = await startTestbed({ homeservers: 1, log });
   cleanups.push(() => bed.stop());
@@ -201,42 +201,15 @@ async function main(): Promise<void> {
   // ----- the archive -----
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-archive-data-"));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const { freeTcpPort } = await import("../scripts/archive/server");
   const port = await freeTcpPort();
   const front = await bed.startTlsFront({ upstreamPort: port });
   const token = randomBytes(24).toString("hex");
   const env = { ...bed.archiveEnv(front), DATA_DIR: dataDir, ARCHIVE_ADMIN_TOKEN: token, LOG_LEVEL: "info" };
   const logFile = path.join(scratch, "archive.log");
-  let archive: ArchiveProcess = await startArchiveProcess({ buildDir, port, env, logFile });
+  const startArchive = () => startArchiveServer({ port, env, logFile, readyTimeoutMs: 90_000 });
+  let archive: ArchiveServer = await startArchive();
   cleanups.push(() => archive.stop());
-  // node:http, not fetch: fetch gives up on response headers after 5 minutes, and a 20,000-event
-  // backfill answers only when it is done.
-  const admin = <T>(action: string, body?: unknown, timeoutMs = 5 * 60_000): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = httpRequest(`${archive.url}/_matrix/archive/v1/admin/${action}`, {
-        method: payload === undefined ? "GET" : "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        timeout: timeoutMs,
-      });
-      req.once("timeout", () => req.destroy(new Error(`admin ${action} took over ${timeoutMs / 1000} s`)));
-      req.once("error", reject);
-      req.once("response", (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.once("error", reject);
-        res.once("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          if ((res.statusCode ?? 0) >= 300) return reject(new Error(`admin ${action} → ${res.statusCode}: ${text.slice(0, 500)}`));
-          try {
-            resolve(JSON.parse(text) as T);
-          } catch (err) {
-            reject(err as Error);
-          }
-        });
-      });
-      req.end(payload);
-    });
+  const admin = <T>(action: string, body?: unknown, timeoutMs = 5 * 60_000): Promise<T> => archiveAdmin(archive.url, token).call<T>(action, body, timeoutMs);
 
   // backfill: 0 turns off the join's own background backfill: the timed backfill must be the only one.
   const joinedDay = await admin<{ status: string; error?: string }>("join", { room: `#bench-day:${hs.serverName}`, backfill: 0 });
@@ -246,9 +219,9 @@ async function main(): Promise<void> {
 
   // Cold means cold for both: fresh processes, empty caches.
   await archive.stop();
-  archive = await startArchiveProcess({ buildDir, port, env, logFile });
+  archive = await startArchive();
   await hs.restart();
-  const archiveMem = new MemorySampler(archive.pid);
+  const archiveMem = new MemorySampler(archive.process.pid ?? 0);
   const synapseMem = new MemorySampler(hs.pid ?? 0);
   archiveMem.start();
   synapseMem.start();

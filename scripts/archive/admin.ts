@@ -1,6 +1,9 @@
+import { request as httpRequest } from "node:http";
+
 /**
  * A client of the archive's operator API (lib/federation/inbound/admin.ts), for the demo, e2e
- * tests and benchmarks: POST with a body, GET without.
+ * tests and benchmarks: POST with a body, GET without. node:http rather than fetch: fetch gives
+ * up waiting for response headers after 5 minutes, and a long backfill answers when it is done.
  */
 export interface ArchiveAdmin {
   call<T = unknown>(action: string, body?: unknown, timeoutMs?: number): Promise<T>;
@@ -11,18 +14,32 @@ export interface ArchiveAdmin {
 }
 
 export function archiveAdmin(baseUrl: string, token: string): ArchiveAdmin {
-  const call = async <T>(action: string, body?: unknown, timeoutMs = 15 * 60_000): Promise<T> => {
-    const url = `${baseUrl}/_matrix/archive/v1/admin/${action}`;
-    const res = await fetch(url, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+  const call = <T>(action: string, body?: unknown, timeoutMs = 15 * 60_000): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpRequest(`${baseUrl}/_matrix/archive/v1/admin/${action}`, {
+        method: payload === undefined ? "GET" : "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        timeout: timeoutMs,
+      });
+      req.once("timeout", () => req.destroy(new Error(`admin ${action} took over ${timeoutMs / 1000} s`)));
+      req.once("error", reject);
+      req.once("response", (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.once("error", reject);
+        res.once("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if ((res.statusCode ?? 0) >= 300) return reject(new Error(`admin ${action} -> ${res.statusCode}: ${text.slice(0, 500)}`));
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch (err) {
+            reject(err as Error);
+          }
+        });
+      });
+      req.end(payload);
     });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`admin ${action} -> ${res.status}: ${text.slice(0, 500)}`);
-    return JSON.parse(text) as T;
-  };
   const storedEventIds = async (roomId: string) => {
     const report = await call<{ events?: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`, undefined, 30_000);
     return new Set((report.events ?? []).map((e) => e.eventId));
