@@ -6,11 +6,11 @@ import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
-import { busyHours, loadDisplayNames, loadEvents, loadRelations, loadVisibilityChanges, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
+import { busyHours, loadDisplayNames, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
 import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
-import { findDayWithEvents, getDayWindow, TimelineError, type DayItem, type DayWindow } from "@/lib/timeline";
+import { findDayWithEvents, getDayWindow, historyVisibilityAt, TimelineError, type DayItem, type DayWindow } from "@/lib/timeline";
 
 /** Events per page of a busy day; beyond it the page links an earlier and a later page. */
 export const DAY_PAGE_SIZE = 150;
@@ -124,20 +124,16 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const relations = await loadRelations(db, room.roomId, [...events.keys()]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
   const quoted = await loadEvents(db, room.roomId, [...quotedIds]);
-  const placed = await db.timelineItem.findMany({ where: { roomId: room.roomId, eventId: { in: [...eventItems.map((i) => i.eventId), ...quotedIds] } }, select: { eventId: true, position: true, ts: true } });
+  const shown = [...eventItems.map((i) => ({ eventId: i.eventId, ts: i.originServerTs })), ...quoted.values()];
 
-  const [changes, previous, next, hours, activeDays] = await Promise.all([
-    loadVisibilityChanges(db, room.roomId),
+  const [visibility, previous, next, hours, activeDays] = await Promise.all([
+    historyVisibilityAt(db, room.roomId, shown.map((e) => e.eventId)),
     findDayWithEvents(db, room.roomId, addDays(date, -1), "at-or-before", MESSAGE_TYPES),
     findDayWithEvents(db, room.roomId, addDays(date, 1), "at-or-after", MESSAGE_TYPES),
     busyHours(db, room.roomId, start, DAY_PAGE_SIZE),
     activeDaysOfMonth(db, room.roomId, day.year, day.month),
   ]);
-  const hidden = hiddenEvents(
-    placed.map((q) => ({ eventId: q.eventId ?? "", position: q.position, ts: Number(q.ts ?? 0n) })),
-    changes,
-    room.worldReadableSince?.getTime() ?? null,
-  );
+  const hidden = hiddenEvents(shown, visibility, room.worldReadableSince?.getTime() ?? null);
   const names = await loadDisplayNames(db, room.roomId, [...new Set([...events.values(), ...quoted.values()].map((e) => e.sender))]);
 
   const edges = gapEdges(window.items);

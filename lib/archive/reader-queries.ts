@@ -1,9 +1,9 @@
 import type { Db } from "@/lib/db";
 import type { StoredEvent } from "@/lib/archive/stored-event";
 
-// What the day pages, the feed and permalinks read beside the timeline's own day windows and
-// navigation (lib/timeline): stored events, their relations, display names, visibility
-// changes, and the hours of a busy day for the time selector.
+// What the day pages, the feed and permalinks read beside lib/timeline's day windows, navigation
+// and visibility: stored events, their relations, display names, and the hours of a busy day
+// for the time selector.
 
 /** The event types a reader counts as messages (previous/next day with messages, landing day). */
 export const MESSAGE_TYPES = ["m.room.message", "m.sticker"] as const;
@@ -46,16 +46,6 @@ export async function loadDisplayNames(db: Db, roomId: string, userIds: readonly
   const names = new Map<string, string>();
   for (const r of rows) if (r.name && r.name.trim()) names.set(r.userId, r.name.trim().slice(0, 100));
   return names;
-}
-
-/** Positions of m.room.history_visibility changes, with their value, in timeline order. */
-export async function loadVisibilityChanges(db: Db, roomId: string): Promise<Array<{ position: bigint; visibility: string }>> {
-  const rows = await db.$queryRaw<Array<{ position: bigint; visibility: string | null }>>`
-    SELECT i.position, (e.pdu::jsonb -> 'content' ->> 'history_visibility') AS visibility
-    FROM timeline_items i JOIN events e ON e.event_id = i.event_id
-    WHERE i.room_id = ${roomId} AND i.kind = 'event' AND e.type = 'm.room.history_visibility' AND e.state_key = ''
-    ORDER BY i.position`;
-  return rows.map((r) => ({ position: r.position, visibility: r.visibility ?? "shared" }));
 }
 
 /** Hours (0–23) of day [start, start + 24 h) that have event items, when the day has more than `min`. */

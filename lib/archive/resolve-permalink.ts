@@ -2,9 +2,9 @@ import { DAY_PAGE_SIZE } from "@/lib/archive/get-day-page";
 import { formatTimeOfDay, isoDate } from "@/lib/archive/day-range";
 import { getRoomAccess } from "@/lib/archive/room-access";
 import { dayPagePath, eventFragment, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
-import { loadVisibilityChanges } from "@/lib/archive/reader-queries";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
+import { historyVisibilityAt } from "@/lib/timeline";
 
 export type PermalinkResult = { status: "ok"; location: string } | { status: "not_found" } | { status: "forbidden" };
 
@@ -16,10 +16,10 @@ export async function resolvePermalink(db: Db, ref: RoomRef, eventId: string): P
   const access = await getRoomAccess(db, ref);
   if (access.status !== "ok") return access.status === "forbidden" ? { status: "forbidden" } : access;
   const room = access.room;
-  const item = await db.timelineItem.findFirst({ where: { roomId: room.roomId, eventId, kind: "event" }, select: { position: true, ts: true, event: { select: { deniedReason: true } } } });
+  const item = await db.timelineItem.findFirst({ where: { roomId: room.roomId, eventId, kind: "event" }, select: { ts: true, event: { select: { deniedReason: true } } } });
   if (!item || item.ts === null || item.event?.deniedReason) return { status: "not_found" };
   const ts = Number(item.ts);
-  const hidden = hiddenEvents([{ eventId, position: item.position, ts }], await loadVisibilityChanges(db, room.roomId), room.worldReadableSince?.getTime() ?? null);
+  const hidden = hiddenEvents([{ eventId, ts }], await historyVisibilityAt(db, room.roomId, [eventId]), room.worldReadableSince?.getTime() ?? null);
   if (hidden.size > 0) return { status: "not_found" };
   const date = isoDate(ts);
   const dayStart = Date.parse(`${date}T00:00:00Z`);

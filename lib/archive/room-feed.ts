@@ -5,8 +5,9 @@ import { messageBody } from "@/lib/archive/message-body";
 import { getRoomAccess } from "@/lib/archive/room-access";
 import { eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, hasReplyFallback, relationOf } from "@/lib/archive/stored-event";
-import { loadRelations, loadVisibilityChanges, toStoredEvent } from "@/lib/archive/reader-queries";
+import { loadRelations, toStoredEvent } from "@/lib/archive/reader-queries";
 import { hiddenEvents } from "@/lib/archive/visibility";
+import { historyVisibilityAt } from "@/lib/timeline";
 
 // A per-room Atom feed of the latest messages (readers of other archives keep asking for one):
 // the same visibility, redaction and edit rules as the pages, text only, linking permalinks.
@@ -28,10 +29,11 @@ export async function getRoomFeed(db: Db, ref: RoomRef): Promise<string | undefi
     where: { roomId: room.roomId, kind: "event", event: { type: "m.room.message", redacted: false, deniedReason: null } },
     orderBy: { position: "desc" },
     take: FEED_SIZE * 2,
-    select: { position: true, ts: true, event: { select: { eventId: true, type: true, stateKey: true, sender: true, originServerTs: true, pdu: true, redacted: true } } },
+    select: { event: { select: { eventId: true, type: true, stateKey: true, sender: true, originServerTs: true, pdu: true, redacted: true } } },
   });
-  const events = items.flatMap((i) => (i.event ? [{ ...toStoredEvent(i.event), position: i.position }] : []));
-  const hidden = hiddenEvents(events, await loadVisibilityChanges(db, room.roomId), room.worldReadableSince?.getTime() ?? null);
+  const events = items.flatMap((i) => (i.event ? [toStoredEvent(i.event)] : []));
+  const visibility = await historyVisibilityAt(db, room.roomId, events.map((e) => e.eventId));
+  const hidden = hiddenEvents(events, visibility, room.worldReadableSince?.getTime() ?? null);
   const relations = await loadRelations(db, room.roomId, events.map((e) => e.eventId));
   const base = getEnv().ARCHIVE_BASE_URL;
   const basePath = roomBasePath(room);

@@ -33,6 +33,8 @@
  *   events (`e:$id`, `d:$id`). `denials: false` leaves denial records out entirely.
  * - `listDayGaps(db, roomId, day)`: the gaps the pages of that day show.
  * - `findDayWithEvents(db, roomId, day, "at-or-before" | "at-or-after", types?)`: navigation.
+ * - `historyVisibilityAt(db, roomId, eventIds)`: the history visibility in effect at each
+ *   event's place in the timeline (null before the first change the archive holds).
  *
  * Positions are BIGINTs renumbered locally when a spot runs out of room (lib/timeline/positions);
  * nothing outside this module should read or keep them.
@@ -52,4 +54,5 @@ export { purgeRoomTimeline } from "@/lib/timeline/purge";
 export { listGaps, listDayGaps, type GapView } from "@/lib/timeline/gap-queries";
 export { getDayWindow, LATE_MS, type DayItem, type DayWindow, type DayWindowInput } from "@/lib/timeline/day-window";
 export { findDayWithEvents } from "@/lib/timeline/day-navigation";
+export { historyVisibilityAt } from "@/lib/timeline/visibility";
 export { daySchema, timeOfDaySchema } from "@/lib/timeline/day";
