@@ -1,8 +1,8 @@
 import { cache } from "react";
 import { z } from "zod";
-import { parseDayParams } from "@/lib/archive/day-range";
+import { parseDayParams, type DayRef } from "@/lib/archive/day-range";
 import { getDayPage, type DayPageResult } from "@/lib/archive/get-day-page";
-import { aliasRefFromParam, roomIdRefFromParam } from "@/lib/archive/room-paths";
+import { aliasRefFromParam, roomIdRefFromParam, type RoomRef } from "@/lib/archive/room-paths";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 
@@ -16,11 +16,14 @@ const cursorSchema = z.object({
 
 export type RoomParamKind = "alias" | "id";
 
+// Keyed by what the URL names (room, day, minute), not by the raw segments: Next hands
+// generateMetadata decoded segments (`room:server`, `10T12:00`) and the page encoded ones
+// (`room%3Aserver`), so a key on the raw segments missed and every day page ran all of its
+// queries twice.
 const loadCached = cache(
-  async (kind: RoomParamKind, room: string, yyyy: string, mm: string, dd: string, after: string | null, before: string | null): Promise<DayPageResult> => {
-    const ref = kind === "alias" ? aliasRefFromParam(room) : roomIdRefFromParam(room);
-    const day = parseDayParams({ yyyy, mm, dd });
-    if (!ref || !day) return { status: "not_found" };
+  async (kind: RoomRef["kind"], room: string, year: number, month: number, dayOfMonth: number, minuteOfDay: number | null, after: string | null, before: string | null): Promise<DayPageResult> => {
+    const ref: RoomRef = kind === "alias" ? { kind, alias: room } : { kind, roomId: room };
+    const day: DayRef = { year, month, day: dayOfMonth, minuteOfDay };
     return getDayPage(getDb(), ref, day, { after, before }, { fill: getEnv().DAY_FILL_ON_VIEW });
   },
 );
@@ -34,5 +37,9 @@ export function loadDayRoute(
     after: typeof searchParams.after === "string" ? searchParams.after : undefined,
     before: typeof searchParams.before === "string" ? searchParams.before : undefined,
   });
-  return loadCached(kind, params.room, params.yyyy, params.mm, params.dd, cursor.after ?? null, cursor.before ?? null);
+  const ref = kind === "alias" ? aliasRefFromParam(params.room) : roomIdRefFromParam(params.room);
+  const day = parseDayParams(params);
+  if (!ref || !day) return Promise.resolve({ status: "not_found" });
+  const room = ref.kind === "alias" ? ref.alias : ref.roomId;
+  return loadCached(ref.kind, room, day.year, day.month, day.day, day.minuteOfDay, cursor.after ?? null, cursor.before ?? null);
 }
