@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db";
 import { backfill as backfillRequest } from "@/lib/federation/client/endpoints";
 import { fillForwards } from "@/lib/federation/fill-forwards";
 import { storeVerified } from "@/lib/federation/store-events";
+import { applyStateAfterFill } from "@/lib/federation/room-state";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 import { logger } from "@/lib/log";
 
@@ -53,6 +54,7 @@ async function backfillOnce(db: Db, room: { roomId: string; roomVersion: string;
       const pdus = await backfillRequest(server, room.roomId, missing.slice(0, 50), 100);
       const verified = await verifyBatch(pdus, room.roomVersion, { skipCountLimits: true });
       const result = await storeVerified(db, room, verified.accepted, { kind: "backfill", before }, "backfill");
+      await applyStateAfterFill(db, room.roomId, verified.accepted, result.inserted);
       if (result.inserted.length > 0) return result.inserted.length;
       logger.info({ roomId: room.roomId, server, received: pdus.length }, "gap backfill brought nothing new; trying another server");
     } catch (err) {

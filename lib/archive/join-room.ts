@@ -1,7 +1,7 @@
 import { getDb, type Db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { backfillRoom } from "@/lib/federation/backfill";
-import { makeJoin, makeLeave, queryDirectory, sendJoin, sendLeave } from "@/lib/federation/client/endpoints";
+import { makeJoin, queryDirectory, sendJoin } from "@/lib/federation/client/endpoints";
 import { FederationHttpError } from "@/lib/federation/client/request";
 import { archiveUserId } from "@/lib/federation/inbound/queries";
 import { buildMembershipEvent } from "@/lib/federation/membership-event";
@@ -10,6 +10,7 @@ import { serverOfId } from "@/lib/federation/server-name";
 import { storeVerified } from "@/lib/federation/store-events";
 import { verifyBatch, type AcceptedPdu } from "@/lib/federation/verify-batch";
 import { getOwnServerName } from "@/lib/federation/keys/own-key";
+import { leaveRoomOverFederation } from "@/lib/federation/leave-room";
 import { logger } from "@/lib/log";
 import { isJsonObject } from "@/lib/matrix/json-value";
 import { SUPPORTED_ROOM_VERSIONS } from "@/lib/matrix/room-versions";
@@ -97,9 +98,9 @@ async function joinVia(db: Db, server: string, roomId: string, userId: string, c
   const summary = summarizeState(currentState.accepted);
   const visibility = summary.historyVisibility ?? "shared";
   if (visibility !== "world_readable") {
-    await leaveRoom(server, roomId, userId, roomVersion).catch((err: unknown) =>
-      logger.warn({ roomId, err: (err as Error).message }, "could not leave a room that is not world_readable"),
-    );
+    // The server that let us in first, with no waits between rounds: the join call is waiting.
+    const left = await leaveRoomOverFederation({ roomId, roomVersion, servers: [server, ...candidates] }, [0]);
+    if (!left.left) logger.warn({ roomId, errors: left.errors }, "could not leave a room that is not world_readable");
     return { status: "not_world_readable", roomId, historyVisibility: visibility };
   }
 
@@ -134,10 +135,4 @@ function startBackgroundBackfill(roomId: string, maxEvents: number, db: Db): voi
 function dedupe(events: AcceptedPdu[]): AcceptedPdu[] {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   return [...byId.values()];
-}
-
-async function leaveRoom(server: string, roomId: string, userId: string, roomVersion: string): Promise<void> {
-  const template = await makeLeave(server, roomId, userId);
-  const { event, eventId } = buildMembershipEvent(template.event, { roomId, userId, membership: "leave", roomVersion: template.room_version ?? roomVersion });
-  await sendLeave(server, roomId, eventId, event);
 }

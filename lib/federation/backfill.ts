@@ -1,6 +1,7 @@
 import { getDb, type Db } from "@/lib/db";
 import { backfill as backfillRequest } from "@/lib/federation/client/endpoints";
 import { storeVerified } from "@/lib/federation/store-events";
+import { applyStateAfterFill } from "@/lib/federation/room-state";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 import { logger } from "@/lib/log";
 
@@ -116,6 +117,7 @@ export async function backfillRoom(roomId: string, options: BackfillOptions = {}
     report.dropped += verified.dropped.length;
     const result = await storeVerified(db, { roomId, roomVersion: room.roomVersion }, verified.accepted, { kind: "backfill", before: gap.before }, "backfill");
     report.stored += result.inserted.length;
+    await applyStateAfterFill(db, roomId, verified.accepted, result.inserted);
     const nowStored = new Set([...result.inserted, ...result.duplicates]);
     // A requested event that did not come back (or did not verify) is not asked for again now.
     for (const id of wanted) if (!nowStored.has(id)) unobtainable.add(id);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isServable } from "@/lib/archive/room-access";
 import type { LeaveOutcome, LeaveTarget } from "@/lib/federation/leave-room";
 import { sweepPurgedRoom } from "@/lib/federation/purge-room";
-import { applyStateToRoom } from "@/lib/federation/room-state";
+import { applyStateAfterFill, applyStateToRoom } from "@/lib/federation/room-state";
 import { storeVerified } from "@/lib/federation/store-events";
 import type { AcceptedPdu } from "@/lib/federation/verify-batch";
 import type { JsonObject } from "@/lib/matrix/json-value";
@@ -111,6 +111,24 @@ describe("a joined room that stops being world_readable", () => {
     expect(await counts(roomId)).toEqual({ events: 0, items: 0 });
     expect((await db.prisma.room.findUniqueOrThrow({ where: { roomId } })).status).toBe("purged");
     expect(stub.calls).toHaveLength(1);
+  });
+
+  it("is purged when a fill path (here a forwards fill) stores the change, and not for a fill of messages only", async () => {
+    const roomId = "!filled:hs.example";
+    await joinedRoom(roomId);
+    const stub = leaveStub();
+    const messages = [message(roomId, "$f6", 6, [`$m5${roomId}`])];
+    const first = await store(roomId, messages, { kind: "forwards", after: `$m5${roomId}` });
+    await applyStateAfterFill(db.prisma, roomId, messages, first.inserted, stub.options);
+    expect(stub.calls).toHaveLength(0);
+    expect((await db.prisma.room.findUniqueOrThrow({ where: { roomId } })).status).toBe("joined");
+
+    const change = [visibility(roomId, "$f7", 7, ["$f6"], "joined")];
+    const second = await store(roomId, change, { kind: "forwards", after: "$f6" });
+    await applyStateAfterFill(db.prisma, roomId, change, second.inserted, stub.options);
+    expect(stub.calls).toHaveLength(1);
+    expect(await counts(roomId)).toEqual({ events: 0, items: 0 });
+    expect((await db.prisma.room.findUniqueOrThrow({ where: { roomId } })).status).toBe("purged");
   });
 
   it("keeps its history purged when a writer stores after the purge, and a failed leave keeps nothing", async () => {

@@ -1,6 +1,7 @@
 import { getDb, type Db } from "@/lib/db";
 import { forwardsFill } from "@/lib/federation/client/forwards-fill";
 import { storeVerified } from "@/lib/federation/store-events";
+import { applyStateAfterFill } from "@/lib/federation/room-state";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 
 // Filling the gap after a stored event: MSC4000 forwards_fill where a server implements it,
@@ -56,6 +57,7 @@ export async function fillForwards(
     { kind: "forwards", after: fromEventId },
     result.method === "get_missing_events" ? "missing" : "forwards_fill",
   );
+  await applyStateAfterFill(db, roomId, verified.accepted, stored.inserted);
   return {
     method: result.method,
     server: result.server,

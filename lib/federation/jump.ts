@@ -1,6 +1,7 @@
 import { getDb, type Db } from "@/lib/db";
 import { getEvent, timestampToEvent } from "@/lib/federation/client/endpoints";
 import { storeVerified } from "@/lib/federation/store-events";
+import { applyStateAfterFill } from "@/lib/federation/room-state";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 import { logger } from "@/lib/log";
 
@@ -38,7 +39,8 @@ export async function jumpToTimestamp(
         logger.warn({ roomId, server, eventId: found.event_id, dropped: verified.dropped }, "jump target did not verify");
         continue;
       }
-      await storeVerified(db, { roomId, roomVersion: room.roomVersion }, verified.accepted, { kind: "jump" }, "jump");
+      const result = await storeVerified(db, { roomId, roomVersion: room.roomVersion }, verified.accepted, { kind: "jump" }, "jump");
+      await applyStateAfterFill(db, roomId, verified.accepted, result.inserted);
       return { eventId: found.event_id, originServerTs: found.origin_server_ts, stored: true, server };
     } catch (err) {
       logger.warn({ roomId, server, err: (err as Error).message }, "timestamp_to_event failed; trying another server");

@@ -134,3 +134,19 @@ export async function applyStateToRoom(
   if (Object.keys(data).length > 0) await db.room.update({ where: { roomId }, data });
   return typeof data.historyVisibility === "string" ? data.historyVisibility : undefined;
 }
+
+/**
+ * For the fill paths (backfill, forwards fill, jumps, gap fills): when they stored new state, the
+ * room row follows it, and a room whose history stopped being world_readable stops being archived
+ * at once rather than at its next /send (which checks every batch itself).
+ */
+export async function applyStateAfterFill(
+  db: Db,
+  roomId: string,
+  accepted: readonly AcceptedPdu[],
+  inserted: readonly string[],
+  options: ApplyStateOptions = {},
+): Promise<void> {
+  const fresh = new Set(inserted);
+  if (accepted.some((a) => fresh.has(a.eventId) && typeof a.pdu.state_key === "string")) await applyStateToRoom(db, roomId, accepted, options);
+}

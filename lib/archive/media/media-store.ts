@@ -30,7 +30,7 @@ export interface MediaKey {
   thumbnail?: { width: number; height: number };
 }
 
-function cachePaths(key: MediaKey): { data: string; meta: string } {
+export function cachePaths(key: MediaKey): { data: string; meta: string } {
   const variant = key.thumbnail ? `thumb-${key.thumbnail.width}x${key.thumbnail.height}` : "full";
   const hash = createHash("sha256").update(`${key.serverName}/${key.mediaId}/${variant}`).digest("hex");
   // The cache lives in the data directory at run time; keep the bundler from tracing it.
@@ -54,6 +54,9 @@ async function isReferenced(db: Db, key: MediaKey): Promise<boolean> {
 
 /** The media for a proxy request: from the disk cache, else over federation. */
 export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
+  // Checked on every request, cached or not: media of a room that was purged (or of a message
+  // redacted since) must stop being served even though its file is still on disk.
+  if (!(await isReferenced(db, key))) throw new MediaFetchError("no archived message uses this media", 404);
   const files = cachePaths(key);
   try {
     const meta = JSON.parse(await readFile(/* turbopackIgnore: true */ files.meta, "utf8")) as { contentType: string; inline: boolean };
@@ -61,7 +64,6 @@ export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
   } catch {
     // not cached yet
   }
-  if (!(await isReferenced(db, key))) throw new MediaFetchError("no archived message uses this media", 404);
   const fetched = key.thumbnail
     ? // A server without that thumbnail still has the file: show it rather than a broken image.
       await fetchFederationMedia({ ...key, maxBytes: MAX_THUMBNAIL_BYTES }).catch(() => fetchFederationMedia({ ...key, thumbnail: undefined, maxBytes: MAX_MEDIA_BYTES }))
