@@ -4,8 +4,12 @@ import { cacheControlFor } from "@/proxy";
 describe("cacheControlFor", () => {
   const now = new Date("2026-11-29T12:00:00Z");
   it("lets shared caches keep past days long and today briefly", () => {
-    expect(cacheControlFor("/r/lobby%3Aexample.org/date/2026/11/28", now)).toContain("s-maxage=86400");
-    expect(cacheControlFor("/roomid/abc%3Aexample.org/date/2026/11/29T13:30", now)).toContain("max-age=60");
+    expect(cacheControlFor("/r/lobby%3Aexample.org/date/2026/11/28", now)).toContain("s-maxage=3600");
+    expect(cacheControlFor("/roomid/abc%3Aexample.org/date/2026/11/29T13:30", now)).toContain("s-maxage=30");
+  });
+  it("makes browsers revalidate, so a reader who filled a gap never gets the page with the gap back", () => {
+    expect(cacheControlFor("/r/lobby%3Aexample.org/date/2026/11/28", now)).toMatch(/(^|, )max-age=0(,|$)/);
+    expect(cacheControlFor("/r/lobby%3Aexample.org/date/2026/11/29", now)).toMatch(/(^|, )max-age=0(,|$)/);
   });
   it("leaves other paths alone", () => {
     expect(cacheControlFor("/r/lobby%3Aexample.org", now)).toBeUndefined();
