@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import type { RoomReport } from "../scripts/archive/admin";
 import { startTestbed, type Testbed } from "../scripts/testbed/index";
 import { startArchive, type RunningArchive } from "./fixtures/archive";
 import { isSubsequence, readDay } from "./fixtures/day-reader";
@@ -30,10 +31,6 @@ test.afterEach(async ({}, testInfo) => {
   bed = undefined;
 });
 
-interface RoomReport {
-  events: { eventId: string; type: string; source: string }[];
-  timeline: { kind: string; eventId: string | null; missingPrevEvents: string[] }[];
-}
 
 function utcDatePath(ts: number): string {
   return new Date(ts).toISOString().slice(0, 10).replaceAll("-", "/");
