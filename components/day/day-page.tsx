@@ -9,8 +9,11 @@ import { jsonLdText } from "@/lib/archive/structured-data";
 import type { DayPageView } from "@/lib/archive/view-types";
 import Link from "next/link";
 
+// One formatter for the process: toLocaleDateString builds a new Intl formatter on every call.
+const longDateFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
 function longDate(date: string): string {
-  return new Date(`${date}T00:00:00Z`).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  return longDateFormat.format(new Date(`${date}T00:00:00Z`));
 }
 
 export function DayPage({ page, today, structuredData }: { page: DayPageView; today: string; structuredData: unknown }) {

@@ -54,12 +54,15 @@ function relationTargets(events: Iterable<StoredEvent>, relations: readonly Stor
   return { edits, reactions, quotedIds };
 }
 
+// One formatter for the process: toLocaleDateString builds a new Intl formatter on every call (~1 ms).
+const monthLabel = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+
 function calendarView(basePath: string, day: DayRef, activeDays: number[], today: string): CalendarView {
   const first = (y: number, m: number) => isoDate(Date.UTC(y, m - 1, 1));
   const prev = day.month === 1 ? first(day.year - 1, 12) : first(day.year, day.month - 1);
   const next = day.month === 12 ? first(day.year + 1, 1) : first(day.year, day.month + 1);
   return {
-    label: new Date(Date.UTC(day.year, day.month - 1, 1)).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }),
+    label: monthLabel.format(new Date(Date.UTC(day.year, day.month - 1, 1))),
     weeks: monthGrid(day.year, day.month, activeDays),
     previousMonthHref: dayPagePath(basePath, prev),
     nextMonthHref: next <= today ? dayPagePath(basePath, next) : null,

@@ -15,9 +15,22 @@ export interface StoredEvent {
 
 export type Content = Record<string, unknown>;
 
+// A page reads each event's content several times (relations, quotes, edits, the body); the
+// PDU is parsed once per event object. Views never mutate the content they get.
+const contents = new WeakMap<StoredEvent, Content>();
+
 export function eventContent(event: StoredEvent): Content {
+  let content = contents.get(event);
+  if (!content) {
+    content = parseContent(event.pdu);
+    contents.set(event, content);
+  }
+  return content;
+}
+
+function parseContent(pdu: string): Content {
   try {
-    const parsed: unknown = JSON.parse(event.pdu);
+    const parsed: unknown = JSON.parse(pdu);
     if (typeof parsed === "object" && parsed !== null && "content" in parsed) {
       const content = (parsed as { content: unknown }).content;
       if (typeof content === "object" && content !== null && !Array.isArray(content)) return content as Content;
@@ -52,7 +65,16 @@ export type Relation =
   | { kind: "reply"; replyTo: string }
   | { kind: "other" };
 
+const relations = new WeakMap<Content, Relation | null>();
+
 export function relationOf(content: Content): Relation | null {
+  if (relations.has(content)) return relations.get(content) ?? null;
+  const relation = parseRelation(content);
+  relations.set(content, relation);
+  return relation;
+}
+
+function parseRelation(content: Content): Relation | null {
   const parsed = relatesTo.safeParse(content["m.relates_to"]);
   if (!parsed.success) return null;
   const r = parsed.data;
