@@ -5,7 +5,7 @@ import { fillDayOnView } from "@/lib/archive/fill-day";
 import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
-import { eventContent, quoteTargetOf, type StoredEvent } from "@/lib/archive/stored-event";
+import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
 import { busyHours, loadDisplayNames, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
 import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
@@ -123,7 +123,12 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const window = await readWindow(db, room.roomId, date, day, cursor);
   if (!window) return { status: "bad_request" };
   const eventItems = window.items.flatMap((i) => (i.kind === "event" ? [i] : []));
-  const events = await loadEvents(db, room.roomId, eventItems.map((i) => i.eventId), { withDenied: true });
+  // The window already carries each event's PDU: no second read of the same 150 rows.
+  const events = new Map(
+    eventItems
+      .filter((i) => i.type !== "")
+      .map((i) => [i.eventId, storedEventFromPdu({ eventId: i.eventId, type: i.type, sender: i.sender, ts: i.originServerTs, pdu: i.pdu, redacted: i.redacted, deniedReason: i.deniedReason })] as const),
+  );
   const relations = await loadRelations(db, room.roomId, [...events.keys()]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
   const quoted = await loadEvents(db, room.roomId, [...quotedIds]);

@@ -51,11 +51,11 @@ export async function loadDisplayNames(db: Db, roomId: string, userIds: readonly
 /** Hours (0–23) of day [start, start + 24 h) that have event items, when the day has more than `min`. */
 export async function busyHours(db: Db, roomId: string, start: number, min: number): Promise<number[]> {
   const end = start + 86_400_000;
-  const total = await db.timelineItem.count({ where: { roomId, kind: "event", ts: { gte: BigInt(start), lt: BigInt(end) } } });
-  if (total <= min) return [];
-  const rows = await db.$queryRaw<Array<{ hour: number }>>`
-    SELECT DISTINCT ((ts - ${BigInt(start)}::bigint) / 3600000)::int AS hour FROM timeline_items
+  // One query for both the day's count and its hours (a count, then the hours, cost two).
+  const rows = await db.$queryRaw<Array<{ hour: number; n: number }>>`
+    SELECT ((ts - ${BigInt(start)}::bigint) / 3600000)::int AS hour, count(*)::int AS n FROM timeline_items
     WHERE room_id = ${roomId} AND kind = 'event' AND ts >= ${BigInt(start)}::bigint AND ts < ${BigInt(end)}::bigint
-    ORDER BY 1`;
-  return rows.map((r) => Number(r.hour));
+    GROUP BY 1 ORDER BY 1`;
+  const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
+  return total <= min ? [] : rows.map((r) => Number(r.hour));
 }

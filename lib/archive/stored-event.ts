@@ -28,17 +28,35 @@ export function eventContent(event: StoredEvent): Content {
   return content;
 }
 
-function parseContent(pdu: string): Content {
+function parsePdu(pdu: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(pdu);
-    if (typeof parsed === "object" && parsed !== null && "content" in parsed) {
-      const content = (parsed as { content: unknown }).content;
-      if (typeof content === "object" && content !== null && !Array.isArray(content)) return content as Content;
-    }
+    return JSON.parse(pdu);
   } catch {
     // A stored PDU is always valid JSON; an unreadable one shows as empty rather than a 500.
+    return null;
+  }
+}
+
+function contentOf(parsed: unknown): Content {
+  if (typeof parsed === "object" && parsed !== null && "content" in parsed) {
+    const content = (parsed as { content: unknown }).content;
+    if (typeof content === "object" && content !== null && !Array.isArray(content)) return content as Content;
   }
   return {};
+}
+
+const parseContent = (pdu: string): Content => contentOf(parsePdu(pdu));
+
+/**
+ * A stored event from what a timeline window returns (no state_key column): the PDU is parsed
+ * once, for its state_key and for the content later reads get.
+ */
+export function storedEventFromPdu<T extends Omit<StoredEvent, "stateKey">>(fields: T): T & { stateKey: string | null } {
+  const parsed = parsePdu(fields.pdu);
+  const stateKey = typeof parsed === "object" && parsed !== null && typeof (parsed as { state_key?: unknown }).state_key === "string" ? (parsed as { state_key: string }).state_key : null;
+  const event = { ...fields, stateKey };
+  contents.set(event, contentOf(parsed));
+  return event;
 }
 
 export function str(value: unknown): string | undefined {
