@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import type { Testbed } from "../scripts/testbed/index";
+import type { ForwardsFillReport as FillReport } from "../lib/federation/fill-forwards";
 import type { RoomReport } from "../scripts/archive/admin";
 import type { RunningArchive } from "./fixtures/archive";
 import { useTestbed } from "./fixtures/testbed";
@@ -19,15 +20,6 @@ const MESSAGES = 30;
 let bed: Testbed;
 const testbed = useTestbed({ homeservers: 1 }, (ready) => ({ bed } = ready));
 
-interface FillReport {
-  method: string;
-  server?: string;
-  unsupportedServers: string[];
-  received: number;
-  stored: number;
-  dropped: number;
-  inserted: string[];
-}
 
 /** The event right before the first gap of a room's timeline, and the gap's missing events. */
 function firstGap(report: RoomReport): { before: string; missing: string[] } {
