@@ -5,7 +5,7 @@ import type { Tx } from "@/lib/timeline/db-types";
  * right after it and those of its recorded edge events that still have no known successor.
  * A gap with nothing left to record is history proven contiguous, and is removed.
  */
-export async function refreshGap(tx: Tx, roomId: string, gapId: bigint): Promise<void> {
+export async function refreshGap(tx: Tx, gapId: bigint): Promise<void> {
   const rows = await tx.$queryRaw<{ old_missing: string[]; old_tips: string[]; missing: string[]; tips: string[] }[]>`
     SELECT g.missing_prev_events AS old_missing, g.unknown_successors_of AS old_tips,
       ARRAY(SELECT u.p FROM unnest(CASE WHEN nx.kind = 'event' THEN nx.prev_events ELSE '{}'::text[] END) WITH ORDINALITY u(p, n)

@@ -144,7 +144,7 @@ async function insertBatch(
     for (const id of await writeSlot(tx, roomId, slot, { tips, pack: PACK[arrival.kind], ts })) toRefresh.add(id);
   }
   for (const id of await gapsTouchedBy(tx, roomId, result.inserted, outsidePrevs)) toRefresh.add(id);
-  for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) await refreshGap(tx, roomId, id);
+  for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) await refreshGap(tx, id);
 
   await redactStoredTargets(tx, roomId, roomVersion, sorted, redact);
   return result;

@@ -1,5 +1,4 @@
 import { roomSitemapEntries, sitemapXml } from "@/lib/archive/sitemaps";
-import { connection } from "next/server";
 import { getDb } from "@/lib/db";
 
 export async function GET(_request: Request, { params }: { params: Promise<{ room: string }> }) {
