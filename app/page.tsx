@@ -14,9 +14,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   return (
     <>
       <h1 className="mb-2 text-2xl font-semibold">Public Matrix rooms</h1>
-      <p className="mb-4 text-zinc-600 dark:text-zinc-400">
-        Read the history of world-readable Matrix rooms, day by day.
-      </p>
+      <p className="mb-4 text-zinc-600 dark:text-zinc-400">Read the history of world-readable Matrix rooms, day by day.</p>
       <search className="mb-6 block">
         <form action="/" method="get" className="flex gap-2">
           <label htmlFor="room-search" className="sr-only">
@@ -48,9 +46,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
           <RemoteRoomList rooms={directory.remote} />
         </section>
       )}
-      {directory.unreachable.length > 0 && (
-        <p className="mt-4 text-sm text-zinc-500">Not answering right now: {directory.unreachable.join(", ")}.</p>
-      )}
+      {directory.unreachable.length > 0 && <p className="mt-4 text-sm text-zinc-500">Not answering right now: {directory.unreachable.join(", ")}.</p>}
     </>
   );
 }

@@ -38,7 +38,10 @@ function available(): string[] {
 
 /** A headline for benches that print no BENCH_RESULT line (their output format is their own). */
 function fallbackRows(name: string, stdout: string): BenchResult["rows"] {
-  const lines = stdout.split("\n").map((l) => l.trimEnd()).filter(Boolean);
+  const lines = stdout
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter(Boolean);
   if (name === "verify-throughput") {
     // Columns: case, PDUs, PDUs/s, µs/PDU.
     const row = lines.find((l) => l.startsWith("verifyPdu, all recorded PDUs"));
@@ -54,7 +57,15 @@ function fallbackRows(name: string, stdout: string): BenchResult["rows"] {
     }
     const day = lines.find((l) => l.startsWith("Day window"));
     const p50 = day && /p50 ([\d.]+ ms) \(whole day\)/.exec(day)?.[1];
-    if (day && p50) rows.push(["day window query, 500-event day", `p50 ${p50}`, day.replace(/^Day window, a day of \d+ events/, "").replace(/:.*$/, "").trim()]);
+    if (day && p50)
+      rows.push([
+        "day window query, 500-event day",
+        `p50 ${p50}`,
+        day
+          .replace(/^Day window, a day of \d+ events/, "")
+          .replace(/:.*$/, "")
+          .trim(),
+      ]);
     if (rows.length > 0) return rows;
   }
   const last = lines.at(-1);
@@ -111,7 +122,12 @@ function runOne(name: string, forwarded: readonly string[]): Promise<Outcome> {
       const text = chunk.toString();
       stdout += text;
       // The machine-readable line is for this script, not for the reader.
-      process.stdout.write(text.split("\n").filter((l) => !l.startsWith("BENCH_RESULT ")).join("\n"));
+      process.stdout.write(
+        text
+          .split("\n")
+          .filter((l) => !l.startsWith("BENCH_RESULT "))
+          .join("\n"),
+      );
     });
     const timer = setTimeout(() => {
       timedOut = true;

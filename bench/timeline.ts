@@ -148,7 +148,9 @@ async function main() {
         `| ${r.scenario} | ${r.events} | ${r.seconds.toFixed(1)} | ${Math.round(r.perSecond)} | ${r.batchP50.toFixed(1)} | ${r.batchP99.toFixed(1)} | ${r.keyBytes} | ${r.maxAbsPosition} (${r.maxAbsPosition.toString().length} digits) |`,
       );
     }
-    console.log(`\nDay window, a day of ${day.items} events with ${day.gaps} gaps in a room of ${roomEvents} events: p50 ${day.p50.toFixed(1)} ms (whole day), ${day.p50Paged.toFixed(1)} ms (first page of 100)`);
+    console.log(
+      `\nDay window, a day of ${day.items} events with ${day.gaps} gaps in a room of ${roomEvents} events: p50 ${day.p50.toFixed(1)} ms (whole day), ${day.p50Paged.toFixed(1)} ms (first page of 100)`,
+    );
   } finally {
     // A Postgres database outlives the run: leave it as it was.
     if (env.DATABASE_URL) {

@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     const result = await verifyPdu(s.pdu, s.roomVersion, lookup);
     if (result.status !== "accepted") throw new Error(`fixture PDU did not verify: ${result.reason}`);
   }
-  const averageBytes = Math.round(samples.reduce((n, s) => n + Buffer.byteLength(canonicalJson(s.pdu, getRoomVersion(s.roomVersion).canonicalJson)), 0) / samples.length);
+  const averageBytes = Math.round(
+    samples.reduce((n, s) => n + Buffer.byteLength(canonicalJson(s.pdu, getRoomVersion(s.roomVersion).canonicalJson)), 0) / samples.length,
+  );
   const big: Sample[] = samples
     .filter((s) => s.pdu.type === "m.room.message" && s.roomVersion === "11")
     .slice(0, 1)

@@ -125,7 +125,12 @@ function dayNumbers(text: string): Set<number> {
 }
 
 function unescapeHtml(s: string): string {
-  return s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  return s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 }
 
 /** The archive's whole day: page 1, then each "later page" link in turn (bounded). */
@@ -165,7 +170,9 @@ interface PhaseMemory {
 }
 
 async function main(): Promise<void> {
-  log(`${loadLine()}; events ${INGEST_EVENTS}, day messages ${DAY_MESSAGES}, warm rounds ${WARM_ROUNDS}, wrk ${WRK_SECONDS} s × ${WRK_CONNECTIONS} connections`);
+  log(
+    `${loadLine()}; events ${INGEST_EVENTS}, day messages ${DAY_MESSAGES}, warm rounds ${WARM_ROUNDS}, wrk ${WRK_SECONDS} s × ${WRK_CONNECTIONS} connections`,
+  );
   const tools = spawnSync("bash", [path.join(import.meta.dirname, "install-tools.sh")], { stdio: "inherit", timeout: 15 * 60_000 });
   if (tools.status !== 0) throw new Error("bench/install-tools.sh failed (wrk is needed)");
   ensureBuilt();
@@ -182,7 +189,11 @@ async function main(): Promise<void> {
   const alice = await hs.registerUser("alice");
   const dayRoom = await alice.createRoom({ alias: "bench-day", roomVersion: "11", name: "Bench day" });
   let started = Date.now();
-  const dayIds = await alice.sendMessages(dayRoom, Array.from({ length: DAY_MESSAGES }, (_, i) => `${DAY_PREFIX} ${i + 1}`), { concurrency: 8 });
+  const dayIds = await alice.sendMessages(
+    dayRoom,
+    Array.from({ length: DAY_MESSAGES }, (_, i) => `${DAY_PREFIX} ${i + 1}`),
+    { concurrency: 8 },
+  );
   log(`seeded ${DAY_MESSAGES} day messages in ${seconds(Date.now() - started)}`);
   const ingestRoom = await alice.createRoom({ alias: "bench-ingest", roomVersion: "11", name: "Bench ingest" });
   started = Date.now();
@@ -237,7 +248,9 @@ async function main(): Promise<void> {
   must200("synapse /messages", coldSyn);
   const synChunk = (JSON.parse(coldSyn.body) as { chunk: unknown[] }).chunk;
   const synNumbers = dayNumbers(coldSyn.body);
-  log(`cold: archive day ${ms(coldDay.totalMs)} over ${coldDay.pages.length} pages (${coldDay.numbers.size} day messages shown), page 1 ${ms(coldDay.pages[0]?.ms ?? Number.NaN)}; Synapse /messages limit=${DAY_MESSAGES} ${ms(coldSyn.ms)} (${synChunk.length} events, ${synNumbers.size} day messages)`);
+  log(
+    `cold: archive day ${ms(coldDay.totalMs)} over ${coldDay.pages.length} pages (${coldDay.numbers.size} day messages shown), page 1 ${ms(coldDay.pages[0]?.ms ?? Number.NaN)}; Synapse /messages limit=${DAY_MESSAGES} ${ms(coldSyn.ms)} (${synChunk.length} events, ${synNumbers.size} day messages)`,
+  );
   if (coldDay.numbers.size !== DAY_MESSAGES) log(`warning: the archive's day shows ${coldDay.numbers.size} of ${DAY_MESSAGES} day messages`);
   const pagePaths = coldDay.pages.map((p) => p.path);
 
@@ -255,7 +268,9 @@ async function main(): Promise<void> {
     must200("synapse /messages", p);
     warm.synPage.push(p.ms);
   }
-  log(`warm (median of ${warm.archiveDay.length}): archive day ${ms(median(warm.archiveDay))}, page 1 ${ms(median(warm.archivePage1))}; Synapse limit=${DAY_MESSAGES} ${ms(median(warm.synDay))}, limit=150 ${ms(median(warm.synPage))}`);
+  log(
+    `warm (median of ${warm.archiveDay.length}): archive day ${ms(median(warm.archiveDay))}, page 1 ${ms(median(warm.archivePage1))}; Synapse limit=${DAY_MESSAGES} ${ms(median(warm.synDay))}, limit=150 ${ms(median(warm.synPage))}`,
+  );
 
   // ----- 1. throughput under wrk -----
   const wrkBase = { connections: WRK_CONNECTIONS, threads: Math.min(2, WRK_CONNECTIONS), durationSeconds: WRK_SECONDS, scratchDir: scratch };
@@ -263,11 +278,18 @@ async function main(): Promise<void> {
   const wrkSynDay = await runWrk({ ...wrkBase, urls: [synDay], headers: auth });
   const wrkArchivePage = await runWrk({ ...wrkBase, urls: [`${archive.url}${dayPath}`] });
   const wrkSynPage = await runWrk({ ...wrkBase, urls: [synPage], headers: auth });
-  for (const [name, r] of [["archive day pages", wrkArchiveDay], ["synapse day", wrkSynDay], ["archive page 1", wrkArchivePage], ["synapse 150", wrkSynPage]] as const) {
+  for (const [name, r] of [
+    ["archive day pages", wrkArchiveDay],
+    ["synapse day", wrkSynDay],
+    ["archive page 1", wrkArchivePage],
+    ["synapse 150", wrkSynPage],
+  ] as const) {
     log(`wrk ${name}: ${r.requestsPerSecond.toFixed(1)} req/s, p50 ${ms(r.latencyP50Ms)}, p99 ${ms(r.latencyP99Ms)}, errors ${r.errors}`);
   }
   const memDay: PhaseMemory = { archive: archiveMem.finish(), synapse: synapseMem.finish() };
-  log(`peak memory during day pages: archive ${mib(memDay.archive.peakTreeRss)} (VmHWM ${mib(memDay.archive.hwmSum)}), Synapse ${mib(memDay.synapse.peakTreeRss)}`);
+  log(
+    `peak memory during day pages: archive ${mib(memDay.archive.peakTreeRss)} (VmHWM ${mib(memDay.archive.hwmSum)}), Synapse ${mib(memDay.synapse.peakTreeRss)}`,
+  );
   const loadAfterDay = loadLine();
 
   // ----- 2. ingest by backfill -----
@@ -311,7 +333,9 @@ async function main(): Promise<void> {
     log(`warning: after a "${r.finished}" backfill the archive holds ${heldMessages} of ${INGEST_EVENTS} messages with ${openGaps} open gaps: another pass`);
   }
   const memIngest: PhaseMemory = { archive: archiveMem.finish(), synapse: synapseMem.finish() };
-  log(`archive backfilled ${fill.stored} events in ${seconds(ingestMs)} (${int((fill.stored / ingestMs) * 1000)} events/s; ${fill.passes} pass(es), ${fill.requests} requests, ${fill.dropped} dropped, ${fill.finishes.join("/")})`);
+  log(
+    `archive backfilled ${fill.stored} events in ${seconds(ingestMs)} (${int((fill.stored / ingestMs) * 1000)} events/s; ${fill.passes} pass(es), ${fill.requests} requests, ${fill.dropped} dropped, ${fill.finishes.join("/")})`,
+  );
   log(`the archive holds ${heldMessages} of ${INGEST_EVENTS} seeded messages (${heldEvents} events), ${openGaps} gaps with known missing events`);
   if (heldMessages !== INGEST_EVENTS) log(`warning: ${INGEST_EVENTS - heldMessages} seeded messages are not in the archive`);
   if (fill.dropped > 0) log(`warning: ${fill.dropped} PDUs failed verification`);
@@ -334,8 +358,12 @@ async function main(): Promise<void> {
     replayMs += r.ms;
     replayBytes += r.bytes;
   }
-  log(`Synapse replay of ${served.length} /backfill requests: ${seconds(replayMs)} (${mib(replayBytes)} of JSON); Synapse's logged share during the archive's run ${seconds(synapseLoggedMs)}`);
-  log(`peak memory during ingest: archive ${mib(memIngest.archive.peakTreeRss)} (VmHWM ${mib(memIngest.archive.hwmSum)}), Synapse ${mib(memIngest.synapse.peakTreeRss)}`);
+  log(
+    `Synapse replay of ${served.length} /backfill requests: ${seconds(replayMs)} (${mib(replayBytes)} of JSON); Synapse's logged share during the archive's run ${seconds(synapseLoggedMs)}`,
+  );
+  log(
+    `peak memory during ingest: archive ${mib(memIngest.archive.peakTreeRss)} (VmHWM ${mib(memIngest.archive.hwmSum)}), Synapse ${mib(memIngest.synapse.peakTreeRss)}`,
+  );
   const loadAfterIngest = loadLine();
 
   // A short ingest is a finding, not just a slower figure: say where the history breaks off.
@@ -356,7 +384,9 @@ async function main(): Promise<void> {
       if (r) diagnosis = `${r.dangling} stored events name ${r.missing} prev_events the archive does not hold; gap items list ${r.listed} of them`;
       // Seen with 16 concurrent sends: Synapse caps prev_events at 10, so some events become
       // forward extremities that no later event names, and no backfill can reach them.
-      if (r && Number(r.dangling) === 0) diagnosis += " (the missing events are ancestors of nothing the archive holds: Synapse left them as unreferenced forward extremities; seed with fewer concurrent sends)";
+      if (r && Number(r.dangling) === 0)
+        diagnosis +=
+          " (the missing events are ancestors of nothing the archive holds: Synapse left them as unreferenced forward extremities; seed with fewer concurrent sends)";
     } catch (err) {
       diagnosis = `store check failed: ${(err as Error).message}`;
     } finally {
@@ -370,13 +400,38 @@ async function main(): Promise<void> {
   const synapseEps = (fill.stored / replayMs) * 1000;
   const table = formatTable([
     ["comparison", "archive", "Synapse", "archive ÷ Synapse"],
-    [`day, cold (archive: ${coldDay.pages.length} pages; Synapse: limit=${DAY_MESSAGES})`, ms(coldDay.totalMs), ms(coldSyn.ms), ratio(coldDay.totalMs, coldSyn.ms)],
-    [`day, warm median of ${warm.archiveDay.length}`, ms(median(warm.archiveDay)), ms(median(warm.synDay)), ratio(median(warm.archiveDay), median(warm.synDay))],
+    [
+      `day, cold (archive: ${coldDay.pages.length} pages; Synapse: limit=${DAY_MESSAGES})`,
+      ms(coldDay.totalMs),
+      ms(coldSyn.ms),
+      ratio(coldDay.totalMs, coldSyn.ms),
+    ],
+    [
+      `day, warm median of ${warm.archiveDay.length}`,
+      ms(median(warm.archiveDay)),
+      ms(median(warm.synDay)),
+      ratio(median(warm.archiveDay), median(warm.synDay)),
+    ],
     // Synapse's cold request is the limit=500 one above; there is no second cold start to compare with.
     ["page 1 (150 events), cold", ms(coldDay.pages[0]?.ms ?? Number.NaN), "–", ""],
-    [`page 1, warm median (Synapse: limit=150)`, ms(median(warm.archivePage1)), ms(median(warm.synPage)), ratio(median(warm.archivePage1), median(warm.synPage))],
-    [`day/s under wrk -c${WRK_CONNECTIONS} ${WRK_SECONDS}s`, (wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1), wrkSynDay.requestsPerSecond.toFixed(1), ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond)],
-    [`page 1 req/s under wrk -c${WRK_CONNECTIONS} ${WRK_SECONDS}s`, wrkArchivePage.requestsPerSecond.toFixed(1), wrkSynPage.requestsPerSecond.toFixed(1), ratio(wrkArchivePage.requestsPerSecond, wrkSynPage.requestsPerSecond)],
+    [
+      `page 1, warm median (Synapse: limit=150)`,
+      ms(median(warm.archivePage1)),
+      ms(median(warm.synPage)),
+      ratio(median(warm.archivePage1), median(warm.synPage)),
+    ],
+    [
+      `day/s under wrk -c${WRK_CONNECTIONS} ${WRK_SECONDS}s`,
+      (wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1),
+      wrkSynDay.requestsPerSecond.toFixed(1),
+      ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond),
+    ],
+    [
+      `page 1 req/s under wrk -c${WRK_CONNECTIONS} ${WRK_SECONDS}s`,
+      wrkArchivePage.requestsPerSecond.toFixed(1),
+      wrkSynPage.requestsPerSecond.toFixed(1),
+      ratio(wrkArchivePage.requestsPerSecond, wrkSynPage.requestsPerSecond),
+    ],
     [`ingest ${int(fill.stored)} events: wall time`, seconds(ingestMs), seconds(replayMs), ratio(ingestMs, replayMs)],
     ["ingest: events/s", int(archiveEps), int(synapseEps), ratio(archiveEps, synapseEps)],
     ["peak RSS during day pages", mib(memDay.archive.peakTreeRss), mib(memDay.synapse.peakTreeRss), ""],
@@ -386,9 +441,15 @@ async function main(): Promise<void> {
   console.log("");
   console.log(table);
   console.log("");
-  console.log(`Seeding Synapse: ${int(INGEST_EVENTS)} messages in ${seconds(seedMs)} (${int((INGEST_EVENTS / seedMs) * 1000)}/s, ${SEED_CONCURRENCY} concurrent sends).`);
-  console.log(`Ingest: ${fill.requests} /backfill requests; Synapse's own logged time for them during the archive's run ${seconds(synapseLoggedMs)} (the archive's wall time is ${ratio(ingestMs, synapseLoggedMs)} that); join ${seconds(joinMs)} not included.`);
-  console.log(`Archive after ingest: ${int(heldMessages)} of ${int(INGEST_EVENTS)} seeded messages, ${openGaps} open gaps, ${fill.dropped} PDUs dropped, ${fill.passes} backfill pass(es) (${fill.finishes.join("/")}).`);
+  console.log(
+    `Seeding Synapse: ${int(INGEST_EVENTS)} messages in ${seconds(seedMs)} (${int((INGEST_EVENTS / seedMs) * 1000)}/s, ${SEED_CONCURRENCY} concurrent sends).`,
+  );
+  console.log(
+    `Ingest: ${fill.requests} /backfill requests; Synapse's own logged time for them during the archive's run ${seconds(synapseLoggedMs)} (the archive's wall time is ${ratio(ingestMs, synapseLoggedMs)} that); join ${seconds(joinMs)} not included.`,
+  );
+  console.log(
+    `Archive after ingest: ${int(heldMessages)} of ${int(INGEST_EVENTS)} seeded messages, ${openGaps} open gaps, ${fill.dropped} PDUs dropped, ${fill.passes} backfill pass(es) (${fill.finishes.join("/")}).`,
+  );
   if (diagnosis) console.log(`Missing history: ${diagnosis}.`);
   console.log(`Archive peak VmHWM: day pages ${mib(memDay.archive.hwmSum)}, ingest ${mib(memIngest.archive.hwmSum)}. wrk errors: ${wrkErrors}.`);
   console.log(`Archive at commit ${commit}. ${loadAfterDay} after the day pages; ${loadAfterIngest} after the ingest. Node ${process.version}.`);
@@ -398,8 +459,16 @@ async function main(): Promise<void> {
     rows: [
       ["day page cold (archive vs Synapse /messages)", `${ms(coldDay.totalMs)} vs ${ms(coldSyn.ms)}`, ratio(coldDay.totalMs, coldSyn.ms)],
       ["day page warm median", `${ms(median(warm.archiveDay))} vs ${ms(median(warm.synDay))}`, ratio(median(warm.archiveDay), median(warm.synDay))],
-      [`days/s, wrk -c${WRK_CONNECTIONS}`, `${(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1)} vs ${wrkSynDay.requestsPerSecond.toFixed(1)}`, ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond)],
-      [`ingest ${int(fill.stored)} events, events/s (archive vs Synapse replay)`, `${int(archiveEps)} vs ${int(synapseEps)}`, `overhead ${ratio(ingestMs, replayMs)}`],
+      [
+        `days/s, wrk -c${WRK_CONNECTIONS}`,
+        `${(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length)).toFixed(1)} vs ${wrkSynDay.requestsPerSecond.toFixed(1)}`,
+        ratio(wrkArchiveDay.requestsPerSecond / Math.max(1, pagePaths.length), wrkSynDay.requestsPerSecond),
+      ],
+      [
+        `ingest ${int(fill.stored)} events, events/s (archive vs Synapse replay)`,
+        `${int(archiveEps)} vs ${int(synapseEps)}`,
+        `overhead ${ratio(ingestMs, replayMs)}`,
+      ],
       ["archive peak RSS (day pages / ingest)", `${mib(memDay.archive.peakTreeRss)} / ${mib(memIngest.archive.peakTreeRss)}`, ""],
       ["ingest completeness", `${int(heldMessages)} / ${int(INGEST_EVENTS)} messages`, `${openGaps} open gaps, ${fill.passes} pass(es)`],
       [`seeding ${int(INGEST_EVENTS)} messages into Synapse`, seconds(seedMs), `${SEED_CONCURRENCY} concurrent`],

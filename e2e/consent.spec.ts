@@ -65,8 +65,12 @@ test("a room that stops being world_readable is purged, left, and no longer serv
   await expect
     .poll(
       async () =>
-        (await alice.request<{ membership?: string }>("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(archiveUser)}`))
-          .membership,
+        (
+          await alice.request<{ membership?: string }>(
+            "GET",
+            `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(archiveUser)}`,
+          )
+        ).membership,
       { timeout: 60_000, intervals: [500] },
     )
     .toBe("leave");

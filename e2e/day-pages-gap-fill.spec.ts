@@ -30,7 +30,8 @@ test("a gap before the archive's join is shown, and Load missing messages fills 
   const after = await alice.sendMessages(roomId, 3, { concurrency: 1, prefix: "after" });
 
   // Live events reach the archive through /send; wait until the last one is stored.
-  const stored = async () => (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
+  const stored = async () =>
+    (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
   await expect.poll(async () => (await stored()).includes(after.at(-1)!), { timeout: 60_000 }).toBe(true);
 
   // Federation down on the first view: the day fill cannot reach hs1, and the page still
@@ -57,10 +58,7 @@ test("a gap before the archive's join is shown, and Load missing messages fills 
 });
 
 // A 4×4 PNG: small enough to be served as is, real enough for the browser to decode.
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==",
-  "base64",
-);
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==", "base64");
 
 test("images in messages come through the archive's media proxy from authenticated federation media", async ({ page, request }, testInfo) => {
   test.setTimeout(120_000);
@@ -71,7 +69,8 @@ test("images in messages come through the archive's media proxy from authenticat
   expect((await archive.admin<{ status: string }>("join", { room: `#pictures:${hs1.serverName}` })).status).toBe("joined");
   const mxc = await carol.uploadMedia(PNG, "image/png", "dot.png");
   const eventId = await carol.sendMessage(roomId, "dot.png", { msgtype: "m.image", url: mxc, info: { mimetype: "image/png", w: 4, h: 4, size: PNG.length } });
-  const stored = async () => (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
+  const stored = async () =>
+    (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
   await expect.poll(async () => (await stored()).includes(eventId), { timeout: 60_000 }).toBe(true);
 
   await page.goto(`${archive.url}/r/${encodeURIComponent(`pictures:${hs1.serverName}`)}`);
@@ -101,7 +100,8 @@ test("the first view of a day fills its gaps over federation before rendering, w
   await dan.sendMessages(roomId, 5, { concurrency: 1, prefix: "early" });
   expect((await archive.admin<{ status: string }>("join", { room: `#autofill:${hs1.serverName}`, backfill: 0 })).status).toBe("joined");
   const later = await dan.sendMessage(roomId, "late");
-  const stored = async () => (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
+  const stored = async () =>
+    (await archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`)).events.map((e) => e.eventId);
   await expect.poll(async () => (await stored()).includes(later), { timeout: 60_000 }).toBe(true);
 
   const started = Date.now();
@@ -126,7 +126,10 @@ test("the directory adds world-readable rooms that a directory server publishes,
   const remote = page.getByRole("list", { name: "Public rooms not archived yet" });
   const showcase = remote.getByRole("listitem").filter({ has: page.getByText("Showcase", { exact: true }) });
   await expect(showcase).toContainText("Readable by anyone");
-  await expect(showcase.getByRole("link", { name: "open in a Matrix client" })).toHaveAttribute("href", `https://matrix.to/#/${encodeURIComponent(`#showcase:${hs1.serverName}`)}`);
+  await expect(showcase.getByRole("link", { name: "open in a Matrix client" })).toHaveAttribute(
+    "href",
+    `https://matrix.to/#/${encodeURIComponent(`#showcase:${hs1.serverName}`)}`,
+  );
   await expect(remote.getByText("Gap Fill")).toHaveCount(0);
   await expect(page.getByText("Members Lounge")).toHaveCount(0);
   await page.screenshot({ path: testInfo.outputPath("directory-with-network.png"), fullPage: true });

@@ -16,7 +16,10 @@ test.beforeAll(async ({}, testInfo) => {
   await seedDayPageRooms(db.prisma);
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
-  archive = await startArchiveServer({ env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test" }, logFile: testInfo.outputPath("archive.log") });
+  archive = await startArchiveServer({
+    env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test" },
+    logFile: testInfo.outputPath("archive.log"),
+  });
 });
 
 test.afterAll(async () => {

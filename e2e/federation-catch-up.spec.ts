@@ -72,7 +72,10 @@ test("after an outage, catch-up plus /get_missing_events leaves an honest gap; a
   const filled = await archive.admin<{ finished: string; stored: number }>("backfill", { roomId });
   expect(filled.finished).toBe("complete");
   const final = await report();
-  const order = final.timeline.filter((i) => i.kind === "event").map((i) => i.eventId).filter((id): id is string => !!id && sent.includes(id));
+  const order = final.timeline
+    .filter((i) => i.kind === "event")
+    .map((i) => i.eventId)
+    .filter((id): id is string => !!id && sent.includes(id));
   expect(order).toEqual(sent);
   expect(final.timeline.filter((i) => i.kind === "gap" && i.missingPrevEvents.length > 0)).toEqual([]);
   // The island's far side is proven contiguous once its successors are stored: no gap at all.

@@ -20,7 +20,6 @@ const MESSAGES = 30;
 let bed: Testbed;
 const testbed = useTestbed({ homeservers: 1 }, (ready) => ({ bed } = ready));
 
-
 /** The event right before the first gap of a room's timeline, and the gap's missing events. */
 function firstGap(report: RoomReport): { before: string; missing: string[] } {
   const index = report.timeline.findIndex((i) => i.kind === "gap");

@@ -47,7 +47,10 @@ test("joins a world_readable room on hs1 and receives messages from both homeser
     .poll(
       async () => {
         const r = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(roomId)}`);
-        return r.events.filter((e) => e.eventId === fromHs1 || e.eventId === fromHs2).map((e) => e.source).sort();
+        return r.events
+          .filter((e) => e.eventId === fromHs1 || e.eventId === fromHs2)
+          .map((e) => e.source)
+          .sort();
       },
       { timeout: 30_000, intervals: [250] },
     )
@@ -56,10 +59,14 @@ test("joins a world_readable room on hs1 and receives messages from both homeser
 
   // The join started a bounded backfill in the background: the earlier messages arrive too.
   await expect
-    .poll(async () => (await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(roomId)}`)).events.filter((e) => earlier.includes(e.eventId)).map((e) => e.source), {
-      timeout: 30_000,
-      intervals: [250],
-    })
+    .poll(
+      async () =>
+        (await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(roomId)}`)).events.filter((e) => earlier.includes(e.eventId)).map((e) => e.source),
+      {
+        timeout: 30_000,
+        intervals: [250],
+      },
+    )
     .toEqual(["backfill", "backfill"]);
 
   const summary = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(roomId)}`);
@@ -206,11 +213,15 @@ test("/send answers a result per PDU, stores the valid one, drops the forged one
   const auth = buildXMatrixAuthorization({ method: "PUT", uri: txnPath, origin, destination: origin, content }, key);
   const put = () =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = https.request(`${archive.front.url}${txnPath}`, { method: "PUT", ca: readFileSync(bed.caFile), headers: { Authorization: auth, "Content-Type": "application/json" } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      });
+      const req = https.request(
+        `${archive.front.url}${txnPath}`,
+        { method: "PUT", ca: readFileSync(bed.caFile), headers: { Authorization: auth, "Content-Type": "application/json" } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        },
+      );
       req.on("error", reject);
       req.end(canonicalJson(content));
     });
@@ -233,9 +244,13 @@ test("directory and jump-to-date calls against Synapse: publicRooms and timestam
   const [hs1] = bed.homeservers;
   if (!hs1) throw new Error("hs1 expected");
   await expect
-    .poll(async () => (await archive.admin<{ chunk: { room_id: string }[] }>(`public_rooms?server=${encodeURIComponent(hs1.serverName)}`)).chunk.map((r) => r.room_id), {
-      timeout: 15_000,
-    })
+    .poll(
+      async () =>
+        (await archive.admin<{ chunk: { room_id: string }[] }>(`public_rooms?server=${encodeURIComponent(hs1.serverName)}`)).chunk.map((r) => r.room_id),
+      {
+        timeout: 15_000,
+      },
+    )
     .toContain(lobby.roomId);
   const found = await archive.admin<{ event_id: string; origin_server_ts: number } | null>("timestamp_to_event", {
     server: hs1.serverName,
@@ -255,11 +270,15 @@ test("answers what resident servers ask of a joined server, and serves its store
   const call = (method: "GET" | "POST", uri: string, content?: JsonObject) =>
     new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
       const auth = buildXMatrixAuthorization({ method, uri, origin, destination: origin, content }, key);
-      const req = https.request(`${archive.front.url}${uri}`, { method, ca: readFileSync(bed.caFile), headers: { Authorization: auth, "Content-Type": "application/json" } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
-      });
+      const req = https.request(
+        `${archive.front.url}${uri}`,
+        { method, ca: readFileSync(bed.caFile), headers: { Authorization: auth, "Content-Type": "application/json" } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
+        },
+      );
       req.on("error", reject);
       req.end(content === undefined ? undefined : canonicalJson(content));
     });
@@ -285,7 +304,10 @@ test("answers what resident servers ask of a joined server, and serves its store
 
   // Stable v1 path: the successors of the event two before, oldest first.
   const from = backIds[2]!;
-  const forwards = await call("GET", `/_matrix/federation/v1/forwards_fill/${encodeURIComponent(lobby.roomId)}?from_event_id=${encodeURIComponent(from)}&limit=2`);
+  const forwards = await call(
+    "GET",
+    `/_matrix/federation/v1/forwards_fill/${encodeURIComponent(lobby.roomId)}?from_event_id=${encodeURIComponent(from)}&limit=2`,
+  );
   expect(forwards.status).toBe(200);
   const forwardPdus = forwards.json.pdus as JsonObject[];
   expect(forwardPdus).toHaveLength(2);

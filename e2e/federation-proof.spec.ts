@@ -45,9 +45,7 @@ test("a room created on hs1 and joined from hs2: each side sees the other's mess
   expect(Object.keys(pdu?.signatures ?? {})).toContain(hs1.serverName);
 
   // hs2 reads hs1's public room directory over federation.
-  await expect
-    .poll(async () => (await bob.publicRooms(hs1.serverName)).chunk.map((r) => r.room_id), { timeout: 15_000 })
-    .toContain(roomId);
+  await expect.poll(async () => (await bob.publicRooms(hs1.serverName)).chunk.map((r) => r.room_id), { timeout: 15_000 }).toContain(roomId);
 });
 
 interface Seen {
@@ -69,7 +67,12 @@ test("the TLS front proxies to a plain-HTTP upstream, and Synapse reaches it by 
       seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, bodyLength });
       res.setHeader("content-type", "application/json");
       if (req.url?.startsWith("/_matrix/federation/v1/publicRooms")) {
-        res.end(JSON.stringify({ chunk: [{ room_id: "!upstream:example", num_joined_members: 1, world_readable: true, guest_can_join: false, name: "served by upstream" }], total_room_count_estimate: 1 }));
+        res.end(
+          JSON.stringify({
+            chunk: [{ room_id: "!upstream:example", num_joined_members: 1, world_readable: true, guest_can_join: false, name: "served by upstream" }],
+            total_room_count_estimate: 1,
+          }),
+        );
       } else {
         res.end(JSON.stringify({ ok: true, bodyLength }));
       }
@@ -92,7 +95,13 @@ test("the TLS front proxies to a plain-HTTP upstream, and Synapse reaches it by 
 
     // Bodies the size of a large federation transaction pass.
     const big = Buffer.alloc(5 * 1024 * 1024, "a");
-    const put = await httpRequest({ url: `${front.url}/_matrix/federation/v1/send/txn1`, method: "PUT", body: big, ca, headers: { "content-type": "application/json" } });
+    const put = await httpRequest({
+      url: `${front.url}/_matrix/federation/v1/send/txn1`,
+      method: "PUT",
+      body: big,
+      ca,
+      headers: { "content-type": "application/json" },
+    });
     expect(put.status).toBe(200);
     expect(seen.at(-1)?.bodyLength).toBe(big.length);
 

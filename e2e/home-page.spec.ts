@@ -13,7 +13,14 @@ test.beforeAll(async ({}, testInfo) => {
   db = await createTestDatabase("postgres");
   await db.prisma.room.createMany({
     data: [
-      { roomId: "!open:hs.test", roomVersion: "11", name: "Open Lounge", canonicalAlias: "#open:hs.test", topic: "Anyone can read this", historyVisibility: "world_readable" },
+      {
+        roomId: "!open:hs.test",
+        roomVersion: "11",
+        name: "Open Lounge",
+        canonicalAlias: "#open:hs.test",
+        topic: "Anyone can read this",
+        historyVisibility: "world_readable",
+      },
       { roomId: "!closed:hs.test", roomVersion: "11", name: "Members Only", historyVisibility: "shared" },
     ],
   });

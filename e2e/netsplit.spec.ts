@@ -31,7 +31,6 @@ test.afterEach(async ({}, testInfo) => {
   bed = undefined;
 });
 
-
 function utcDatePath(ts: number): string {
   return new Date(ts).toISOString().slice(0, 10).replaceAll("-", "/");
 }
@@ -61,7 +60,10 @@ async function fillGapsFromPage(page: Page, log: (line: string) => void): Promis
   return presses;
 }
 
-test("netsplit: the archive shows the hole where it is, and filling it puts the 200 in place without moving what a reader saw", async ({ page, browser }, testInfo) => {
+test("netsplit: the archive shows the hole where it is, and filling it puts the 200 in place without moving what a reader saw", async ({
+  page,
+  browser,
+}, testInfo) => {
   test.setTimeout(480_000);
   const log = (line: string) => console.log(`[netsplit] ${line}`);
   const t0 = Date.now();
@@ -69,7 +71,11 @@ test("netsplit: the archive shows the hole where it is, and filling it puts the 
   const [hs1, hs2] = bed.homeservers;
   if (!hs1 || !hs2) throw new Error("expected two homeservers");
   // No fill on first view: the reader must see the gap before anything fills it.
-  archive = await startArchive(bed, { name: "archive-netsplit", logDir: testInfo.outputDir, env: { DAY_FILL_ON_VIEW: "false", DIRECTORY_SERVERS: hs1.serverName } });
+  archive = await startArchive(bed, {
+    name: "archive-netsplit",
+    logDir: testInfo.outputDir,
+    env: { DAY_FILL_ON_VIEW: "false", DIRECTORY_SERVERS: hs1.serverName },
+  });
   const arch = archive;
 
   const alice = await hs1.registerUser("alice");
@@ -128,7 +134,14 @@ test("netsplit: the archive shows the hole where it is, and filling it puts the 
   // waited for, ends that catch-up; the other 49 are then delivered as they are sent.
   const firstAfter = await alice.sendMessage(roomId, "after the split 1");
   await expect.poll(() => holds([firstAfter]), { timeout: 60_000, intervals: [250] }).toBe(1);
-  const after = [firstAfter, ...(await alice.sendMessages(roomId, Array.from({ length: AFTER_SPLIT - 1 }, (_, i) => `after the split ${i + 2}`), { concurrency: 1 }))];
+  const after = [
+    firstAfter,
+    ...(await alice.sendMessages(
+      roomId,
+      Array.from({ length: AFTER_SPLIT - 1 }, (_, i) => `after the split ${i + 2}`),
+      { concurrency: 1 },
+    )),
+  ];
   await expect.poll(() => holds(after), { timeout: 60_000, intervals: [250] }).toBe(AFTER_SPLIT);
 
   // The store: most of the 200 are missing, and a gap item records the hole right after the last

@@ -40,10 +40,13 @@ export function openDatabase(options: DatabaseOptions): Database {
         const client = new pg.Client({ connectionString: url });
         await client.connect();
         try {
-          return await migrate({
-            exec: async (sql) => void (await client.query(sql)),
-            query: async (sql, params) => (await client.query(sql, params)).rows,
-          }, dir);
+          return await migrate(
+            {
+              exec: async (sql) => void (await client.query(sql)),
+              query: async (sql, params) => (await client.query(sql, params)).rows,
+            },
+            dir,
+          );
         } finally {
           await client.end();
         }
@@ -57,7 +60,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   const runner: SqlRunner = {
     exec: async (sql) => void (await lite.exec(sql)),
-    query: async <T,>(sql: string, params?: unknown[]) => (await lite.query<T>(sql, params)).rows,
+    query: async <T>(sql: string, params?: unknown[]) => (await lite.query<T>(sql, params)).rows,
   };
   return {
     prisma,
@@ -75,9 +78,7 @@ const globalForDb = globalThis as unknown as { archiveDatabase?: Database };
 export function getDatabase(): Database {
   if (!globalForDb.archiveDatabase) {
     const env = getEnv();
-    globalForDb.archiveDatabase = openDatabase(
-      env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.resolve(env.DATA_DIR, "pglite") },
-    );
+    globalForDb.archiveDatabase = openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.resolve(env.DATA_DIR, "pglite") });
   }
   return globalForDb.archiveDatabase;
 }

@@ -86,9 +86,7 @@ describe("the migrated database matches schema.prisma", () => {
       FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
       JOIN pg_am am ON am.oid = ic.relam JOIN pg_namespace n ON n.oid = t.relnamespace
       WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'`);
-    const actual = rows
-      .map((r) => `${r.table}(${r.columns.join(",")}) ${r.is_primary ? "PRIMARY" : r.is_unique ? "UNIQUE" : "INDEX"} ${r.method}`)
-      .sort();
+    const actual = rows.map((r) => `${r.table}(${r.columns.join(",")}) ${r.is_primary ? "PRIMARY" : r.is_unique ? "UNIQUE" : "INDEX"} ${r.method}`).sort();
     const byName = new Map(datamodel.models.map((m) => [m.name, m]));
     const expected = datamodel.indexes
       .map((ix) => {

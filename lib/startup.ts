@@ -12,8 +12,5 @@ export async function startServer(): Promise<void> {
   const env = getEnv();
   const applied = await getDatabase().migrate();
   ensureFederationReady();
-  logger.info(
-    { serverName: env.ARCHIVE_SERVER_NAME, database: env.DATABASE_URL ? "postgres" : "pglite", migrationsApplied: applied },
-    "archive started",
-  );
+  logger.info({ serverName: env.ARCHIVE_SERVER_NAME, database: env.DATABASE_URL ? "postgres" : "pglite", migrationsApplied: applied }, "archive started");
 }

@@ -27,7 +27,13 @@ export function createReplayer(opts: { keyFile: string; origin: string; destinat
       const res = await httpsRequest(
         // Synapse listens on 127.0.0.1 only; `localhost` would also try ::1 first on some hosts.
         { connectHost: "127.0.0.1", port, hostHeader: opts.destination, tlsName: host },
-        { method: "GET", pathAndQuery: uri, headers: { Authorization: authorization, Accept: "application/json" }, timeoutMs: 60_000, maxResponseBytes: 64 * 1024 * 1024 },
+        {
+          method: "GET",
+          pathAndQuery: uri,
+          headers: { Authorization: authorization, Accept: "application/json" },
+          timeoutMs: 60_000,
+          maxResponseBytes: 64 * 1024 * 1024,
+        },
         transport,
       );
       const elapsed = performance.now() - started;

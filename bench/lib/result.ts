@@ -17,7 +17,10 @@ export function printResult(result: BenchResult): void {
 }
 
 export function parseResult(stdout: string): BenchResult | undefined {
-  const line = stdout.split("\n").reverse().find((l) => l.startsWith(RESULT_PREFIX));
+  const line = stdout
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith(RESULT_PREFIX));
   if (!line) return undefined;
   try {
     return JSON.parse(line.slice(RESULT_PREFIX.length)) as BenchResult;

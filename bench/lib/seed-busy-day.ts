@@ -30,7 +30,14 @@ async function main(): Promise<void> {
   await db.migrate();
   const prisma = db.prisma;
   await prisma.room.create({
-    data: { roomId: ROOM, roomVersion: "11", name: "Bench day", canonicalAlias: "#bench-day:hs.invalid", historyVisibility: "world_readable", servers: ["hs.invalid"] },
+    data: {
+      roomId: ROOM,
+      roomVersion: "11",
+      name: "Bench day",
+      canonicalAlias: "#bench-day:hs.invalid",
+      historyVisibility: "world_readable",
+      servers: ["hs.invalid"],
+    },
   });
   let depth = 0;
   let prev: string | null = null;
@@ -38,9 +45,31 @@ async function main(): Promise<void> {
   const add = (id: string, ts: number, type: string, content: Record<string, unknown>, stateKey: string | null = null, sender = "@alice:hs.invalid") => {
     depth++;
     events.push({
-      eventId: id, roomId: ROOM, type, stateKey, sender, originServerTs: BigInt(ts), depth: BigInt(depth), prevEvents: prev ? [prev] : [], authEvents: [],
-      pdu: JSON.stringify({ auth_events: [], content, depth, event_id: id, hashes: { sha256: "x".repeat(43) }, origin_server_ts: ts, prev_events: prev ? [prev] : [], room_id: ROOM, sender, signatures: { "hs.invalid": { "ed25519:a": "y".repeat(86) } }, type, ...(stateKey !== null ? { state_key: stateKey } : {}) }),
-      redacted: false, redacts: null,
+      eventId: id,
+      roomId: ROOM,
+      type,
+      stateKey,
+      sender,
+      originServerTs: BigInt(ts),
+      depth: BigInt(depth),
+      prevEvents: prev ? [prev] : [],
+      authEvents: [],
+      pdu: JSON.stringify({
+        auth_events: [],
+        content,
+        depth,
+        event_id: id,
+        hashes: { sha256: "x".repeat(43) },
+        origin_server_ts: ts,
+        prev_events: prev ? [prev] : [],
+        room_id: ROOM,
+        sender,
+        signatures: { "hs.invalid": { "ed25519:a": "y".repeat(86) } },
+        type,
+        ...(stateKey !== null ? { state_key: stateKey } : {}),
+      }),
+      redacted: false,
+      redacts: null,
     });
     prev = id;
   };
@@ -53,9 +82,12 @@ async function main(): Promise<void> {
   add("$hv", first + 4, "m.room.history_visibility", { history_visibility: "world_readable" }, "");
   add("$name", first + 5, "m.room.name", { name: "Bench day" }, "");
   add("$alias", first + 6, "m.room.canonical_alias", { alias: "#bench-day:hs.invalid" }, "");
-  for (let d = OTHER_DAYS; d >= 1; d--) for (let i = 0; i < 50; i++) add(`$other-${d}-${i}`, dayStart - d * 86_400_000 + 7_200_000 + i * 60_000, "m.room.message", { msgtype: "m.text", body: `other ${d} ${i}` });
+  for (let d = OTHER_DAYS; d >= 1; d--)
+    for (let i = 0; i < 50; i++)
+      add(`$other-${d}-${i}`, dayStart - d * 86_400_000 + 7_200_000 + i * 60_000, "m.room.message", { msgtype: "m.text", body: `other ${d} ${i}` });
   // The day: spread over 20 hours, one message every ~2.4 minutes.
-  for (let i = 0; i < MESSAGES; i++) add(`$day-${i + 1}`, dayStart + 3_600_000 + Math.floor((i * 72_000_000) / MESSAGES), "m.room.message", { msgtype: "m.text", body: `Day message ${i + 1}` });
+  for (let i = 0; i < MESSAGES; i++)
+    add(`$day-${i + 1}`, dayStart + 3_600_000 + Math.floor((i * 72_000_000) / MESSAGES), "m.room.message", { msgtype: "m.text", body: `Day message ${i + 1}` });
   for (let i = 0; i < events.length; i += 200) {
     await insertEvents(prisma, { roomId: ROOM, arrival: { kind: "live" }, events: events.slice(i, i + 200), redact: testRedact });
   }

@@ -51,7 +51,10 @@ export async function runWrk(opts: WrkOptions): Promise<WrkResult> {
     // Request paths in turn, so one run covers every page of the day.
     const paths = opts.urls.map((u) => new URL(u)).map((u) => JSON.stringify(u.pathname + u.search));
     const script = path.join(opts.scratchDir, `wrk-rotate-${process.pid}-${Date.now()}.lua`);
-    writeFileSync(script, `local paths = {${paths.join(", ")}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n`);
+    writeFileSync(
+      script,
+      `local paths = {${paths.join(", ")}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n`,
+    );
     args.push("-s", script);
   }
   args.push(first);

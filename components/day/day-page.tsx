@@ -28,7 +28,11 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
           </Link>
         </p>
         <h1 className="text-2xl font-semibold">
-          {room.name} <span className="block text-lg font-normal text-zinc-600 sm:inline dark:text-zinc-400">{longDate(page.date)}{page.time ? `, from ${page.time} UTC` : ""}</span>
+          {room.name}{" "}
+          <span className="block text-lg font-normal text-zinc-600 sm:inline dark:text-zinc-400">
+            {longDate(page.date)}
+            {page.time ? `, from ${page.time} UTC` : ""}
+          </span>
         </h1>
         {room.topic && <p className="mt-1 line-clamp-3 text-sm text-zinc-600 dark:text-zinc-400">{room.topic}</p>}
       </header>

@@ -36,7 +36,11 @@ export function MessageItem({ item, permalink }: { item: MessageItemView; permal
           ) : (
             <span>{item.replyTo.kind === "thread" ? "In a thread whose first message" : "In reply to a message"} the archive does not hold</span>
           )}
-          {item.replyTo.deleted ? <p className="italic">Message deleted</p> : item.replyTo.excerpt && <p className="line-clamp-3 whitespace-pre-wrap">{item.replyTo.excerpt}</p>}
+          {item.replyTo.deleted ? (
+            <p className="italic">Message deleted</p>
+          ) : (
+            item.replyTo.excerpt && <p className="line-clamp-3 whitespace-pre-wrap">{item.replyTo.excerpt}</p>
+          )}
         </blockquote>
       )}
       {item.withheld !== null ? (

@@ -48,7 +48,10 @@ export function MonthCalendar({ calendar, basePath, date }: { calendar: Calendar
                         {cell.day}
                       </Link>
                     ) : (
-                      <span aria-current={cell.date === date ? "date" : undefined} className={`block py-0.5 text-zinc-400 dark:text-zinc-600 ${cell.date === date ? "ring-2 ring-zinc-400" : ""}`}>
+                      <span
+                        aria-current={cell.date === date ? "date" : undefined}
+                        className={`block py-0.5 text-zinc-400 dark:text-zinc-600 ${cell.date === date ? "ring-2 ring-zinc-400" : ""}`}
+                      >
                         {cell.day}
                       </span>
                     )}

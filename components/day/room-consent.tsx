@@ -6,13 +6,22 @@ function day(iso: string): string {
 
 export function RoomConsent({ consent, room }: { consent: ConsentView; room: RoomHeaderView }) {
   return (
-    <aside aria-label="Why this room is public" className="mt-8 rounded-md border border-zinc-200 p-4 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+    <aside
+      aria-label="Why this room is public"
+      className="mt-8 rounded-md border border-zinc-200 p-4 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
+    >
       <p>
         This room is shown because its history is readable by anyone (<code>world_readable</code>)
         {consent.worldReadableSince ? (
           <>
-            , set{consent.worldReadableBy ? <> by <span className="font-medium">{consent.worldReadableBy}</span></> : null} on{" "}
-            <time dateTime={consent.worldReadableSince}>{day(consent.worldReadableSince)}</time>
+            , set
+            {consent.worldReadableBy ? (
+              <>
+                {" "}
+                by <span className="font-medium">{consent.worldReadableBy}</span>
+              </>
+            ) : null}{" "}
+            on <time dateTime={consent.worldReadableSince}>{day(consent.worldReadableSince)}</time>
           </>
         ) : null}
         . If that setting changes, the archive stops showing the room.

@@ -36,9 +36,17 @@ function input(events: StoredEvent[], extra: Partial<DayItemsInput> = {}, items?
 describe("buildDayItems", () => {
   it("applies the latest edit by the same sender and hides the edit events", () => {
     const original = ev({ content: text("helo") });
-    const byOther = ev({ sender: "@mallory:hs.test", ts: original.ts + 50_000, content: { ...text("* hacked"), "m.new_content": text("hacked"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } } });
-    const first = ev({ content: { ...text("* hello"), "m.new_content": text("hello"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } } });
-    const second = ev({ content: { ...text("* hello!"), "m.new_content": text("hello!"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } } });
+    const byOther = ev({
+      sender: "@mallory:hs.test",
+      ts: original.ts + 50_000,
+      content: { ...text("* hacked"), "m.new_content": text("hacked"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } },
+    });
+    const first = ev({
+      content: { ...text("* hello"), "m.new_content": text("hello"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } },
+    });
+    const second = ev({
+      content: { ...text("* hello!"), "m.new_content": text("hello!"), "m.relates_to": { rel_type: "m.replace", event_id: original.eventId } },
+    });
     const items = buildDayItems(input([original, first, second, byOther]));
     expect(items).toHaveLength(1);
     const [msg] = items;
@@ -49,14 +57,28 @@ describe("buildDayItems", () => {
     const m = ev({ content: text("nice") });
     const react = (sender: string, key: string, redacted = false) =>
       ev({ type: "m.reaction", sender, redacted, content: redacted ? {} : { "m.relates_to": { rel_type: "m.annotation", event_id: m.eventId, key } } });
-    const events = [m, react("@a:hs.test", "👍"), react("@b:hs.test", "👍"), react("@b:hs.test", "👍"), react("@a:hs.test", "🎉"), react("@c:hs.test", "🎉", true)];
+    const events = [
+      m,
+      react("@a:hs.test", "👍"),
+      react("@b:hs.test", "👍"),
+      react("@b:hs.test", "👍"),
+      react("@a:hs.test", "🎉"),
+      react("@c:hs.test", "🎉", true),
+    ];
     const [msg] = buildDayItems(input(events));
-    expect(msg).toMatchObject({ reactions: [{ key: "👍", count: 2 }, { key: "🎉", count: 1 }] });
+    expect(msg).toMatchObject({
+      reactions: [
+        { key: "👍", count: 2 },
+        { key: "🎉", count: 1 },
+      ],
+    });
   });
 
   it("quotes the replied-to message even when it is from another day, without the fallback", () => {
     const old = ev({ ts: 1_600_000_000_000, content: text("original question") });
-    const reply = ev({ content: { ...text("> <@alice:hs.test> original question\n\nthe answer"), "m.relates_to": { "m.in_reply_to": { event_id: old.eventId } } } });
+    const reply = ev({
+      content: { ...text("> <@alice:hs.test> original question\n\nthe answer"), "m.relates_to": { "m.in_reply_to": { event_id: old.eventId } } },
+    });
     const data = input([reply]);
     const [msg] = buildDayItems({ ...data, quoted: new Map([[old.eventId, old]]) });
     expect(msg).toMatchObject({
@@ -76,7 +98,11 @@ describe("buildDayItems", () => {
     const gone = ev({ redacted: true });
     const c = ev({ content: text("c") });
     const items = buildDayItems(input([a, gone, c]));
-    expect(items.map((i) => (i.kind === "message" ? (i.deleted ? "deleted" : i.body?.kind === "text" ? i.body.text : "?") : i.kind))).toEqual(["a", "deleted", "c"]);
+    expect(items.map((i) => (i.kind === "message" ? (i.deleted ? "deleted" : i.body?.kind === "text" ? i.body.text : "?") : i.kind))).toEqual([
+      "a",
+      "deleted",
+      "c",
+    ]);
   });
 
   it("collapses a run of joins and leaves into one summary, broken by messages and gaps", () => {
@@ -138,8 +164,18 @@ describe("threads", () => {
   it("names the thread root for a thread message and ignores the fallback reply", () => {
     const root = ev({ content: text("thread root") });
     const latest = ev({ content: text("earlier in thread") });
-    const inThread = ev({ content: { ...text("> <@alice:hs.test> earlier in thread\n\nin the thread"), "m.relates_to": { rel_type: "m.thread", event_id: root.eventId, is_falling_back: true, "m.in_reply_to": { event_id: latest.eventId } } } });
-    const realReply = ev({ content: { ...text("answering"), "m.relates_to": { rel_type: "m.thread", event_id: root.eventId, is_falling_back: false, "m.in_reply_to": { event_id: latest.eventId } } } });
+    const inThread = ev({
+      content: {
+        ...text("> <@alice:hs.test> earlier in thread\n\nin the thread"),
+        "m.relates_to": { rel_type: "m.thread", event_id: root.eventId, is_falling_back: true, "m.in_reply_to": { event_id: latest.eventId } },
+      },
+    });
+    const realReply = ev({
+      content: {
+        ...text("answering"),
+        "m.relates_to": { rel_type: "m.thread", event_id: root.eventId, is_falling_back: false, "m.in_reply_to": { event_id: latest.eventId } },
+      },
+    });
     const out = buildDayItems(input([root, latest, inThread, realReply]));
     expect(out[2]).toMatchObject({ body: { text: "in the thread" }, replyTo: { kind: "thread", eventId: root.eventId, excerpt: "thread root" } });
     expect(out[3]).toMatchObject({ replyTo: { kind: "reply", eventId: latest.eventId, excerpt: "earlier in thread" } });

@@ -7,8 +7,7 @@ import type { DayItemView, GapItemView, MessageItemView, QuotedView, ReactionVie
 // renders. All I/O happens before (get-day-page.ts), so this is tested without a database.
 
 export type WindowItem =
-  | { kind: "event"; eventId: string }
-  | { kind: "gap"; gapId: string; edge: GapItemView["edge"]; sinceTs?: number | null; untilTs?: number | null };
+  { kind: "event"; eventId: string } | { kind: "gap"; gapId: string; edge: GapItemView["edge"]; sinceTs?: number | null; untilTs?: number | null };
 
 export interface DayItemsInput {
   items: readonly WindowItem[];
@@ -78,7 +77,13 @@ function quotedView(eventId: string, kind: QuotedView["kind"], input: DayItemsIn
   const edit = latestValidEdit(target, input.edits.get(eventId) ?? []);
   const content = edit?.content ?? eventContent(target);
   const body = messageBody(content, hasReplyFallback(eventContent(target)));
-  const excerpt = body ? (body.kind === "text" || body.kind === "unsupported" || body.kind === "location" ? body.text : body.kind === "image" ? `🖼 ${body.alt}` : `📎 ${body.name}`) : null;
+  const excerpt = body
+    ? body.kind === "text" || body.kind === "unsupported" || body.kind === "location"
+      ? body.text
+      : body.kind === "image"
+        ? `🖼 ${body.alt}`
+        : `📎 ${body.name}`
+    : null;
   return {
     eventId,
     kind,

@@ -78,7 +78,10 @@ export async function fillDayOnView(db: Db, room: RoomForFill, start: number, en
       .then(() => void recent.set(key, Date.now() + RETRY_AFTER_SUCCESS_MS))
       .catch((err: unknown) => {
         recent.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
-        logger.warn({ roomId: room.roomId, day: new Date(start).toISOString().slice(0, 10), err: (err as Error).message }, "day fill failed; the page shows gaps");
+        logger.warn(
+          { roomId: room.roomId, day: new Date(start).toISOString().slice(0, 10), err: (err as Error).message },
+          "day fill failed; the page shows gaps",
+        );
       })
       .finally(() => running.delete(key));
     running.set(key, fill);

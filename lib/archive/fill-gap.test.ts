@@ -30,10 +30,15 @@ const MISSING = ["$m3", "$m2", "$m1"];
 /** One gap before `$after`, missing `$m1..$m3`; the gap is gone once all three are stored. */
 function fakeDb(): Db {
   return {
-    room: { findUnique: async () => ({ roomId: ROOM, roomVersion: "11", servers: ["hs1.test", "hs2.test"], historyVisibility: "world_readable", status: "joined" }) },
+    room: {
+      findUnique: async () => ({ roomId: ROOM, roomVersion: "11", servers: ["hs1.test", "hs2.test"], historyVisibility: "world_readable", status: "joined" }),
+    },
     timelineItem: {
       findFirst: async ({ where }: { where: { kind: string } }) => {
-        if (where.kind === "gap") return MISSING.every((id) => stored.has(id)) ? null : { id: 7n, position: 10n, missingPrevEvents: MISSING.filter((id) => !stored.has(id)), unknownSuccessorsOf: [] };
+        if (where.kind === "gap")
+          return MISSING.every((id) => stored.has(id))
+            ? null
+            : { id: 7n, position: 10n, missingPrevEvents: MISSING.filter((id) => !stored.has(id)), unknownSuccessorsOf: [] };
         return { eventId: "$after" };
       },
     },

@@ -31,7 +31,10 @@ interface GapState {
 }
 
 async function gapState(db: Db, roomId: string, gapId: bigint): Promise<GapState | null> {
-  const gap = await db.timelineItem.findFirst({ where: { id: gapId, roomId, kind: "gap" }, select: { id: true, position: true, missingPrevEvents: true, unknownSuccessorsOf: true } });
+  const gap = await db.timelineItem.findFirst({
+    where: { id: gapId, roomId, kind: "gap" },
+    select: { id: true, position: true, missingPrevEvents: true, unknownSuccessorsOf: true },
+  });
   return gap ? { id: gap.id, position: gap.position, missing: gap.missingPrevEvents, tips: gap.unknownSuccessorsOf } : null;
 }
 
@@ -47,7 +50,13 @@ async function neighbour(db: Db, roomId: string, position: bigint, side: "before
 // A server that answers with nothing new is not the end of the search: after a netsplit the
 // server the archive joined through often has the same hole (Synapse answers /backfill for events
 // it does not hold with an empty 200), and only the server that was cut off holds the history.
-async function backfillOnce(db: Db, room: { roomId: string; roomVersion: string; servers: string[] }, missing: string[], before: string, deadline: number): Promise<number> {
+async function backfillOnce(
+  db: Db,
+  room: { roomId: string; roomVersion: string; servers: string[] },
+  missing: string[],
+  before: string,
+  deadline: number,
+): Promise<number> {
   for (const server of room.servers) {
     if (Date.now() > deadline) break;
     try {
@@ -65,7 +74,10 @@ async function backfillOnce(db: Db, room: { roomId: string; roomVersion: string;
 }
 
 export async function fillGap(db: Db, roomId: string, gapId: bigint, options: FillGapOptions = {}): Promise<FillGapReport | null> {
-  const room = await db.room.findUnique({ where: { roomId }, select: { roomId: true, roomVersion: true, servers: true, historyVisibility: true, status: true } });
+  const room = await db.room.findUnique({
+    where: { roomId },
+    select: { roomId: true, roomVersion: true, servers: true, historyVisibility: true, status: true },
+  });
   if (!room || room.historyVisibility !== "world_readable" || room.status === "denied") return null;
   let gap = await gapState(db, roomId, gapId);
   if (!gap) return { stored: 0, remaining: false, error: null };

@@ -18,7 +18,9 @@ beforeAll(async () => {
   await seedDayPageRooms(db.prisma);
 
   // A room whose history was private for a while, and an event that arrived late.
-  await db.prisma.room.create({ data: { roomId: "!vis:hs.test", roomVersion: "11", name: "Vis", canonicalAlias: "#vis:hs.test", historyVisibility: "world_readable" } });
+  await db.prisma.room.create({
+    data: { roomId: "!vis:hs.test", roomVersion: "11", name: "Vis", canonicalAlias: "#vis:hs.test", historyVisibility: "world_readable" },
+  });
   const hv = (id: string, at: string, v: string) => ({ id, ts: ts(at), type: "m.room.history_visibility", stateKey: "", content: { history_visibility: v } });
   await insertEvents(db.prisma, {
     roomId: "!vis:hs.test",
@@ -45,7 +47,13 @@ afterAll(async () => db?.close());
 
 async function page(alias: string, date: string, cursor: { after?: string; before?: string } = {}): Promise<DayPageView> {
   const [yyyy = "", mm = "", dd = ""] = date.split("-");
-  const result = await getDayPage(db.prisma, { kind: "alias", alias }, parseDayParams({ yyyy, mm, dd })!, { after: cursor.after ?? null, before: cursor.before ?? null }, { now: NOW });
+  const result = await getDayPage(
+    db.prisma,
+    { kind: "alias", alias },
+    parseDayParams({ yyyy, mm, dd })!,
+    { after: cursor.after ?? null, before: cursor.before ?? null },
+    { now: NOW },
+  );
   if (result.status !== "ok") throw new Error(`expected a page, got ${result.status}`);
   return result.page;
 }
@@ -66,7 +74,10 @@ describe("getDayPage", () => {
     expect(ids(p)).toEqual(["$v-public-1", "$v-public-2", "$v-late"]);
     expect(JSON.stringify(p)).not.toContain("private words");
     expect(await resolvePermalink(db.prisma, { kind: "alias", alias: "#vis:hs.test" }, "$v-private")).toEqual({ status: "not_found" });
-    expect(await resolvePermalink(db.prisma, { kind: "alias", alias: "#vis:hs.test" }, "$v-public-2")).toEqual({ status: "ok", location: "/r/vis%3Ahs.test/date/2026/11/10#$v-public-2" });
+    expect(await resolvePermalink(db.prisma, { kind: "alias", alias: "#vis:hs.test" }, "$v-public-2")).toEqual({
+      status: "ok",
+      location: "/r/vis%3Ahs.test/date/2026/11/10#$v-public-2",
+    });
   });
 
   it("notes a late arrival where it sits", async () => {
@@ -93,7 +104,12 @@ describe("getDayPage", () => {
     const none = { after: null, before: null };
     expect((await getDayPage(db.prisma, { kind: "alias", alias: "#nowhere:hs.test" }, day, none, { now: NOW })).status).toBe("not_found");
     expect((await getDayPage(db.prisma, { kind: "alias", alias: "#closed:hs.test" }, day, none, { now: NOW })).status).toBe("forbidden");
-    expect((await getDayPage(db.prisma, { kind: "alias", alias: "#history:hs.test" }, parseDayParams({ yyyy: "2026", mm: "12", dd: "01" })!, none, { now: NOW })).status).toBe("bad_request");
-    expect((await getDayPage(db.prisma, { kind: "alias", alias: "#history:hs.test" }, day, { after: "$unknown", before: null }, { now: NOW })).status).toBe("bad_request");
+    expect(
+      (await getDayPage(db.prisma, { kind: "alias", alias: "#history:hs.test" }, parseDayParams({ yyyy: "2026", mm: "12", dd: "01" })!, none, { now: NOW }))
+        .status,
+    ).toBe("bad_request");
+    expect((await getDayPage(db.prisma, { kind: "alias", alias: "#history:hs.test" }, day, { after: "$unknown", before: null }, { now: NOW })).status).toBe(
+      "bad_request",
+    );
   });
 });

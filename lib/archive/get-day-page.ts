@@ -127,7 +127,21 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const events = new Map(
     eventItems
       .filter((i) => i.type !== "")
-      .map((i) => [i.eventId, storedEventFromPdu({ eventId: i.eventId, type: i.type, sender: i.sender, ts: i.originServerTs, pdu: i.pdu, redacted: i.redacted, deniedReason: i.deniedReason })] as const),
+      .map(
+        (i) =>
+          [
+            i.eventId,
+            storedEventFromPdu({
+              eventId: i.eventId,
+              type: i.type,
+              sender: i.sender,
+              ts: i.originServerTs,
+              pdu: i.pdu,
+              redacted: i.redacted,
+              deniedReason: i.deniedReason,
+            }),
+          ] as const,
+      ),
   );
   const relations = await loadRelations(db, room.roomId, [...events.keys()]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
@@ -135,7 +149,11 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const shown = [...eventItems.map((i) => ({ eventId: i.eventId, ts: i.originServerTs })), ...quoted.values()];
 
   const [visibility, previous, next, hours, activeDays] = await Promise.all([
-    historyVisibilityAt(db, room.roomId, shown.map((e) => e.eventId)),
+    historyVisibilityAt(
+      db,
+      room.roomId,
+      shown.map((e) => e.eventId),
+    ),
     findDayWithEvents(db, room.roomId, addDays(date, -1), "at-or-before", MESSAGE_TYPES),
     findDayWithEvents(db, room.roomId, addDays(date, 1), "at-or-after", MESSAGE_TYPES),
     busyHours(db, room.roomId, start, DAY_PAGE_SIZE),

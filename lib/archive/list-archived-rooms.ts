@@ -20,8 +20,6 @@ export async function listArchivedRooms(db: Db): Promise<ArchivedRoomView[]> {
     alias: r.canonicalAlias,
     name: r.name,
     topic: r.topic,
-    href: r.canonicalAlias
-      ? `/r/${encodeURIComponent(r.canonicalAlias.replace(/^#/, ""))}`
-      : `/roomid/${encodeURIComponent(r.roomId.replace(/^!/, ""))}`,
+    href: r.canonicalAlias ? `/r/${encodeURIComponent(r.canonicalAlias.replace(/^#/, ""))}` : `/roomid/${encodeURIComponent(r.roomId.replace(/^!/, ""))}`,
   }));
 }

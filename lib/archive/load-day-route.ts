@@ -21,7 +21,16 @@ export type RoomParamKind = "alias" | "id";
 // (`room%3Aserver`), so a key on the raw segments missed and every day page ran all of its
 // queries twice.
 const loadCached = cache(
-  async (kind: RoomRef["kind"], room: string, year: number, month: number, dayOfMonth: number, minuteOfDay: number | null, after: string | null, before: string | null): Promise<DayPageResult> => {
+  async (
+    kind: RoomRef["kind"],
+    room: string,
+    year: number,
+    month: number,
+    dayOfMonth: number,
+    minuteOfDay: number | null,
+    after: string | null,
+    before: string | null,
+  ): Promise<DayPageResult> => {
     const ref: RoomRef = kind === "alias" ? { kind, alias: room } : { kind, roomId: room };
     const day: DayRef = { year, month, day: dayOfMonth, minuteOfDay };
     return getDayPage(getDb(), ref, day, { after, before }, { fill: getEnv().DAY_FILL_ON_VIEW });

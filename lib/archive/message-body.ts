@@ -63,4 +63,3 @@ export function messageBody(content: Content, isReply: boolean): MessageBody | n
       return { kind: "unsupported", text: body };
   }
 }
-

@@ -8,7 +8,12 @@ describe("monthGrid", () => {
     expect(weeks).toHaveLength(6);
     expect(weeks[0]?.slice(0, 6)).toEqual([null, null, null, null, null, null]);
     expect(weeks[0]?.[6]).toEqual({ day: 1, date: "2026-11-01", active: false });
-    expect(weeks.flat().filter((c) => c?.active).map((c) => c?.date)).toEqual(["2026-11-20", "2026-11-21"]);
+    expect(
+      weeks
+        .flat()
+        .filter((c) => c?.active)
+        .map((c) => c?.date),
+    ).toEqual(["2026-11-20", "2026-11-21"]);
     expect(weeks.flat().filter(Boolean)).toHaveLength(30);
   });
 

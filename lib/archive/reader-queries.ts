@@ -8,16 +8,40 @@ import type { StoredEvent } from "@/lib/archive/stored-event";
 /** The event types a reader counts as messages (previous/next day with messages, landing day). */
 export const MESSAGE_TYPES = ["m.room.message", "m.sticker"] as const;
 
-export function toStoredEvent(row: { eventId: string; type: string; stateKey: string | null; sender: string; originServerTs: bigint; pdu: string; redacted: boolean }): StoredEvent {
-  return { eventId: row.eventId, type: row.type, stateKey: row.stateKey, sender: row.sender, ts: Number(row.originServerTs), pdu: row.pdu, redacted: row.redacted };
+export function toStoredEvent(row: {
+  eventId: string;
+  type: string;
+  stateKey: string | null;
+  sender: string;
+  originServerTs: bigint;
+  pdu: string;
+  redacted: boolean;
+}): StoredEvent {
+  return {
+    eventId: row.eventId,
+    type: row.type,
+    stateKey: row.stateKey,
+    sender: row.sender,
+    ts: Number(row.originServerTs),
+    pdu: row.pdu,
+    redacted: row.redacted,
+  };
 }
 
 const eventSelect = { eventId: true, type: true, stateKey: true, sender: true, originServerTs: true, pdu: true, redacted: true, deniedReason: true } as const;
 
 /** Stored events of a room by ID, with the reason of those the archive later denied. */
-export async function loadEvents(db: Db, roomId: string, ids: readonly string[], options: { withDenied?: boolean } = {}): Promise<Map<string, StoredEvent & { deniedReason: string | null }>> {
+export async function loadEvents(
+  db: Db,
+  roomId: string,
+  ids: readonly string[],
+  options: { withDenied?: boolean } = {},
+): Promise<Map<string, StoredEvent & { deniedReason: string | null }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.event.findMany({ where: { roomId, eventId: { in: [...ids] }, ...(options.withDenied ? {} : { deniedReason: null }) }, select: eventSelect });
+  const rows = await db.event.findMany({
+    where: { roomId, eventId: { in: [...ids] }, ...(options.withDenied ? {} : { deniedReason: null }) },
+    select: eventSelect,
+  });
   return new Map(rows.map((r) => [r.eventId, { ...toStoredEvent(r), deniedReason: r.deniedReason }]));
 }
 
@@ -26,7 +50,9 @@ export async function loadRelations(db: Db, roomId: string, targetIds: readonly 
   if (targetIds.length === 0) return [];
   // `room_id || ''` keeps the planner on the relates_to index: without statistics (PGlite) it
   // may otherwise walk all of the room's messages through the (room_id, type, …) index.
-  const rows = await db.$queryRaw<Array<{ eventId: string; type: string; stateKey: string | null; sender: string; originServerTs: bigint; pdu: string; redacted: boolean }>>`
+  const rows = await db.$queryRaw<
+    Array<{ eventId: string; type: string; stateKey: string | null; sender: string; originServerTs: bigint; pdu: string; redacted: boolean }>
+  >`
     SELECT event_id AS "eventId", type, state_key AS "stateKey", sender, origin_server_ts AS "originServerTs", pdu, redacted
     FROM events
     WHERE relates_to = ANY(${[...targetIds]}::text[]) AND rel_type IN ('m.replace', 'm.annotation')

@@ -16,14 +16,19 @@ export async function resolvePermalink(db: Db, ref: RoomRef, eventId: string): P
   const access = await getRoomAccess(db, ref);
   if (access.status !== "ok") return access.status === "forbidden" ? { status: "forbidden" } : access;
   const room = access.room;
-  const item = await db.timelineItem.findFirst({ where: { roomId: room.roomId, eventId, kind: "event" }, select: { ts: true, event: { select: { deniedReason: true } } } });
+  const item = await db.timelineItem.findFirst({
+    where: { roomId: room.roomId, eventId, kind: "event" },
+    select: { ts: true, event: { select: { deniedReason: true } } },
+  });
   if (!item || item.ts === null || item.event?.deniedReason) return { status: "not_found" };
   const ts = Number(item.ts);
   const hidden = hiddenEvents([{ eventId, ts }], await historyVisibilityAt(db, room.roomId, [eventId]), room.worldReadableSince?.getTime() ?? null);
   if (hidden.size > 0) return { status: "not_found" };
   const date = isoDate(ts);
   const dayStart = Date.parse(`${date}T00:00:00Z`);
-  const dayCount = await db.timelineItem.count({ where: { roomId: room.roomId, kind: "event", ts: { gte: BigInt(dayStart), lt: BigInt(dayStart + 86_400_000) } } });
+  const dayCount = await db.timelineItem.count({
+    where: { roomId: room.roomId, kind: "event", ts: { gte: BigInt(dayStart), lt: BigInt(dayStart + 86_400_000) } },
+  });
   const time = dayCount > DAY_PAGE_SIZE ? formatTimeOfDay(Math.floor((ts - dayStart) / 60_000)) : null;
   return { status: "ok", location: `${dayPagePath(roomBasePath(room), date, time)}#${eventFragment(eventId)}` };
 }

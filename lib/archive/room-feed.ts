@@ -32,9 +32,17 @@ export async function getRoomFeed(db: Db, ref: RoomRef): Promise<string | undefi
     select: { event: { select: { eventId: true, type: true, stateKey: true, sender: true, originServerTs: true, pdu: true, redacted: true } } },
   });
   const events = items.flatMap((i) => (i.event ? [toStoredEvent(i.event)] : []));
-  const visibility = await historyVisibilityAt(db, room.roomId, events.map((e) => e.eventId));
+  const visibility = await historyVisibilityAt(
+    db,
+    room.roomId,
+    events.map((e) => e.eventId),
+  );
   const hidden = hiddenEvents(events, visibility, room.worldReadableSince?.getTime() ?? null);
-  const relations = await loadRelations(db, room.roomId, events.map((e) => e.eventId));
+  const relations = await loadRelations(
+    db,
+    room.roomId,
+    events.map((e) => e.eventId),
+  );
   const base = getEnv().ARCHIVE_BASE_URL;
   const basePath = roomBasePath(room);
   const entries: string[] = [];
@@ -42,7 +50,10 @@ export async function getRoomFeed(db: Db, ref: RoomRef): Promise<string | undefi
     if (entries.length >= FEED_SIZE) break;
     const content = eventContent(e);
     if (hidden.has(e.eventId) || relationOf(content)?.kind === "replace") continue;
-    const edit = latestValidEdit(e, relations.filter((r) => relationOf(eventContent(r))?.kind === "replace"));
+    const edit = latestValidEdit(
+      e,
+      relations.filter((r) => relationOf(eventContent(r))?.kind === "replace"),
+    );
     const body = messageBody(edit?.content ?? content, hasReplyFallback(content) && !edit);
     if (!body) continue;
     const text = body.kind === "image" ? `[image] ${body.alt}` : body.kind === "file" ? `[file] ${body.name}` : body.text;

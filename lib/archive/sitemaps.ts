@@ -22,7 +22,19 @@ export function roomSitemapPath(roomId: string): string {
 async function indexableRooms(db: Db) {
   const rooms = await db.room.findMany({
     where: { historyVisibility: "world_readable", status: { not: "denied" } },
-    select: { roomId: true, roomVersion: true, canonicalAlias: true, name: true, topic: true, historyVisibility: true, worldReadableSince: true, worldReadableBy: true, status: true, servers: true, updatedAt: true },
+    select: {
+      roomId: true,
+      roomVersion: true,
+      canonicalAlias: true,
+      name: true,
+      topic: true,
+      historyVisibility: true,
+      worldReadableSince: true,
+      worldReadableBy: true,
+      status: true,
+      servers: true,
+      updatedAt: true,
+    },
     orderBy: { roomId: "asc" },
     take: MAX_URLS,
   });
@@ -62,8 +74,6 @@ function escapeXml(text: string): string {
 
 export function sitemapXml(kind: "sitemapindex" | "urlset", entries: readonly SitemapEntry[]): string {
   const tag = kind === "sitemapindex" ? "sitemap" : "url";
-  const body = entries
-    .map((e) => `<${tag}><loc>${escapeXml(e.loc)}</loc>${e.lastmod ? `<lastmod>${e.lastmod}</lastmod>` : ""}</${tag}>`)
-    .join("\n");
+  const body = entries.map((e) => `<${tag}><loc>${escapeXml(e.loc)}</loc>${e.lastmod ? `<lastmod>${e.lastmod}</lastmod>` : ""}</${tag}>`).join("\n");
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${kind} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}\n</${kind}>\n`;
 }

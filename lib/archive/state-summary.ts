@@ -68,9 +68,7 @@ export function describeStateChange(c: StateChangeInput): string | null {
     }
     case "m.room.history_visibility": {
       const v = str(c.content.history_visibility) ?? "unknown";
-      return v === "world_readable"
-        ? `${who} made the room history readable by anyone (world_readable)`
-        : `${who} set history visibility to ${v}`;
+      return v === "world_readable" ? `${who} made the room history readable by anyone (world_readable)` : `${who} set history visibility to ${v}`;
     }
     case "m.room.join_rules":
       return `${who} set the join rule to ${str(c.content.join_rule) ?? "unknown"}`;

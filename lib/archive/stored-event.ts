@@ -53,7 +53,10 @@ const parseContent = (pdu: string): Content => contentOf(parsePdu(pdu));
  */
 export function storedEventFromPdu<T extends Omit<StoredEvent, "stateKey">>(fields: T): T & { stateKey: string | null } {
   const parsed = parsePdu(fields.pdu);
-  const stateKey = typeof parsed === "object" && parsed !== null && typeof (parsed as { state_key?: unknown }).state_key === "string" ? (parsed as { state_key: string }).state_key : null;
+  const stateKey =
+    typeof parsed === "object" && parsed !== null && typeof (parsed as { state_key?: unknown }).state_key === "string"
+      ? (parsed as { state_key: string }).state_key
+      : null;
   const event = { ...fields, stateKey };
   contents.set(event, contentOf(parsed));
   return event;

@@ -50,5 +50,8 @@ export function dayStructuredData(page: DayPageView, baseUrl: string): Record<st
 
 /** JSON for a `<script type="application/ld+json">`: `<` escaped so message text cannot close it. */
 export function jsonLdText(data: unknown): string {
-  return JSON.stringify(data).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(data)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }

@@ -16,7 +16,14 @@ describe("hiddenEvents", () => {
   });
 
   it("falls back to the recorded consent time before the first known change", () => {
-    const hidden = hiddenEvents([ev("old", 1000), ev("new", 3000), ev("unplaced", 1000)], new Map([["old", null], ["new", null]]), 2000);
+    const hidden = hiddenEvents(
+      [ev("old", 1000), ev("new", 3000), ev("unplaced", 1000)],
+      new Map([
+        ["old", null],
+        ["new", null],
+      ]),
+      2000,
+    );
     expect([...hidden]).toEqual(["old", "unplaced"]);
     expect(hiddenEvents([ev("x", 1)], new Map(), null).size).toBe(0);
   });

@@ -36,7 +36,16 @@ const visibility = (roomId: string, id: string, depth: number, prev: string[], v
 
 async function joinedRoom(roomId: string): Promise<void> {
   await db.prisma.room.create({
-    data: { roomId, roomVersion: "11", historyVisibility: "world_readable", topic: "Talk", name: "Room", status: "joined", servers: ["hs.example", "other.example"], joinedAt: new Date() },
+    data: {
+      roomId,
+      roomVersion: "11",
+      historyVisibility: "world_readable",
+      topic: "Talk",
+      name: "Room",
+      status: "joined",
+      servers: ["hs.example", "other.example"],
+      joinedAt: new Date(),
+    },
   });
   // create → world_readable → three messages
   const events = [
@@ -103,7 +112,13 @@ describe("a joined room that stops being world_readable", () => {
     const roomId = "!missing:hs.example";
     await joinedRoom(roomId);
     // As /send stores what get_missing_events returned before the pushed message itself.
-    await storeVerified(db.prisma, { roomId, roomVersion: "11" }, [visibility(roomId, "$joined-only", 6, [`$m5${roomId}`], "joined")], { kind: "live" }, "missing");
+    await storeVerified(
+      db.prisma,
+      { roomId, roomVersion: "11" },
+      [visibility(roomId, "$joined-only", 6, [`$m5${roomId}`], "joined")],
+      { kind: "live" },
+      "missing",
+    );
     const pushed = message(roomId, "$after", 7, ["$joined-only"]);
     await store(roomId, [pushed], { kind: "live" });
     const stub = leaveStub();

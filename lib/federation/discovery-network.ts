@@ -1,12 +1,6 @@
 import { promises as dns } from "node:dns";
 import { z } from "zod";
-import {
-  createDiscoveryCache,
-  type DiscoveryLookups,
-  type Resolution,
-  type WellKnownResult,
-  wellKnownMaxAge,
-} from "@/lib/federation/discovery";
+import { createDiscoveryCache, type DiscoveryLookups, type Resolution, type WellKnownResult, wellKnownMaxAge } from "@/lib/federation/discovery";
 import { hostHeader, parseServerName } from "@/lib/federation/server-name";
 import { defaultTransportOptions, httpsRequest, type TransportOptions } from "@/lib/federation/transport";
 

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  createDiscoveryCache,
-  type DiscoveryLookups,
-  pickSrv,
-  resolveServerName,
-  type SrvRecord,
-  wellKnownMaxAge,
-} from "@/lib/federation/discovery";
+import { createDiscoveryCache, type DiscoveryLookups, pickSrv, resolveServerName, type SrvRecord, wellKnownMaxAge } from "@/lib/federation/discovery";
 
 function lookups(wellKnown: Record<string, string>, srv: Record<string, SrvRecord[]>, calls: string[] = []): DiscoveryLookups {
   return {
@@ -44,10 +37,16 @@ describe("resolveServerName", () => {
 
   it("well-known to an IP, to host:port, to SRV, to a plain host", async () => {
     expect((await resolveServerName("a.org", lookups({ "a.org": "5.6.7.8" }, {}))).target).toEqual({
-      connectHost: "5.6.7.8", port: 8448, hostHeader: "5.6.7.8", tlsName: "5.6.7.8",
+      connectHost: "5.6.7.8",
+      port: 8448,
+      hostHeader: "5.6.7.8",
+      tlsName: "5.6.7.8",
     });
     expect((await resolveServerName("a.org", lookups({ "a.org": "m.a.org:443" }, {}))).target).toEqual({
-      connectHost: "m.a.org", port: 443, hostHeader: "m.a.org:443", tlsName: "m.a.org",
+      connectHost: "m.a.org",
+      port: 443,
+      hostHeader: "m.a.org:443",
+      tlsName: "m.a.org",
     });
     const srv = await resolveServerName("a.org", lookups({ "a.org": "m.a.org" }, { "_matrix-fed._tcp.m.a.org": [rec("fed.host.net", 8449)] }));
     // Host and TLS name are the delegated name, not the SRV target.
@@ -56,15 +55,15 @@ describe("resolveServerName", () => {
     expect(legacy.target.connectHost).toBe("old.host.net");
     expect(legacy.step).toBe("well-known-srv_matrix._tcp");
     expect((await resolveServerName("a.org", lookups({ "a.org": "m.a.org" }, {}))).target).toEqual({
-      connectHost: "m.a.org", port: 8448, hostHeader: "m.a.org", tlsName: "m.a.org",
+      connectHost: "m.a.org",
+      port: 8448,
+      hostHeader: "m.a.org",
+      tlsName: "m.a.org",
     });
   });
 
   it("prefers _matrix-fed over _matrix and uses SRV on the name without well-known", async () => {
-    const r = await resolveServerName(
-      "b.org",
-      lookups({}, { "_matrix-fed._tcp.b.org": [rec("new.b.net", 1)], "_matrix._tcp.b.org": [rec("old.b.net", 2)] }),
-    );
+    const r = await resolveServerName("b.org", lookups({}, { "_matrix-fed._tcp.b.org": [rec("new.b.net", 1)], "_matrix._tcp.b.org": [rec("old.b.net", 2)] }));
     expect(r.target).toEqual({ connectHost: "new.b.net", port: 1, hostHeader: "b.org", tlsName: "b.org" });
     const plain = await resolveServerName("c.org", lookups({}, {}));
     expect(plain.target).toEqual({ connectHost: "c.org", port: 8448, hostHeader: "c.org", tlsName: "c.org" });

@@ -14,9 +14,7 @@ export interface SrvRecord {
   weight: number;
 }
 
-export type WellKnownResult =
-  | { ok: true; server: string; /** ms the answer may be cached */ maxAgeMs: number }
-  | { ok: false; maxAgeMs: number };
+export type WellKnownResult = { ok: true; server: string; /** ms the answer may be cached */ maxAgeMs: number } | { ok: false; maxAgeMs: number };
 
 export interface DiscoveryLookups {
   wellKnown(hostname: string): Promise<WellKnownResult>;

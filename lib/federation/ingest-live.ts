@@ -63,7 +63,13 @@ async function ingestRoomPdus(db: Db, room: { roomId: string; roomVersion: strin
   if (verified.deferred.length > 0) logger.warn({ roomId: room.roomId, origin, deferred: verified.deferred }, "PDUs could not be verified now");
   if (verified.accepted.length === 0) return results;
 
-  await fetchMissingPrevs(db, room, origin, verified.accepted.map((a) => a.pdu), verified.accepted.map((a) => a.eventId));
+  await fetchMissingPrevs(
+    db,
+    room,
+    origin,
+    verified.accepted.map((a) => a.pdu),
+    verified.accepted.map((a) => a.eventId),
+  );
   await storeVerified(db, room, verified.accepted, { kind: "live" }, "send");
   await applyStateToRoom(db, room.roomId, verified.accepted);
   for (const a of verified.accepted) results[a.eventId] = {};
@@ -76,13 +82,7 @@ async function rememberServer(db: Db, room: { roomId: string; servers: string[] 
   await db.room.update({ where: { roomId: room.roomId }, data: { servers: { push: origin } } });
 }
 
-async function fetchMissingPrevs(
-  db: Db,
-  room: { roomId: string; roomVersion: string },
-  origin: string,
-  pdus: JsonObject[],
-  eventIds: string[],
-): Promise<void> {
+async function fetchMissingPrevs(db: Db, room: { roomId: string; roomVersion: string }, origin: string, pdus: JsonObject[], eventIds: string[]): Promise<void> {
   const batch = new Set(eventIds);
   const prevs = [...new Set(pdus.flatMap((p) => eventRefs(p.prev_events)))].filter((id) => !batch.has(id));
   if (prevs.length === 0) return;

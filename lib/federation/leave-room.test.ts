@@ -35,7 +35,14 @@ const { leaveRoomOverFederation } = await import("@/lib/federation/leave-room");
 const ROOM = "!room:hs1.test";
 const template = (overrides: JsonObject = {}): { room_version?: string; event: JsonObject } => ({
   room_version: "11",
-  event: { room_id: ROOM, type: "m.room.member", sender: "@archive:archive.test", state_key: "@archive:archive.test", content: { membership: "leave" }, ...overrides },
+  event: {
+    room_id: ROOM,
+    type: "m.room.member",
+    sender: "@archive:archive.test",
+    state_key: "@archive:archive.test",
+    content: { membership: "leave" },
+    ...overrides,
+  },
 });
 const target = { roomId: ROOM, roomVersion: "11", servers: ["archive.test", "denied.test", "hs1.test", "hs2.test"] };
 
@@ -58,9 +65,7 @@ describe("leaveRoomOverFederation", () => {
   });
 
   it("refuses a template for another room, user, membership or room version, and does not ask that server again", async () => {
-    makeLeave.mockImplementation(async (server) =>
-      server === "hs1.test" ? template({ room_id: "!other:hs1.test" }) : { ...template(), room_version: "10" },
-    );
+    makeLeave.mockImplementation(async (server) => (server === "hs1.test" ? template({ room_id: "!other:hs1.test" }) : { ...template(), room_version: "10" }));
     const outcome = await leaveRoomOverFederation(target, [0, 0, 0]);
     expect(outcome.left).toBe(false);
     // Both templates were bad: one round, no send_leave.

@@ -10,7 +10,12 @@ import { signJson } from "@/lib/matrix/signatures";
 
 describe("parseResponse", () => {
   it("parses losslessly and validates the shape", () => {
-    const body = parseResponse("a.org", "GET /backfill", { status: 200, body: '{"origin":"a.org","pdus":[{"depth":9007199254740993}]}' }, z.object({ pdus: z.array(z.record(z.string(), z.unknown())) }));
+    const body = parseResponse(
+      "a.org",
+      "GET /backfill",
+      { status: 200, body: '{"origin":"a.org","pdus":[{"depth":9007199254740993}]}' },
+      z.object({ pdus: z.array(z.record(z.string(), z.unknown())) }),
+    );
     const depth = body.pdus[0]?.depth;
     expect(depth).toBeInstanceOf(JsonNumber);
     expect((depth as JsonNumber).text).toBe("9007199254740993");
@@ -25,7 +30,9 @@ describe("parseResponse", () => {
   it("rejects bodies that are not JSON or have the wrong shape", () => {
     expect(() => parseResponse("a.org", "GET /x", { status: 200, body: "<html>" }, z.unknown())).toThrow(FederationResponseError);
     expect(() => parseResponse("a.org", "GET /make_join", { status: 200, body: '{"room_version":"11"}' }, makeJoinResponse)).toThrow(/unexpected response/);
-    expect(() => parseResponse("a.org", "PUT /send_join", { status: 200, body: '{"state":[],"auth_chain":[1]}' }, sendJoinResponse)).toThrow(FederationResponseError);
+    expect(() => parseResponse("a.org", "PUT /send_join", { status: 200, body: '{"state":[],"auth_chain":[1]}' }, sendJoinResponse)).toThrow(
+      FederationResponseError,
+    );
   });
 
   it("reads errcodes only from JSON objects", () => {
@@ -37,7 +44,13 @@ describe("parseResponse", () => {
 
 describe("encodeQuery", () => {
   it("repeats keys and percent-encodes values exactly as they will be signed", () => {
-    expect(encodeQuery([["ver", "1"], ["ver", "11"], ["v", "$a/b+c"]])).toBe("?ver=1&ver=11&v=%24a%2Fb%2Bc");
+    expect(
+      encodeQuery([
+        ["ver", "1"],
+        ["ver", "11"],
+        ["v", "$a/b+c"],
+      ]),
+    ).toBe("?ver=1&ver=11&v=%24a%2Fb%2Bc");
     expect(encodeQuery([])).toBe("");
   });
 });
@@ -83,6 +96,8 @@ describe("keysFromNotary", () => {
     const impostor = generateSigningKey();
     const forged = signJson(buildServerKeyResponse("remote.example", impostor, now), "notary.example", notary);
     const tampered = { ...forged, verify_keys: { [impostor.keyId]: { key: origin.publicKey } } };
-    expect(keysFromNotary("remote.example", "notary.example", notaryKeys, [signJson({ ...tampered, signatures: {} }, "notary.example", notary)], now)).toEqual([]);
+    expect(keysFromNotary("remote.example", "notary.example", notaryKeys, [signJson({ ...tampered, signatures: {} }, "notary.example", notary)], now)).toEqual(
+      [],
+    );
   });
 });

@@ -113,7 +113,11 @@ export async function stopArchivingRoom(
     .catch((err: unknown): LeaveOutcome => ({ left: false, attempts: 0, errors: [(err as Error).message] }))
     .then(async (outcome) => {
       if (outcome.left) logger.info({ roomId: room.roomId, server: outcome.server, eventId: outcome.eventId }, "left room that stopped being world_readable");
-      else logger.error({ roomId: room.roomId, errors: outcome.errors }, "could not leave room that stopped being world_readable (history is purged; /send refuses its PDUs)");
+      else
+        logger.error(
+          { roomId: room.roomId, errors: outcome.errors },
+          "could not leave room that stopped being world_readable (history is purged; /send refuses its PDUs)",
+        );
       await sweep(db, room.roomId);
       return outcome;
     });

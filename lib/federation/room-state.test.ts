@@ -19,7 +19,13 @@ describe("summarizeState", () => {
       state("m.room.canonical_alias", { alias: "#a:hs.example" }, 4),
       state("m.room.history_visibility", { history_visibility: "world_readable" }, 6),
     ]);
-    expect(summary).toMatchObject({ name: "New", topic: "Talk", canonicalAlias: "#a:hs.example", historyVisibility: "world_readable", worldReadableBy: "@mod:hs.example" });
+    expect(summary).toMatchObject({
+      name: "New",
+      topic: "Talk",
+      canonicalAlias: "#a:hs.example",
+      historyVisibility: "world_readable",
+      worldReadableBy: "@mod:hs.example",
+    });
     expect(summary.worldReadableSince?.getTime()).toBe(1_700_000_000_006);
   });
 

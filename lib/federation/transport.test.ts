@@ -22,11 +22,29 @@ const seen: Array<{ host?: string; sni?: string | false; url?: string }> = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "transport-test-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE",
-    "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-  ], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-keyout",
+      path.join(dir, "key.pem"),
+      "-out",
+      path.join(dir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
   ca = readFileSync(path.join(dir, "cert.pem"), "utf8");
   server = https.createServer({ key: readFileSync(path.join(dir, "key.pem")), cert: ca }, (req, res) => {
     seen.push({ host: req.headers.host, sni: (req.socket as TLSSocket).servername ?? undefined, url: req.url });
@@ -61,7 +79,9 @@ describe("httpsRequest with the SSRF guard", () => {
   it("refuses a loopback IP literal without connecting", async () => {
     const { target } = await resolveServerName(`127.0.0.1:${port}`, noLookups);
     const before = seen.length;
-    await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/x" }, { policy: createAddressPolicy(["10.0.0.0/8"]), extraCa: ca })).rejects.toMatchObject({
+    await expect(
+      httpsRequest(target, { method: "GET", pathAndQuery: "/x" }, { policy: createAddressPolicy(["10.0.0.0/8"]), extraCa: ca }),
+    ).rejects.toMatchObject({
       code: "ERR_ADDRESS_POLICY",
     });
     expect(seen.length).toBe(before);
@@ -86,7 +106,11 @@ describe("httpsRequest with the SSRF guard", () => {
   it("bounds time and response size", async () => {
     const policy = createAddressPolicy(["loopback"]);
     const { target } = await resolveServerName(`localhost:${port}`, noLookups);
-    await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/slow", timeoutMs: 300 }, { policy, extraCa: ca })).rejects.toMatchObject({ code: "ERR_TIMEOUT" });
-    await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/big", maxResponseBytes: 1000 }, { policy, extraCa: ca })).rejects.toMatchObject({ code: "ERR_TOO_LARGE" });
+    await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/slow", timeoutMs: 300 }, { policy, extraCa: ca })).rejects.toMatchObject({
+      code: "ERR_TIMEOUT",
+    });
+    await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/big", maxResponseBytes: 1000 }, { policy, extraCa: ca })).rejects.toMatchObject({
+      code: "ERR_TOO_LARGE",
+    });
   });
 });

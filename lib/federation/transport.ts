@@ -66,9 +66,7 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
       if (err) return callback(err, "", 4);
       const list = (addresses as LookupAddress[]).filter((a) => policy.allows(a.address));
       if (list.length === 0) {
-        const denied = new AddressPolicyError(
-          `refusing to connect to ${hostname}: it resolves only to private, loopback or link-local addresses`,
-        );
+        const denied = new AddressPolicyError(`refusing to connect to ${hostname}: it resolves only to private, loopback or link-local addresses`);
         return callback(Object.assign(denied, { code: "ERR_ADDRESS_POLICY" }) as NodeJS.ErrnoException, "", 4);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
@@ -87,9 +85,7 @@ export function httpsRequestBytes(target: HttpsTarget, request: HttpsRequest, op
   const timeoutMs = request.timeoutMs ?? 30_000;
   const maxBytes = request.maxResponseBytes ?? 32 * 1024 * 1024;
   if (isIP(target.connectHost) !== 0 && !options.policy.allows(target.connectHost)) {
-    return Promise.reject(
-      new TransportError(`refusing to connect to ${target.connectHost}: private, loopback or link-local address`, "ERR_ADDRESS_POLICY"),
-    );
+    return Promise.reject(new TransportError(`refusing to connect to ${target.connectHost}: private, loopback or link-local address`, "ERR_ADDRESS_POLICY"));
   }
   const headers: Record<string, string> = { Host: target.hostHeader, ...request.headers };
   if (request.body !== undefined) {
@@ -119,7 +115,9 @@ export function httpsRequestBytes(target: HttpsTarget, request: HttpsRequest, op
       checkServerIdentity: (_host, cert) => tls.checkServerIdentity(target.tlsName, cert),
     });
     const timer = setTimeout(() => {
-      finish(() => reject(new TransportError(`${request.method} https://${target.hostHeader}${request.pathAndQuery} timed out after ${timeoutMs} ms`, "ERR_TIMEOUT")));
+      finish(() =>
+        reject(new TransportError(`${request.method} https://${target.hostHeader}${request.pathAndQuery} timed out after ${timeoutMs} ms`, "ERR_TIMEOUT")),
+      );
       req.destroy();
     }, timeoutMs);
     req.on("error", (err: NodeJS.ErrnoException) => {
@@ -144,9 +142,7 @@ export function httpsRequestBytes(target: HttpsTarget, request: HttpsRequest, op
         }
         chunks.push(chunk);
       });
-      res.on("end", () =>
-        finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })),
-      );
+      res.on("end", () => finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })));
       res.on("error", (err) => finish(() => reject(new TransportError(err.message, "ERR_CONNECT", { cause: err }))));
     });
     if (request.body !== undefined) req.write(request.body);

@@ -36,17 +36,13 @@ describe("canonical JSON", () => {
     for (const bad of [1.5, 2 ** 53, -(2 ** 53), Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => canonicalJson({ a: bad }), String(bad)).toThrow(expect.objectContaining({ code: "M_BAD_JSON" }));
     }
-    expect(() => canonicalJson({ a: new JsonNumber("9223372036854775807") })).toThrow(
-      expect.objectContaining({ code: "M_BAD_JSON" }),
-    );
+    expect(() => canonicalJson({ a: new JsonNumber("9223372036854775807") })).toThrow(expect.objectContaining({ code: "M_BAD_JSON" }));
     expect(canonicalJson({ a: 2 ** 53 - 1, b: -(2 ** 53) + 1 })).toBe('{"a":9007199254740991,"b":-9007199254740991}');
   });
 
   it("re-emits big integers digit for digit and floats as Python does in compat mode", () => {
     const parsed = parseJson('{"depth": 9223372036854775807, "pl": 50.0, "x": 1e100, "y": 0.00001, "z": -2.5}');
-    expect(canonicalJson(parsed, "compat")).toBe(
-      '{"depth":9223372036854775807,"pl":50.0,"x":1e+100,"y":1e-05,"z":-2.5}',
-    );
+    expect(canonicalJson(parsed, "compat")).toBe('{"depth":9223372036854775807,"pl":50.0,"x":1e+100,"y":1e-05,"z":-2.5}');
   });
 
   it("skips undefined object values like JSON.stringify", () => {

@@ -27,10 +27,7 @@ export function computeEventId(event: JsonObject, roomVersion: string | RoomVers
 export function roomIdFromCreateEvent(createEvent: JsonObject, roomVersion: string | RoomVersion = "12"): string {
   const version = toRoomVersion(roomVersion);
   if (!version.roomIdFromCreateEvent) {
-    throw new MatrixProtocolError(
-      "M_BAD_EVENT_FORMAT",
-      `room version ${version.id} room IDs are not derived from the create event`,
-    );
+    throw new MatrixProtocolError("M_BAD_EVENT_FORMAT", `room version ${version.id} room IDs are not derived from the create event`);
   }
   return "!" + encodeBase64Url(computeReferenceHash(createEvent, version));
 }

@@ -3,9 +3,8 @@ import { describe, expect, it } from "vitest";
 import { isValidQualifiedId, isValidServerName, serverNameOf } from "@/lib/matrix/identifiers";
 
 describe("server names and IDs", () => {
-  it.each(["example.org", "localhost:8448", "1.2.3.4", "1.2.3.4:80", "[::1]", "[::1]:8448", "[1234:5678::abcd]:443", "a-b.c"])(
-    "accepts %s",
-    (name) => expect(isValidServerName(name)).toBe(true),
+  it.each(["example.org", "localhost:8448", "1.2.3.4", "1.2.3.4:80", "[::1]", "[::1]:8448", "[1234:5678::abcd]:443", "a-b.c"])("accepts %s", (name) =>
+    expect(isValidServerName(name)).toBe(true),
   );
 
   it.each(["", "exa mple.org", "example.org:99999", "example.org:", "ex_ample.org", "[::1", "host:port"])("rejects %j", (name) =>

@@ -25,13 +25,7 @@
 export { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "@/lib/matrix/base64";
 export { canonicalJson, canonicalJsonBytes, compareCodePoints, type CanonicalJsonMode } from "@/lib/matrix/canonical-json";
 export { isMatrixProtocolError, MatrixProtocolError, type MatrixProtocolErrorCode } from "@/lib/matrix/errors";
-export {
-  checkContentHash,
-  claimedContentHash,
-  computeContentHash,
-  computeReferenceHash,
-  withContentHash,
-} from "@/lib/matrix/event-hashes";
+export { checkContentHash, claimedContentHash, computeContentHash, computeReferenceHash, withContentHash } from "@/lib/matrix/event-hashes";
 export { computeEventId, createEventIdFromRoomId, roomIdFromCreateEvent } from "@/lib/matrix/event-id";
 export { isValidQualifiedId, isValidServerName, serverNameOf } from "@/lib/matrix/identifiers";
 export { cloneJson, isJsonObject, JsonNumber, type JsonObject, type JsonValue } from "@/lib/matrix/json-value";
@@ -53,28 +47,10 @@ export {
   type TypedPdu,
 } from "@/lib/matrix/pdu-types";
 export { redactEvent } from "@/lib/matrix/redaction";
-export {
-  DEFAULT_ROOM_VERSION,
-  findRoomVersion,
-  getRoomVersion,
-  ROOM_VERSIONS,
-  SUPPORTED_ROOM_VERSIONS,
-  type RoomVersion,
-} from "@/lib/matrix/room-versions";
-export {
-  buildServerKeyResponse,
-  MAX_KEY_VALIDITY_MS,
-  parseServerKeyResponse,
-  type ServerKeys,
-} from "@/lib/matrix/server-keys";
+export { DEFAULT_ROOM_VERSION, findRoomVersion, getRoomVersion, ROOM_VERSIONS, SUPPORTED_ROOM_VERSIONS, type RoomVersion } from "@/lib/matrix/room-versions";
+export { buildServerKeyResponse, MAX_KEY_VALIDITY_MS, parseServerKeyResponse, type ServerKeys } from "@/lib/matrix/server-keys";
 export { signEvent } from "@/lib/matrix/sign-event";
-export {
-  computeSignature,
-  signJson,
-  signatureKeyIds,
-  verifyJsonSignature,
-  type SignatureCheck,
-} from "@/lib/matrix/signatures";
+export { computeSignature, signJson, signatureKeyIds, verifyJsonSignature, type SignatureCheck } from "@/lib/matrix/signatures";
 export {
   deriveKeyId,
   formatSigningKeyFile,

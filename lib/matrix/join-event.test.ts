@@ -64,10 +64,10 @@ describe("buildJoinEvent", () => {
   });
 
   it("keeps join_authorised_via_users_server, which then needs the resident's signature", async () => {
-    const { template } = checkMakeJoinTemplate(
-      makeJoin("10", { content: { membership: "join", join_authorised_via_users_server: "@mod:hs.example" } }),
-      { roomId: ROOM, userId: USER },
-    );
+    const { template } = checkMakeJoinTemplate(makeJoin("10", { content: { membership: "join", join_authorised_via_users_server: "@mod:hs.example" } }), {
+      roomId: ROOM,
+      userId: USER,
+    });
     const { pdu } = buildJoinEvent(template, "10", { serverName: "archive.example", key: ours, now: 1, eventIdLocalpart: "x" });
     expect(pdu.content).toEqual({ membership: "join", join_authorised_via_users_server: "@mod:hs.example" });
     await expect(verifyPdu(pdu, "10", lookup)).resolves.toMatchObject({ code: "M_MISSING_SIGNATURE", reason: "not signed by hs.example" });

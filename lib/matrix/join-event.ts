@@ -17,10 +17,7 @@ function badTemplate(message: string): never {
  * (absent means "1") and the event template. Throws M_UNSUPPORTED_ROOM_VERSION or M_BAD_TEMPLATE:
  * discard the template and try another server.
  */
-export function checkMakeJoinTemplate(
-  response: unknown,
-  expected: { roomId: string; userId: string },
-): { roomVersion: string; template: JsonObject } {
+export function checkMakeJoinTemplate(response: unknown, expected: { roomId: string; userId: string }): { roomVersion: string; template: JsonObject } {
   if (!isJsonObject(response)) badTemplate("make_join response is not an object");
   const roomVersion = response.room_version ?? DEFAULT_ROOM_VERSION;
   if (typeof roomVersion !== "string") badTemplate("room_version must be a string");

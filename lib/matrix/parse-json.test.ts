@@ -49,9 +49,7 @@ describe("parseJson", () => {
   });
 
   it("rejects absurd nesting instead of overflowing the stack", () => {
-    expect(() => parseJson("[".repeat(10000) + "]".repeat(10000))).toThrow(
-      expect.objectContaining({ code: "M_BAD_JSON" }),
-    );
+    expect(() => parseJson("[".repeat(10000) + "]".repeat(10000))).toThrow(expect.objectContaining({ code: "M_BAD_JSON" }));
   });
 
   it("requires an object where asked", () => {

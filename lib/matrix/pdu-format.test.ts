@@ -27,7 +27,10 @@ function pdu(version: string, overrides: Record<string, JsonValue | undefined> =
   return event as JsonObject;
 }
 
-const format = (value: unknown, version: string, skipCountLimits = false) => () => checkPduFormat(value, version, { skipCountLimits });
+const format =
+  (value: unknown, version: string, skipCountLimits = false) =>
+  () =>
+    checkPduFormat(value, version, { skipCountLimits });
 const code = (c: string) => expect.objectContaining({ code: c });
 
 describe("checkPduFormat", () => {

@@ -27,11 +27,7 @@ function fail(message: string): never {
  * DEF/pdu_v1…v12). Throws MatrixProtocolError: M_BAD_JSON when a v6+ event is not strictly
  * canonical, M_TOO_LARGE for size limits, M_BAD_EVENT_FORMAT for everything else.
  */
-export function checkPduFormat(
-  pdu: unknown,
-  roomVersion: string | RoomVersion,
-  options: PduFormatOptions = {},
-): asserts pdu is JsonObject {
+export function checkPduFormat(pdu: unknown, roomVersion: string | RoomVersion, options: PduFormatOptions = {}): asserts pdu is JsonObject {
   const version = toRoomVersion(roomVersion);
   if (!isJsonObject(pdu)) fail("a PDU must be a JSON object");
 

@@ -17,7 +17,16 @@ describe("room versions", () => {
   it("matches the protocol.md §7.1 and §9 tables", () => {
     const table = SUPPORTED_ROOM_VERSIONS.map((id) => {
       const v = getRoomVersion(id);
-      return [id, v.eventIdFormat, v.redaction, v.canonicalJson, v.maxDepth === 2n ** 53n - 1n ? "2^53" : "2^63", v.enforceKeyValidity, v.redactsInContent, v.roomIdFromCreateEvent].join(" ");
+      return [
+        id,
+        v.eventIdFormat,
+        v.redaction,
+        v.canonicalJson,
+        v.maxDepth === 2n ** 53n - 1n ? "2^53" : "2^63",
+        v.enforceKeyValidity,
+        v.redactsInContent,
+        v.roomIdFromCreateEvent,
+      ].join(" ");
     });
     expect(table).toEqual([
       "1 explicit v1 compat 2^63 false false false",

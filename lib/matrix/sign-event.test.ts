@@ -45,9 +45,7 @@ describe("reference hashes and event IDs", () => {
   it("uses the event_id field in v1 and v2", () => {
     for (const version of ["1", "2"]) {
       expect(computeEventId(asJson(message.output), version)).toBe("$0:domain");
-      expect(() => computeEventId(asJson(minimal.output), version)).toThrow(
-        expect.objectContaining({ code: "M_BAD_EVENT_FORMAT" }),
-      );
+      expect(() => computeEventId(asJson(minimal.output), version)).toThrow(expect.objectContaining({ code: "M_BAD_EVENT_FORMAT" }));
     }
   });
 

@@ -10,12 +10,7 @@ import type { SigningKey } from "@/lib/matrix/signing-key";
  * redacted copy (so the signature survives redaction), and copy its signatures back onto the
  * full event. Returns the signed PDU; `computeEventId` gives its ID (v1/v2 need `event_id` set first).
  */
-export function signEvent(
-  event: JsonObject,
-  roomVersion: string | RoomVersion,
-  serverName: string,
-  key: SigningKey,
-): JsonObject {
+export function signEvent(event: JsonObject, roomVersion: string | RoomVersion, serverName: string, key: SigningKey): JsonObject {
   const version = toRoomVersion(roomVersion);
   const hashed = withContentHash(cloneJson(event), version);
   const signedRedacted = signJson(redactEvent(hashed, version), serverName, key, version.canonicalJson);

@@ -5,13 +5,7 @@ import { decodeBase64 } from "@/lib/matrix/base64";
 import { canonicalJson } from "@/lib/matrix/canonical-json";
 import { asJson } from "@/lib/matrix/__vectors__/as-json";
 import { signJson, verifyJsonSignature } from "@/lib/matrix/signatures";
-import {
-  deriveKeyId,
-  formatSigningKeyFile,
-  generateSigningKey,
-  parseSigningKeyFile,
-  signingKeyFromSeed,
-} from "@/lib/matrix/signing-key";
+import { deriveKeyId, formatSigningKeyFile, generateSigningKey, parseSigningKeyFile, signingKeyFromSeed } from "@/lib/matrix/signing-key";
 
 const key = signingKeyFromSeed(decodeBase64(vectors.seed), vectors.keyId);
 
@@ -72,11 +66,7 @@ describe("signing JSON", () => {
     expect(verifyJsonSignature(signed, "domain", "ed25519:1", vectors.publicKey)).toBe("invalid");
     expect(verifyJsonSignature(signed, "domain", "ed25519:2", vectors.publicKey)).toBe("not_signed");
     expect(verifyJsonSignature(signed, "elsewhere", "ed25519:1", vectors.publicKey)).toBe("not_signed");
-    expect(verifyJsonSignature({ signatures: { domain: { "ed25519:1": "!!" } } }, "domain", "ed25519:1", vectors.publicKey)).toBe(
-      "invalid",
-    );
-    expect(verifyJsonSignature(asJson(first?.output), "domain", "ed25519:1", generateSigningKey().publicKey)).toBe(
-      "invalid",
-    );
+    expect(verifyJsonSignature({ signatures: { domain: { "ed25519:1": "!!" } } }, "domain", "ed25519:1", vectors.publicKey)).toBe("invalid");
+    expect(verifyJsonSignature(asJson(first?.output), "domain", "ed25519:1", generateSigningKey().publicKey)).toBe("invalid");
   });
 });

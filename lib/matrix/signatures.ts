@@ -27,12 +27,7 @@ export function computeSignature(object: JsonObject, key: SigningKey, mode: Cano
  * Returns a copy of `object` signed as `entity` (a server name), merged into any signatures
  * already present; `unsigned` is carried over untouched.
  */
-export function signJson<T extends JsonObject>(
-  object: T,
-  entity: string,
-  key: SigningKey,
-  mode: CanonicalJsonMode = "strict",
-): T {
+export function signJson<T extends JsonObject>(object: T, entity: string, key: SigningKey, mode: CanonicalJsonMode = "strict"): T {
   const signature = computeSignature(object, key, mode);
   const copy = cloneJson(object);
   const signatures = isJsonObject(copy.signatures) ? copy.signatures : {};

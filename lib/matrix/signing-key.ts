@@ -65,10 +65,7 @@ export function parseSigningKeyFile(text: string): SigningKey[] {
     const parts = line.split(/\s+/);
     const [algorithm, version, seed] = parts;
     if (parts.length !== 3 || algorithm !== "ed25519" || version === undefined || seed === undefined) {
-      throw new MatrixProtocolError(
-        "M_BAD_SIGNING_KEY",
-        `line ${index + 1}: expected "ed25519 <version> <base64 seed>"`,
-      );
+      throw new MatrixProtocolError("M_BAD_SIGNING_KEY", `line ${index + 1}: expected "ed25519 <version> <base64 seed>"`);
     }
     keys.push(signingKeyFromSeed(decodeBase64(seed), `ed25519:${version}`));
   }

@@ -23,9 +23,7 @@ describe("recorded Synapse fixtures", () => {
 
   it("have a self-signed server key response", () => {
     expect(Object.keys(keys.verifyKeys)).toHaveLength(1);
-    expect(() => parseServerKeyResponse(serverKeysJson, "elsewhere.example", firstTs)).toThrow(
-      expect.objectContaining({ code: "M_BAD_KEY_RESPONSE" }),
-    );
+    expect(() => parseServerKeyResponse(serverKeysJson, "elsewhere.example", firstTs)).toThrow(expect.objectContaining({ code: "M_BAD_KEY_RESPONSE" }));
   });
 });
 

@@ -56,7 +56,11 @@ describe("verifyPdu (properties)", () => {
           const redacted = await verifyPdu(changedContent, version, lookup);
           expect(redacted).toMatchObject({ status: "accepted", eventId, redacted: true });
 
-          for (const tampered of [{ ...pdu, origin_server_ts: ts + 1 }, { ...pdu, depth: 4 }, { ...pdu, type: "m.room.messages" }]) {
+          for (const tampered of [
+            { ...pdu, origin_server_ts: ts + 1 },
+            { ...pdu, depth: 4 },
+            { ...pdu, type: "m.room.messages" },
+          ]) {
             await expect(verifyPdu(tampered, version, lookup)).resolves.toMatchObject({ status: "dropped", code: "M_INVALID_SIGNATURE" });
           }
         },

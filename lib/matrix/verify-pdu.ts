@@ -36,12 +36,7 @@ export type PduVerification =
  * signatures of every required server (failure drops the PDU), content hash (a mismatch keeps
  * the redacted copy). Auth rules and state (steps 5–7) are not checked here.
  */
-export async function verifyPdu(
-  pdu: unknown,
-  roomVersion: string,
-  keyLookup: VerifyKeyLookup,
-  options: VerifyPduOptions = {},
-): Promise<PduVerification> {
+export async function verifyPdu(pdu: unknown, roomVersion: string, keyLookup: VerifyKeyLookup, options: VerifyPduOptions = {}): Promise<PduVerification> {
   const version = findRoomVersion(roomVersion);
   if (!version) {
     return dropped("M_UNSUPPORTED_ROOM_VERSION", `room version ${JSON.stringify(roomVersion)} is not supported`);

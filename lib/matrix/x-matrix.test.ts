@@ -7,16 +7,10 @@ import { canonicalJson } from "@/lib/matrix/canonical-json";
 import { parseJson } from "@/lib/matrix/parse-json";
 import { generateSigningKey, signingKeyFromSeed } from "@/lib/matrix/signing-key";
 import type { VerifyKeyLookup } from "@/lib/matrix/verify-keys";
-import {
-  buildXMatrixAuthorization,
-  parseXMatrixAuthorization,
-  verifyXMatrixRequest,
-  type XMatrixRequest,
-} from "@/lib/matrix/x-matrix";
+import { buildXMatrixAuthorization, parseXMatrixAuthorization, verifyXMatrixRequest, type XMatrixRequest } from "@/lib/matrix/x-matrix";
 
 const key = signingKeyFromSeed(decodeBase64(signing.seed), signing.keyId);
-const lookup: VerifyKeyLookup = async (server, keyId) =>
-  server === "domain" && keyId === "ed25519:1" ? signing.publicKey : undefined;
+const lookup: VerifyKeyLookup = async (server, keyId) => (server === "domain" && keyId === "ed25519:1" ? signing.publicKey : undefined);
 
 function request(vector: (typeof vectors.vectors)[number]): XMatrixRequest {
   const { method, uri, origin, destination } = vector;
@@ -26,11 +20,15 @@ function request(vector: (typeof vectors.vectors)[number]): XMatrixRequest {
 describe("X-Matrix, outgoing", () => {
   it.each(vectors.vectors)("signs $method $uri byte-exactly", (vector) => {
     const header = buildXMatrixAuthorization(request(vector), key);
-    expect(header).toBe(
-      `X-Matrix origin="domain",destination="remote.example",key="ed25519:1",sig="${vector.sig}"`,
-    );
+    expect(header).toBe(`X-Matrix origin="domain",destination="remote.example",key="ed25519:1",sig="${vector.sig}"`);
     const { signedJson } = vector;
-    const object = { method: vector.method, uri: vector.uri, origin: vector.origin, destination: vector.destination, ...("content" in vector ? { content: vector.content } : {}) };
+    const object = {
+      method: vector.method,
+      uri: vector.uri,
+      origin: vector.origin,
+      destination: vector.destination,
+      ...("content" in vector ? { content: vector.content } : {}),
+    };
     expect(canonicalJson(object)).toBe(signedJson);
   });
 });
@@ -73,7 +71,12 @@ describe("X-Matrix, incoming", () => {
   });
 
   it("rejects unreadable headers with 400", async () => {
-    for (const bad of ['X-Matrix origin="domain', "X-Matrix origin=domain key=ed25519:1", 'X-Matrix origin="domain",key="ed25519:1"', 'X-Matrix origin="a b",key="ed25519:1",sig="x"']) {
+    for (const bad of [
+      'X-Matrix origin="domain',
+      "X-Matrix origin=domain key=ed25519:1",
+      'X-Matrix origin="domain",key="ed25519:1"',
+      'X-Matrix origin="a b",key="ed25519:1",sig="x"',
+    ]) {
       await expect(incoming(bad), bad).resolves.toMatchObject({ ok: false, code: "M_BAD_AUTH_HEADER", httpStatus: 400 });
     }
   });
@@ -87,9 +90,13 @@ describe("X-Matrix, incoming", () => {
     await expect(incoming(good, { uri: `${get.uri}?x=1` })).resolves.toMatchObject({ code: "M_INVALID_SIGNATURE" });
     await expect(incoming(good, { method: "PUT", content: {} })).resolves.toMatchObject({ code: "M_INVALID_SIGNATURE" });
     await expect(incoming(good, { keyLookup: async () => ({ key: signing.publicKey, expiredTs: 1 }) })).resolves.toMatchObject({ code: "M_UNKNOWN_KEY" });
-    await expect(incoming(good, { keyLookup: async () => ({ key: signing.publicKey, validUntilTs: 5 }), now: 10 })).resolves.toMatchObject({ code: "M_UNKNOWN_KEY" });
+    await expect(incoming(good, { keyLookup: async () => ({ key: signing.publicKey, validUntilTs: 5 }), now: 10 })).resolves.toMatchObject({
+      code: "M_UNKNOWN_KEY",
+    });
     await expect(incoming(good, { keyLookup: async () => ({ key: signing.publicKey, validUntilTs: 50 }), now: 10 })).resolves.toMatchObject({ ok: true });
-    await expect(incoming(good, { keyLookup: async () => "l/O9hxMVKB6Lg+3Hqf0FQQZhVESQcMzbPN1Cz2nM3og" })).resolves.toMatchObject({ code: "M_INVALID_SIGNATURE" });
+    await expect(incoming(good, { keyLookup: async () => "l/O9hxMVKB6Lg+3Hqf0FQQZhVESQcMzbPN1Cz2nM3og" })).resolves.toMatchObject({
+      code: "M_INVALID_SIGNATURE",
+    });
   });
 
   it("requires every supplied signature to verify and one origin", async () => {
@@ -106,7 +113,10 @@ describe("X-Matrix, incoming", () => {
 
   it("keeps big integers of the body exactly as signed", async () => {
     const content = parseJson('{"pdus":[{"depth":9223372036854775807}]}');
-    const header = buildXMatrixAuthorization({ method: "PUT", uri: "/_matrix/federation/v1/send/1", origin: "domain", destination: "remote.example", content }, key);
+    const header = buildXMatrixAuthorization(
+      { method: "PUT", uri: "/_matrix/federation/v1/send/1", origin: "domain", destination: "remote.example", content },
+      key,
+    );
     await expect(incoming(header, { method: "PUT", uri: "/_matrix/federation/v1/send/1", content })).resolves.toEqual({ ok: true, origin: "domain" });
     const rounded = parseJson('{"pdus":[{"depth":9223372036854775806}]}');
     await expect(incoming(header, { method: "PUT", uri: "/_matrix/federation/v1/send/1", content: rounded })).resolves.toMatchObject({ ok: false });

@@ -104,9 +104,7 @@ export interface IncomingXMatrixRequest {
   now?: number;
 }
 
-export type XMatrixVerification =
-  | { ok: true; origin: string }
-  | { ok: false; code: MatrixProtocolErrorCode; reason: string; httpStatus: 400 | 401 };
+export type XMatrixVerification = { ok: true; origin: string } | { ok: false; code: MatrixProtocolErrorCode; reason: string; httpStatus: 400 | 401 };
 
 /**
  * Checks the X-Matrix headers of an inbound federation request. Every X-Matrix header must name

@@ -34,6 +34,12 @@ export function rewriteMatrixTo(href: string): string | undefined {
 
 /** A matrix.to link that opens the room in the reader's own Matrix client. */
 export function matrixToRoomLink(roomRef: string, via: readonly string[] = []): string {
-  const query = via.length > 0 ? `?${via.slice(0, 3).map((s) => `via=${encodeURIComponent(s)}`).join("&")}` : "";
+  const query =
+    via.length > 0
+      ? `?${via
+          .slice(0, 3)
+          .map((s) => `via=${encodeURIComponent(s)}`)
+          .join("&")}`
+      : "";
   return `https://matrix.to/#/${encodeURIComponent(roomRef)}${query}`;
 }

@@ -6,13 +6,13 @@ const clean = (html: string) => sanitizeMessageHtml(html, { rewriteMatrixTo });
 
 // Anything that could run script or load a foreign resource, in the shapes seen in the wild.
 const HOSTILE = [
-  '<script>alert(1)</script>',
-  '<SCRIPT SRC=//evil.example/x.js></SCRIPT>',
-  '<img src=x onerror=alert(1)>',
+  "<script>alert(1)</script>",
+  "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+  "<img src=x onerror=alert(1)>",
   '<img src="mxc://hs.test/abc" onerror="alert(1)">',
-  '<svg onload=alert(1)><circle r=1 /></svg>',
-  '<svg><script>alert(1)</script></svg>',
-  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>',
+  "<svg onload=alert(1)><circle r=1 /></svg>",
+  "<svg><script>alert(1)</script></svg>",
+  "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
   '<a href="javascript:alert(1)">click</a>',
   '<a href="  JaVaScRiPt:alert(1)">click</a>',
   '<a href="java&#x09;script:alert(1)">click</a>',
@@ -20,15 +20,15 @@ const HOSTILE = [
   '<a href="vbscript:msgbox(1)">click</a>',
   '<iframe src="https://evil.example"></iframe>',
   '<object data="x.swf"></object><embed src="x.swf">',
-  '<details open ontoggle=alert(1)><summary>x</summary></details>',
+  "<details open ontoggle=alert(1)><summary>x</summary></details>",
   '<p style="background:url(javascript:alert(1))">x</p>',
   '<span data-mx-color="red;background:url(https://evil.example/t.gif)">x</span>',
   '<form action="https://evil.example"><input name=x><button>go</button></form>',
   '<base href="https://evil.example/">',
   '<meta http-equiv="refresh" content="0;url=https://evil.example">',
   '<link rel=stylesheet href="https://evil.example/x.css">',
-  '<style>body{display:none}</style>',
-  '<<script>script>alert(1)<</script>/script>',
+  "<style>body{display:none}</style>",
+  "<<script>script>alert(1)<</script>/script>",
   '<div onclick="alert(1)" onmouseover="alert(1)">x</div>',
   '<img src="https://tracker.example/pixel.gif">',
   '<img src="mxc://hs.test/../../admin">',
@@ -50,12 +50,12 @@ describe("sanitizeMessageHtml", () => {
   it("keeps the Matrix subset", () => {
     const html =
       "<h2>Title</h2><p><b>bold</b> <i>it</i> <u>u</u> <del>gone</del> <s>s</s> <code>x</code></p>" +
-      "<blockquote>q</blockquote><ul><li>one</li></ul><ol start=\"3\"><li>three</li></ol><pre><code class=\"language-ts\">let a</code></pre>" +
+      '<blockquote>q</blockquote><ul><li>one</li></ul><ol start="3"><li>three</li></ol><pre><code class="language-ts">let a</code></pre>' +
       "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody><caption>c</caption></table>" +
       "<details><summary>more</summary>hidden</details><hr><sup>1</sup><sub>2</sub>";
     expect(clean(html)).toBe(
       "<h2>Title</h2><p><b>bold</b> <i>it</i> <u>u</u> <del>gone</del> <s>s</s> <code>x</code></p>" +
-        "<blockquote>q</blockquote><ul><li>one</li></ul><ol start=\"3\"><li>three</li></ol><pre><code class=\"language-ts\">let a</code></pre>" +
+        '<blockquote>q</blockquote><ul><li>one</li></ul><ol start="3"><li>three</li></ol><pre><code class="language-ts">let a</code></pre>' +
         "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody><caption>c</caption></table>" +
         "<details><summary>more</summary>hidden</details><hr /><sup>1</sup><sub>2</sub>",
     );
@@ -67,9 +67,7 @@ describe("sanitizeMessageHtml", () => {
   });
 
   it("turns colour attributes into a colour-only style and drops invalid colours", () => {
-    expect(clean('<font color="#ff0000" data-mx-bg-color="#00FF00">red</font>')).toBe(
-      '<span style="color:#ff0000;background-color:#00FF00">red</span>',
-    );
+    expect(clean('<font color="#ff0000" data-mx-bg-color="#00FF00">red</font>')).toBe('<span style="color:#ff0000;background-color:#00FF00">red</span>');
     expect(clean('<span data-mx-color="#0000ff">blue</span>')).toBe('<span style="color:#0000ff">blue</span>');
     expect(clean('<span data-mx-color="expression(alert(1))">x</span>')).toBe("<span>x</span>");
     expect(clean('<span style="color:#ff0000">x</span>')).toBe("<span>x</span>");
@@ -80,9 +78,7 @@ describe("sanitizeMessageHtml", () => {
   });
 
   it("gives links rel=noopener nofollow ugc and only safe schemes", () => {
-    expect(clean('<a href="https://example.org/a?b=c" target="_blank">x</a>')).toBe(
-      '<a rel="noopener nofollow ugc" href="https://example.org/a?b=c">x</a>',
-    );
+    expect(clean('<a href="https://example.org/a?b=c" target="_blank">x</a>')).toBe('<a rel="noopener nofollow ugc" href="https://example.org/a?b=c">x</a>');
     expect(clean('<a href="mailto:a@example.org">m</a>')).toBe('<a rel="noopener nofollow ugc" href="mailto:a@example.org">m</a>');
     expect(clean('<a href="ftp://example.org/">f</a>')).toBe('<a rel="noopener nofollow ugc">f</a>');
   });

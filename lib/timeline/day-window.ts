@@ -246,8 +246,7 @@ function toItem(r: EntryRow, late: boolean): DayItem {
   };
 }
 
-const cursorOf = (r: Pick<EntryRow, "kind" | "event_id" | "denied_event_id">) =>
-  r.kind === "denial" ? `d:${r.denied_event_id}` : `e:${r.event_id}`;
+const cursorOf = (r: Pick<EntryRow, "kind" | "event_id" | "denied_event_id">) => (r.kind === "denial" ? `d:${r.denied_event_id}` : `e:${r.event_id}`);
 
 async function positionOfCursor(db: Db, roomId: string, cursor: string): Promise<bigint> {
   const id = cursor.slice(2);

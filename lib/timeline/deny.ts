@@ -30,8 +30,10 @@ export async function denyEvent(db: Db, input: DenyEventInput): Promise<{ denied
     if (row.denied_reason !== null) return { denied: false };
     await tx.$executeRaw`UPDATE events SET denied_reason = ${reason} WHERE event_id = ${eventId}`;
     const last = async () =>
-      (await tx.$queryRaw<{ position: bigint | null }[]>`
-        SELECT max(position) AS position FROM timeline_items WHERE room_id = ${roomId}`)[0]?.position ?? null;
+      (
+        await tx.$queryRaw<{ position: bigint | null }[]>`
+        SELECT max(position) AS position FROM timeline_items WHERE room_id = ${roomId}`
+      )[0]?.position ?? null;
     let position = placeInSlot(await last(), null, 1, "early");
     if (!position) {
       await renumberAround(tx, roomId, await last(), null, 1);

@@ -28,7 +28,10 @@ const id = (roomId: string, e: string) => `${e}${roomId}`;
 group("insertEvents", () => {
   it("appends live events in topological order and puts a gap before one whose prev_events are missing", async () => {
     const r = await room();
-    await insert(r, { kind: "live" }, [{ id: "$b", prevs: [id(r, "$a")], depth: 2 }, { id: "$a", depth: 1 }]);
+    await insert(r, { kind: "live" }, [
+      { id: "$b", prevs: [id(r, "$a")], depth: 2 },
+      { id: "$a", depth: 1 },
+    ]);
     expect(await show(r)).toBe("$a $b");
     await insert(r, { kind: "live" }, [{ id: "$d", prevs: [id(r, "$c")], depth: 4 }]);
     expect(await show(r)).toBe(`$a $b [gap ${id(r, "$c")}|] $d`.replaceAll(r, ""));
@@ -112,11 +115,9 @@ group("insertEvents", () => {
       ],
     });
     const relations = async () =>
-      (await db.prisma.event.findMany({ where: { roomId: r }, orderBy: { depth: "asc" }, select: { eventId: true, relatesTo: true, relType: true } })).map((e) => [
-        e.eventId.replace(r, ""),
-        e.relatesTo?.replace(r, "") ?? null,
-        e.relType,
-      ]);
+      (await db.prisma.event.findMany({ where: { roomId: r }, orderBy: { depth: "asc" }, select: { eventId: true, relatesTo: true, relType: true } })).map(
+        (e) => [e.eventId.replace(r, ""), e.relatesTo?.replace(r, "") ?? null, e.relType],
+      );
     const expected = [
       ["$a", null, null],
       ["$edit", "$a", "m.replace"],

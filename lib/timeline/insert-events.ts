@@ -99,9 +99,7 @@ async function insertBatch(
     }
   }
   const preferred = await preferredKey(tx, roomId, arrival, sorted);
-  const missingOf = new Map(
-    sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p)))]]),
-  );
+  const missingOf = new Map(sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p)))]]));
   const lowerToo = arrival.kind === "forwards" || arrival.kind === "jump";
   const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo, afterGaps);
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });

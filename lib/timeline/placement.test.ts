@@ -59,7 +59,10 @@ describe("buildRun", () => {
 
   it("splits the gap it lands in when the event after it still misses prev_events", () => {
     const { items } = buildRun([e("$a")], { beforeKind: "gap", after: { kind: "event", missing: ["$z"] }, tips: "none" });
-    expect(items).toEqual([{ kind: "event", eventId: "$a" }, { kind: "gap", missing: ["$z"], tips: [] }]);
+    expect(items).toEqual([
+      { kind: "event", eventId: "$a" },
+      { kind: "gap", missing: ["$z"], tips: [] },
+    ]);
   });
 
   it("bounds a date-jump island after its edge, and hands forwards-fill edges to the next gap", () => {

@@ -94,9 +94,7 @@ export interface RunEvent {
   isTip: boolean;
 }
 
-export type RunItem =
-  | { kind: "event"; eventId: string }
-  | { kind: "gap"; missing: string[]; tips: string[] };
+export type RunItem = { kind: "event"; eventId: string } | { kind: "gap"; missing: string[]; tips: string[] };
 
 export interface RunContext {
   /** Kind of the item right before the run (null: the room's start). */

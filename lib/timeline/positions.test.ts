@@ -1,16 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  APPEND_STEP,
-  FILL_STEP,
-  MAX_POS,
-  MIN_POS,
-  MIN_STEP,
-  placeInSlot,
-  renumberedPosition,
-  renumberLayout,
-  type Pack,
-} from "@/lib/timeline/positions";
+import { APPEND_STEP, FILL_STEP, MAX_POS, MIN_POS, MIN_STEP, placeInSlot, renumberedPosition, renumberLayout, type Pack } from "@/lib/timeline/positions";
 
 const pack = fc.constantFrom<Pack>("early", "late", "middle");
 const increasing = (xs: bigint[]) => xs.every((x, i) => i === 0 || xs[i - 1]! < x);
@@ -18,17 +8,23 @@ const increasing = (xs: bigint[]) => xs.every((x, i) => i === 0 || xs[i - 1]! < 
 describe("placeInSlot", () => {
   it("places items strictly between the neighbours, in order, at least MIN_STEP apart", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: MIN_POS, max: MAX_POS - 2n }), fc.bigInt({ min: 2n, max: 2n ** 40n }), fc.integer({ min: 1, max: 300 }), pack, (lo, gap, m, p) => {
-        const hi = lo + gap > MAX_POS ? MAX_POS : lo + gap;
-        const positions = placeInSlot(lo, hi, m, p);
-        if (positions === null) {
-          expect((hi - lo) / (2n * BigInt(m) + 2n)).toBeLessThan(MIN_STEP);
-          return;
-        }
-        expect(positions).toHaveLength(m);
-        expect(increasing([lo, ...positions, hi])).toBe(true);
-        for (let i = 1; i < m; i++) expect(positions[i]! - positions[i - 1]!).toBeGreaterThanOrEqual(MIN_STEP);
-      }),
+      fc.property(
+        fc.bigInt({ min: MIN_POS, max: MAX_POS - 2n }),
+        fc.bigInt({ min: 2n, max: 2n ** 40n }),
+        fc.integer({ min: 1, max: 300 }),
+        pack,
+        (lo, gap, m, p) => {
+          const hi = lo + gap > MAX_POS ? MAX_POS : lo + gap;
+          const positions = placeInSlot(lo, hi, m, p);
+          if (positions === null) {
+            expect((hi - lo) / (2n * BigInt(m) + 2n)).toBeLessThan(MIN_STEP);
+            return;
+          }
+          expect(positions).toHaveLength(m);
+          expect(increasing([lo, ...positions, hi])).toBe(true);
+          for (let i = 1; i < m; i++) expect(positions[i]! - positions[i - 1]!).toBeGreaterThanOrEqual(MIN_STEP);
+        },
+      ),
     );
   });
 

@@ -42,13 +42,7 @@ export async function storedForms(
  * Redacts, in place, the stored events that batch redactions name. The event keeps its item
  * and position; only its stored PDU becomes the redacted copy (invariant 6).
  */
-export async function redactStoredTargets(
-  tx: Tx,
-  roomId: string,
-  roomVersion: string,
-  sorted: readonly TimelineEventInput[],
-  redact: RedactFn,
-): Promise<void> {
+export async function redactStoredTargets(tx: Tx, roomId: string, roomVersion: string, sorted: readonly TimelineEventInput[], redact: RedactFn): Promise<void> {
   const inBatch = new Set(sorted.map((e) => e.eventId));
   const byTarget = new Map<string, string>();
   for (const e of sorted) {

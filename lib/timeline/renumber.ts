@@ -9,13 +9,7 @@ const FIRST_WINDOW = 16;
  * the room's start or end) by renumbering the smallest window around the spot, doubling its
  * size on each side until renumberLayout accepts it. Order is kept; only values change.
  */
-export async function renumberAround(
-  tx: Tx,
-  roomId: string,
-  before: bigint | null,
-  after: bigint | null,
-  incoming: number,
-): Promise<void> {
+export async function renumberAround(tx: Tx, roomId: string, before: bigint | null, after: bigint | null, incoming: number): Promise<void> {
   for (let size = FIRST_WINDOW; ; size *= 2) {
     const left = before === null ? { count: 0, bound: null } : await sideOf(tx, roomId, before, size, "left");
     const right = after === null ? { count: 0, bound: null } : await sideOf(tx, roomId, after, size, "right");

@@ -18,12 +18,7 @@ export interface Slot {
 }
 
 /** Groups keyed events by the stored item each key follows (keys ascending, then batch order). */
-export async function resolveSlots(
-  tx: Tx,
-  roomId: string,
-  sorted: readonly RunEvent[],
-  keys: ReadonlyMap<string, bigint>,
-): Promise<Slot[]> {
+export async function resolveSlots(tx: Tx, roomId: string, sorted: readonly RunEvent[], keys: ReadonlyMap<string, bigint>): Promise<Slot[]> {
   const order = sorted.map((e, index) => ({ e, index, key: keys.get(e.eventId)! }));
   order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
   const distinct = [...new Set(order.map((o) => o.key))];
@@ -113,8 +108,7 @@ async function neighbours(tx: Tx, roomId: string, anchorId: bigint | null) {
     LEFT JOIN events ne ON ne.event_id = n.event_id`;
   const r = rows[0];
   if (anchorId !== null && (r?.anchor_id ?? null) === null) throw new TimelineError("inconsistent", `timeline item ${anchorId} vanished`);
-  const anchor: ItemRow | undefined =
-    r && r.anchor_id !== null ? { id: r.anchor_id, position: r.anchor_position!, kind: r.anchor_kind! } : undefined;
+  const anchor: ItemRow | undefined = r && r.anchor_id !== null ? { id: r.anchor_id, position: r.anchor_position!, kind: r.anchor_kind! } : undefined;
   const next: ItemRow | undefined = r && r.next_id !== null ? { id: r.next_id, position: r.next_position!, kind: r.next_kind! } : undefined;
   const after: RunContext["after"] = !next
     ? null

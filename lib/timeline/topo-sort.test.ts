@@ -28,9 +28,7 @@ describe("topoSort", () => {
     const dag = fc
       .array(fc.record({ prevs: fc.array(fc.nat(), { maxLength: 3 }), depth: fc.nat(5), ts: fc.nat(3) }), { minLength: 1, maxLength: 30 })
       .map((specs) => specs.map((s, i) => ev(`$${i}`, i === 0 ? [] : [...new Set(s.prevs.map((p) => `$${p % i}`))], s.depth, s.ts)));
-    const dagTwice = dag.chain((events) =>
-      fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length })),
-    );
+    const dagTwice = dag.chain((events) => fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length })));
     fc.assert(
       fc.property(dagTwice, ([events, shuffled]) => {
         const sorted = topoSort(shuffled);

@@ -73,7 +73,7 @@ try {
     for (const hs of summary.homeservers) {
       console.log(`  ${hs.name}  ${hs.serverName}\n      client API  ${hs.clientUrl}\n      federation  ${hs.federationUrl}\n      log         ${hs.logFile}`);
     }
-    console.log("\n  users (password \"password\"):");
+    console.log('\n  users (password "password"):');
     for (const u of summary.users) console.log(`      ${u.userId}  on ${u.clientUrl}`);
     console.log("\n  rooms (public, world_readable):");
     for (const r of summary.rooms) console.log(`      ${r.alias}  ${r.roomId}  (${r.messages} messages)`);

@@ -7,11 +7,7 @@ export interface CommandResult {
 }
 
 /** Runs a short command to completion, bounded in time; the error carries its stderr tail. */
-export function runCommand(
-  file: string,
-  args: readonly string[],
-  opts: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv },
-): Promise<CommandResult> {
+export function runCommand(file: string, args: readonly string[], opts: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     execFile(
       file,

@@ -168,11 +168,7 @@ export class Homeserver {
   async resetConnection(destination: string): Promise<boolean> {
     const admin = await this.adminUser();
     try {
-      await admin.request(
-        "POST",
-        `/_synapse/admin/v1/federation/destinations/${encodeURIComponent(destination)}/reset_connection`,
-        {},
-      );
+      await admin.request("POST", `/_synapse/admin/v1/federation/destinations/${encodeURIComponent(destination)}/reset_connection`, {});
       return true;
     } catch (err) {
       if (err instanceof MatrixApiError && (err.status === 400 || err.status === 404)) return false;

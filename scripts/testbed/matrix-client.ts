@@ -119,11 +119,7 @@ export class MatrixUser {
     for (const v of opts.via ?? []) qs.append("server_name", v);
     for (const v of opts.via ?? []) qs.append("via", v);
     const query = qs.size ? `?${qs.toString()}` : "";
-    const res = await this.request<{ room_id: string }>(
-      "POST",
-      `/_matrix/client/v3/join/${encodeURIComponent(roomIdOrAlias)}${query}`,
-      {},
-    );
+    const res = await this.request<{ room_id: string }>("POST", `/_matrix/client/v3/join/${encodeURIComponent(roomIdOrAlias)}${query}`, {});
     return res.room_id;
   }
 
@@ -132,12 +128,7 @@ export class MatrixUser {
   }
 
   /** Sends any event; with `stateKey` a state event. Returns the event ID. */
-  async sendEvent(
-    roomId: string,
-    type: string,
-    content: Record<string, unknown>,
-    opts: { stateKey?: string; txnId?: string } = {},
-  ): Promise<string> {
+  async sendEvent(roomId: string, type: string, content: Record<string, unknown>, opts: { stateKey?: string; txnId?: string } = {}): Promise<string> {
     const room = encodeURIComponent(roomId);
     const path =
       opts.stateKey !== undefined
@@ -158,15 +149,8 @@ export class MatrixUser {
    * forks and merges (events with several prev_events, shared depths) and the order of the bodies
    * follows completion, not input order. Use `concurrency: 1` for a straight line in input order.
    */
-  async sendMessages(
-    roomId: string,
-    bodies: readonly string[] | number,
-    opts: { concurrency?: number; prefix?: string } = {},
-  ): Promise<string[]> {
-    const list =
-      typeof bodies === "number"
-        ? Array.from({ length: bodies }, (_, i) => `${opts.prefix ?? "message"} ${i + 1}`)
-        : bodies;
+  async sendMessages(roomId: string, bodies: readonly string[] | number, opts: { concurrency?: number; prefix?: string } = {}): Promise<string[]> {
+    const list = typeof bodies === "number" ? Array.from({ length: bodies }, (_, i) => `${opts.prefix ?? "message"} ${i + 1}`) : bodies;
     const ids: string[] = new Array<string>(list.length);
     let next = 0;
     const worker = async () => {
@@ -240,10 +224,7 @@ export class MatrixUser {
 
   async getEvent(roomId: string, eventId: string): Promise<MatrixEvent | undefined> {
     try {
-      return await this.request<MatrixEvent>(
-        "GET",
-        `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`,
-      );
+      return await this.request<MatrixEvent>("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
     } catch (err) {
       if (err instanceof MatrixApiError && err.status === 404) return undefined;
       throw err;

@@ -42,11 +42,12 @@ export class ManagedProcess {
     this.logFile = opts.logFile;
     const out = openSync(opts.logFile, "a");
     try {
-      this.child = spawn(
-        opts.python ?? "python3",
-        ["-c", PDEATHSIG_LAUNCHER, String(process.pid), opts.command, ...opts.args],
-        { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", out, out], detached: true },
-      );
+      this.child = spawn(opts.python ?? "python3", ["-c", PDEATHSIG_LAUNCHER, String(process.pid), opts.command, ...opts.args], {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        stdio: ["ignore", out, out],
+        detached: true,
+      });
     } finally {
       closeSync(out);
     }
@@ -114,9 +115,7 @@ export class ManagedProcess {
         ]);
         clearTimeout(timer);
         if (!killed) {
-          throw new TestbedError(
-            `${this.name} (pid ${String(this.pid)}) survived SIGKILL for 5 s\n${await describeLogs([this.logFile])}`,
-          );
+          throw new TestbedError(`${this.name} (pid ${String(this.pid)}) survived SIGKILL for 5 s\n${await describeLogs([this.logFile])}`);
         }
       }
     }

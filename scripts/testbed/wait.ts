@@ -17,7 +17,12 @@ export async function tailFile(file: string, lines = 40): Promise<string> {
     const buf = Buffer.alloc(length);
     await handle.read(buf, 0, length, size - length);
     const text = buf.toString("utf8").split("\n");
-    return text.slice(-lines - 1).join("\n").trimEnd() || "(log is empty)";
+    return (
+      text
+        .slice(-lines - 1)
+        .join("\n")
+        .trimEnd() || "(log is empty)"
+    );
   } finally {
     await handle.close();
   }

@@ -11,5 +11,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ roo
   }
   const entries = await roomSitemapEntries(getDb(), roomId);
   if (!entries) return new Response("not found", { status: 404 });
-  return new Response(sitemapXml("urlset", entries), { headers: { "content-type": "application/xml; charset=utf-8", "cache-control": "public, max-age=3600" } });
+  return new Response(sitemapXml("urlset", entries), {
+    headers: { "content-type": "application/xml; charset=utf-8", "cache-control": "public, max-age=3600" },
+  });
 }

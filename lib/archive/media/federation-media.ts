@@ -14,18 +14,30 @@ export interface FetchedMedia {
 }
 
 export class MediaFetchError extends Error {
-  constructor(message: string, readonly status: 404 | 413 | 502) {
+  constructor(
+    message: string,
+    readonly status: 404 | 413 | 502,
+  ) {
     super(message);
   }
 }
 
 /** The federation transport's binary request, with its failures as the media route's statuses. */
-async function binaryRequest(target: HttpsTarget, pathAndQuery: string, headers: Record<string, string>, maxBytes: number, timeoutMs: number): Promise<HttpsBytesResponse> {
+async function binaryRequest(
+  target: HttpsTarget,
+  pathAndQuery: string,
+  headers: Record<string, string>,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<HttpsBytesResponse> {
   try {
     return await httpsRequestBytes(target, { method: "GET", pathAndQuery, headers, timeoutMs, maxResponseBytes: maxBytes }, defaultTransportOptions());
   } catch (err) {
     if (err instanceof TransportError) {
-      throw new MediaFetchError(err.code === "ERR_TOO_LARGE" ? `media larger than ${maxBytes} bytes` : `media request failed: ${err.message}`, err.code === "ERR_TOO_LARGE" ? 413 : 502);
+      throw new MediaFetchError(
+        err.code === "ERR_TOO_LARGE" ? `media larger than ${maxBytes} bytes` : `media request failed: ${err.message}`,
+        err.code === "ERR_TOO_LARGE" ? 413 : 502,
+      );
     }
     throw err;
   }
@@ -44,7 +56,12 @@ async function followLocation(location: string, maxBytes: number, timeoutMs: num
     throw new MediaFetchError("bad media redirect", 502);
   }
   if (url.protocol !== "https:") throw new MediaFetchError("media redirect is not https", 502);
-  const target: HttpsTarget = { connectHost: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 443), hostHeader: url.host, tlsName: url.hostname.replace(/^\[|\]$/g, "") };
+  const target: HttpsTarget = {
+    connectHost: url.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(url.port || 443),
+    hostHeader: url.host,
+    tlsName: url.hostname.replace(/^\[|\]$/g, ""),
+  };
   const res = await binaryRequest(target, url.pathname + url.search, {}, maxBytes, timeoutMs);
   if (res.status !== 200) throw new MediaFetchError(`media redirect answered ${res.status}`, res.status === 404 ? 404 : 502);
   return { contentType: header(res, "content-type") || "application/octet-stream", body: res.body };

@@ -14,8 +14,18 @@ const MAX_THUMBNAIL_BYTES = 4 * 1024 * 1024;
 
 /** Shown inline; anything else is a download with a neutral type. SVG and HTML never inline. */
 const INLINE_TYPES = new Set([
-  "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif",
-  "video/mp4", "video/webm", "audio/ogg", "audio/mpeg", "audio/mp4", "audio/webm", "audio/wav",
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+  "image/avif",
+  "video/mp4",
+  "video/webm",
+  "audio/ogg",
+  "audio/mpeg",
+  "audio/mp4",
+  "audio/webm",
+  "audio/wav",
 ]);
 
 export interface MediaFile {
@@ -66,7 +76,9 @@ export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
   }
   const fetched = key.thumbnail
     ? // A server without that thumbnail still has the file: show it rather than a broken image.
-      await fetchFederationMedia({ ...key, maxBytes: MAX_THUMBNAIL_BYTES }).catch(() => fetchFederationMedia({ ...key, thumbnail: undefined, maxBytes: MAX_MEDIA_BYTES }))
+      await fetchFederationMedia({ ...key, maxBytes: MAX_THUMBNAIL_BYTES }).catch(() =>
+        fetchFederationMedia({ ...key, thumbnail: undefined, maxBytes: MAX_MEDIA_BYTES }),
+      )
     : await fetchFederationMedia({ ...key, maxBytes: MAX_MEDIA_BYTES });
   const type = normaliseType(fetched.contentType);
   await mkdir(path.dirname(files.data), { recursive: true });

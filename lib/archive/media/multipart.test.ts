@@ -19,7 +19,9 @@ describe("parseMultipart", () => {
   });
 
   it("reads a redirect part and refuses broken bodies", () => {
-    const body = Buffer.from(`--b1${CRLF}Content-Type: application/json${CRLF}${CRLF}{}${CRLF}--b1${CRLF}Location: https://cdn.example/x${CRLF}${CRLF}${CRLF}--b1--`);
+    const body = Buffer.from(
+      `--b1${CRLF}Content-Type: application/json${CRLF}${CRLF}{}${CRLF}--b1${CRLF}Location: https://cdn.example/x${CRLF}${CRLF}${CRLF}--b1--`,
+    );
     expect(parseMultipart(body, "b1")?.[1]?.headers.get("location")).toBe("https://cdn.example/x");
     expect(parseMultipart(Buffer.from("no parts here"), "b1")).toBeUndefined();
     expect(parseMultipart(Buffer.from(`--b1${CRLF}Content-Type: x${CRLF}${CRLF}unterminated`), "b1")).toBeUndefined();

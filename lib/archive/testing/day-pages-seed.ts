@@ -45,7 +45,15 @@ export function chain(roomId: string, specs: Spec[], startDepth = 1): TimelineEv
       depth: BigInt(startDepth + i),
       prevEvents,
       authEvents: [],
-      pdu: JSON.stringify({ event_id: s.id, room_id: roomId, type, sender, origin_server_ts: Number(s.ts), content: s.content, ...(s.stateKey !== undefined ? { state_key: s.stateKey } : {}) }),
+      pdu: JSON.stringify({
+        event_id: s.id,
+        room_id: roomId,
+        type,
+        sender,
+        origin_server_ts: Number(s.ts),
+        content: s.content,
+        ...(s.stateKey !== undefined ? { state_key: s.stateKey } : {}),
+      }),
       redacted: false,
       redacts: s.redacts ?? null,
     };
@@ -53,7 +61,14 @@ export function chain(roomId: string, specs: Spec[], startDepth = 1): TimelineEv
 }
 
 const text = (body: string, extra: Record<string, unknown> = {}) => ({ msgtype: "m.text", body, ...extra });
-const member = (id: string, user: string, ts: bigint, displayname: string): Spec => ({ id, ts, type: "m.room.member", stateKey: user, sender: user, content: { membership: "join", displayname } });
+const member = (id: string, user: string, ts: bigint, displayname: string): Spec => ({
+  id,
+  ts,
+  type: "m.room.member",
+  stateKey: user,
+  sender: user,
+  content: { membership: "join", displayname },
+});
 
 const D1 = "2026-11-20";
 const D2 = "2026-11-21";
@@ -62,7 +77,16 @@ const D4 = "2026-11-23";
 export async function seedDayPageRooms(prisma: Db): Promise<void> {
   await prisma.room.createMany({
     data: [
-      { roomId: HISTORY, roomVersion: "11", name: "History", canonicalAlias: "#history:hs.test", topic: "A room with a past", historyVisibility: "world_readable", worldReadableSince: new Date(`${D1}T09:00:00Z`), worldReadableBy: "@alice:hs.test" },
+      {
+        roomId: HISTORY,
+        roomVersion: "11",
+        name: "History",
+        canonicalAlias: "#history:hs.test",
+        topic: "A room with a past",
+        historyVisibility: "world_readable",
+        worldReadableSince: new Date(`${D1}T09:00:00Z`),
+        worldReadableBy: "@alice:hs.test",
+      },
       { roomId: HOSTILE, roomVersion: "11", name: "Hostile", canonicalAlias: "#hostile:hs.test", historyVisibility: "world_readable" },
       { roomId: CLOSED, roomVersion: "11", name: "Closed Club", canonicalAlias: "#closed:hs.test", historyVisibility: "shared" },
     ],
@@ -76,13 +100,46 @@ export async function seedDayPageRooms(prisma: Db): Promise<void> {
     member("$join-bob", "@bob:hs.test", at(D1, "10:05"), "Bob"),
     member("$join-carol", "@carol:hs.test", at(D1, "10:06"), "Carol"),
     member("$join-dave", "@dave:hs.test", at(D1, "10:07"), "Dave"),
-    { id: "$d1-m2", ts: at(D1, "10:10"), sender: "@bob:hs.test", content: text("Day one: hi Alice", { format: "org.matrix.custom.html", formatted_body: "Day one: hi <b>Alice</b>" }) },
+    {
+      id: "$d1-m2",
+      ts: at(D1, "10:10"),
+      sender: "@bob:hs.test",
+      content: text("Day one: hi Alice", { format: "org.matrix.custom.html", formatted_body: "Day one: hi <b>Alice</b>" }),
+    },
     { id: "$d1-m3", ts: at(D1, "23:59"), content: text("Day one: last message") },
     { id: "$d2-m1", ts: at(D2, "00:00"), content: text("Day two: typo mesage") },
-    { id: "$d2-m2", ts: at(D2, "08:30"), sender: "@bob:hs.test", content: { ...text("> <@alice:hs.test> Day one: first message\n\nDay two: replying to day one"), "m.relates_to": { "m.in_reply_to": { event_id: "$d1-m1" } } } },
-    { id: "$d2-edit", ts: at(D2, "08:31"), content: { ...text("* Day two: fixed message"), "m.new_content": text("Day two: fixed message"), "m.relates_to": { rel_type: "m.replace", event_id: "$d2-m1" } } },
-    { id: "$d2-react1", ts: at(D2, "08:32"), sender: "@carol:hs.test", type: "m.reaction", content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$d2-m2", key: "👍" } } },
-    { id: "$d2-react2", ts: at(D2, "08:33"), sender: "@dave:hs.test", type: "m.reaction", content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$d2-m2", key: "👍" } } },
+    {
+      id: "$d2-m2",
+      ts: at(D2, "08:30"),
+      sender: "@bob:hs.test",
+      content: {
+        ...text("> <@alice:hs.test> Day one: first message\n\nDay two: replying to day one"),
+        "m.relates_to": { "m.in_reply_to": { event_id: "$d1-m1" } },
+      },
+    },
+    {
+      id: "$d2-edit",
+      ts: at(D2, "08:31"),
+      content: {
+        ...text("* Day two: fixed message"),
+        "m.new_content": text("Day two: fixed message"),
+        "m.relates_to": { rel_type: "m.replace", event_id: "$d2-m1" },
+      },
+    },
+    {
+      id: "$d2-react1",
+      ts: at(D2, "08:32"),
+      sender: "@carol:hs.test",
+      type: "m.reaction",
+      content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$d2-m2", key: "👍" } },
+    },
+    {
+      id: "$d2-react2",
+      ts: at(D2, "08:33"),
+      sender: "@dave:hs.test",
+      type: "m.reaction",
+      content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$d2-m2", key: "👍" } },
+    },
     { id: "$d2-m3", ts: at(D2, "09:00"), sender: "@bob:hs.test", content: text("Day two: something regrettable") },
     { id: "$d2-redact", ts: at(D2, "09:01"), sender: "@bob:hs.test", type: "m.room.redaction", content: { redacts: "$d2-m3" }, redacts: "$d2-m3" },
     { id: "$d2-forged", ts: at(D2, "12:00"), sender: "@mallory:hs.test", content: text("Day two: forged words") },
@@ -91,17 +148,21 @@ export async function seedDayPageRooms(prisma: Db): Promise<void> {
   await insertEvents(prisma, { roomId: HISTORY, arrival: { kind: "live" }, events: history, redact: testRedact });
   await denyEvent(prisma, { roomId: HISTORY, eventId: "$d2-forged", reason: "signature check failed" });
   // Day four arrives without what came before it: the archive records a gap before it.
-  const later = chain(HISTORY, [
-    { id: "$d4-m1", ts: at(D4, "12:00"), prevs: ["$never-seen"], content: text("Day four: after the silence") },
-    { id: "$d4-m2", ts: at(D4, "12:05"), sender: "@bob:hs.test", content: text("Day four: indeed") },
-  ], 40);
+  const later = chain(
+    HISTORY,
+    [
+      { id: "$d4-m1", ts: at(D4, "12:00"), prevs: ["$never-seen"], content: text("Day four: after the silence") },
+      { id: "$d4-m2", ts: at(D4, "12:05"), sender: "@bob:hs.test", content: text("Day four: indeed") },
+    ],
+    40,
+  );
   await insertEvents(prisma, { roomId: HISTORY, arrival: { kind: "live" }, events: later, redact: testRedact });
 
   const hostileBodies = [
     '<script>window.__pwned = "script"; alert("script")</script>script tag',
     '<img src="x" onerror="window.__pwned = \'onerror\'; alert(1)">image with onerror',
     '<a href="javascript:window.__pwned = \'link\'; alert(1)" id="js-link">javascript link</a>',
-    '<svg onload="window.__pwned = \'svg\'; alert(1)"><script>alert(2)</script></svg>svg payload',
+    "<svg onload=\"window.__pwned = 'svg'; alert(1)\"><script>alert(2)</script></svg>svg payload",
     '<div onmouseover="window.__pwned = \'hover\'" id="hover-me">hover payload</div>',
     '<iframe src="javascript:alert(1)"></iframe><style>body{display:none}</style>iframe and style',
     '<a href="https://example.org/" onclick="window.__pwned = \'click\'">safe link</a>',
@@ -110,8 +171,18 @@ export async function seedDayPageRooms(prisma: Db): Promise<void> {
     roomId: HOSTILE,
     arrival: { kind: "live" },
     events: chain(HOSTILE, [
-      ...hostileBodies.map((html, i) => ({ id: `$hostile-${i}`, ts: at(D1, `12:0${i}`), sender: "@mallory:hs.test", content: text(`payload ${i}`, { format: "org.matrix.custom.html", formatted_body: html }) })),
-      { id: "$hostile-plain", ts: at(D1, "12:30"), sender: "@mallory:hs.test", content: text("plain: see https://example.org/docs. or javascript:alert(1) <script>alert(1)</script>") },
+      ...hostileBodies.map((html, i) => ({
+        id: `$hostile-${i}`,
+        ts: at(D1, `12:0${i}`),
+        sender: "@mallory:hs.test",
+        content: text(`payload ${i}`, { format: "org.matrix.custom.html", formatted_body: html }),
+      })),
+      {
+        id: "$hostile-plain",
+        ts: at(D1, "12:30"),
+        sender: "@mallory:hs.test",
+        content: text("plain: see https://example.org/docs. or javascript:alert(1) <script>alert(1)</script>"),
+      },
     ]),
     redact: testRedact,
   });
@@ -122,5 +193,10 @@ export async function seedDayPageRooms(prisma: Db): Promise<void> {
     content: text(`busy ${i + 1}`),
   }));
   await insertEvents(prisma, { roomId: BUSY, arrival: { kind: "live" }, events: chain(BUSY, busy), redact: testRedact });
-  await insertEvents(prisma, { roomId: CLOSED, arrival: { kind: "live" }, events: chain(CLOSED, [{ id: "$closed-m1", ts: at(D1, "10:00"), content: text("members only") }]), redact: testRedact });
+  await insertEvents(prisma, {
+    roomId: CLOSED,
+    arrival: { kind: "live" },
+    events: chain(CLOSED, [{ id: "$closed-m1", ts: at(D1, "10:00"), content: text("members only") }]),
+    redact: testRedact,
+  });
 }

@@ -25,7 +25,12 @@ export const makeJoinResponse = z.object({ room_version: z.string().optional(), 
 export function makeJoin(destination: string, roomId: string, userId: string, versions: readonly string[]) {
   return requestJson(
     destination,
-    { method: "GET", path: `${V1}/make_join/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`, query: versions.map((v) => ["ver", v] as const), timeoutMs: 30_000 },
+    {
+      method: "GET",
+      path: `${V1}/make_join/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
+      query: versions.map((v) => ["ver", v] as const),
+      timeoutMs: 30_000,
+    },
     makeJoinResponse,
   );
 }
@@ -107,7 +112,10 @@ export async function timestampToEvent(destination: string, roomId: string, ts: 
   const res = await federationRequest(destination, {
     method: "GET",
     path: `${V1}/timestamp_to_event/${encodeURIComponent(roomId)}`,
-    query: [["ts", String(ts)], ["dir", dir]],
+    query: [
+      ["ts", String(ts)],
+      ["dir", dir],
+    ],
     timeoutMs: 30_000,
   });
   if (res.status === 404) return undefined;

@@ -19,18 +19,10 @@ export function forwardsFillSupport() {
   return supportMemory;
 }
 
-export type ForwardsFillOutcome =
-  | { kind: "events"; server: string; pdus: JsonObject[] }
-  | { kind: "unsupported" }
-  | { kind: "failed"; error: string };
+export type ForwardsFillOutcome = { kind: "events"; server: string; pdus: JsonObject[] } | { kind: "unsupported" } | { kind: "failed"; error: string };
 
 /** One forwards_fill call to one server. */
-export async function requestForwardsFill(
-  server: string,
-  roomId: string,
-  fromEventIds: readonly string[],
-  limit: number,
-): Promise<ForwardsFillOutcome> {
+export async function requestForwardsFill(server: string, roomId: string, fromEventIds: readonly string[], limit: number): Promise<ForwardsFillOutcome> {
   try {
     const res = await federationRequest(server, {
       method: "GET",
@@ -137,7 +129,10 @@ async function missingEventsBetween(server: string, args: ForwardsFillArgs): Pro
     }
     if (frontier.size === 0) break;
     // get_missing_events wants known latest events: the oldest fetched ones stand in.
-    latest = fresh.filter((e) => prevEventIds(e).some((p) => frontier.has(p))).map((e) => eventIdOf(e, args.roomVersion)).filter((x): x is string => !!x);
+    latest = fresh
+      .filter((e) => prevEventIds(e).some((p) => frontier.has(p)))
+      .map((e) => eventIdOf(e, args.roomVersion))
+      .filter((x): x is string => !!x);
   }
   return [...collected.values()];
 }

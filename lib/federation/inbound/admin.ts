@@ -28,7 +28,12 @@ const backfillBody = z.object({
   roomId: z.string(),
   maxEvents: z.number().int().positive().optional(),
   batchSize: z.number().int().min(1).max(100).optional(),
-  timeoutMs: z.number().int().positive().max(30 * 60_000).optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 60_000)
+    .optional(),
 });
 const forwardsBody = z.object({
   roomId: z.string(),

@@ -2,12 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/log";
-import {
-  formatSigningKeyFile,
-  generateSigningKey,
-  parseSigningKeyFile,
-  type SigningKey,
-} from "@/lib/matrix/signing-key";
+import { formatSigningKeyFile, generateSigningKey, parseSigningKeyFile, type SigningKey } from "@/lib/matrix/signing-key";
 
 // The archive's own ed25519 key lives in a Synapse-format key file (`ed25519 <version> <seed>`),
 // created on first start. Its key ID is derived from the public key, so a lost and recreated

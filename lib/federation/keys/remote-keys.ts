@@ -58,7 +58,13 @@ export function verifyKeyObject(server: string, object: JsonObject, fetchedAt: n
 const keyObjectJson = z.custom<JsonObject>(isJsonObject, "expected a key object");
 
 async function fetchDirect(server: string): Promise<RemoteKey[]> {
-  const res = await federationRequest(server, { method: "GET", path: "/_matrix/key/v2/server", signed: false, timeoutMs: 10_000, maxResponseBytes: 256 * 1024 });
+  const res = await federationRequest(server, {
+    method: "GET",
+    path: "/_matrix/key/v2/server",
+    signed: false,
+    timeoutMs: 10_000,
+    maxResponseBytes: 256 * 1024,
+  });
   const object = parseResponse(server, "GET /_matrix/key/v2/server", res, keyObjectJson);
   return verifyKeyObject(server, object, Date.now());
 }
@@ -211,7 +217,9 @@ export const lookupVerifyKey: VerifyKeyLookup = async (serverName, keyId, atTs) 
 };
 
 function toVerifyKey(k: RemoteKey): VerifyKey {
-  return k.expiredTs === undefined ? { key: k.publicKey, validUntilTs: k.validUntilTs } : { key: k.publicKey, validUntilTs: k.validUntilTs, expiredTs: k.expiredTs };
+  return k.expiredTs === undefined
+    ? { key: k.publicKey, validUntilTs: k.validUntilTs }
+    : { key: k.publicKey, validUntilTs: k.validUntilTs, expiredTs: k.expiredTs };
 }
 
 /** Forgets recent failures, for tests that bring a server up after a failed fetch. */

@@ -69,12 +69,6 @@ export async function readTimeline(db: Db, roomId: string): Promise<ItemView[]> 
 /** A compact picture of the timeline: event IDs, `[gap missing|tips]`, `{denied X}`. */
 export function describe(items: readonly ItemView[]): string {
   return items
-    .map((i) =>
-      i.kind === "event"
-        ? i.eventId
-        : i.kind === "gap"
-          ? `[gap ${i.missing.join(",")}|${i.tips.join(",")}]`
-          : `{denied ${i.deniedEventId}}`,
-    )
+    .map((i) => (i.kind === "event" ? i.eventId : i.kind === "gap" ? `[gap ${i.missing.join(",")}|${i.tips.join(",")}]` : `{denied ${i.deniedEventId}}`))
     .join(" ");
 }

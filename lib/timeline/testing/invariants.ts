@@ -15,7 +15,10 @@ export async function snapshot(db: Db, roomId: string): Promise<Snapshot> {
   return {
     items,
     events: new Map(
-      rows.map((e) => [e.eventId, { prevEvents: e.prevEvents, pdu: e.pdu, redacted: e.redacted, redactedBy: e.redactedBy, deniedReason: e.deniedReason, redacts: e.redacts }]),
+      rows.map((e) => [
+        e.eventId,
+        { prevEvents: e.prevEvents, pdu: e.pdu, redacted: e.redacted, redactedBy: e.redactedBy, deniedReason: e.deniedReason, redacts: e.redacts },
+      ]),
     ),
   };
 }
@@ -76,13 +79,19 @@ export function checkHonestGaps(s: Snapshot, jumpLoaded: ReadonlySet<string>): v
     const gapsBefore: ItemView[] = [];
     for (let j = k - 1; j >= 0 && s.items[j]!.kind !== "event"; j--) if (s.items[j]!.kind === "gap") gapsBefore.push(s.items[j]!);
     for (const m of missing) {
-      expect(gapsBefore.some((g) => g.missing.includes(m)), `no gap records ${m} missing before ${item.eventId}`).toBe(true);
+      expect(
+        gapsBefore.some((g) => g.missing.includes(m)),
+        `no gap records ${m} missing before ${item.eventId}`,
+      ).toBe(true);
     }
   });
   for (const id of jumpLoaded) {
     if (successorsKnown.has(id) || !s.events.has(id)) continue;
     const at = s.items.findIndex((i) => i.eventId === id);
-    expect(s.items.slice(at + 1).some((i) => i.kind === "gap" && i.tips.includes(id)), `jump edge ${id} is not bounded by a gap`).toBe(true);
+    expect(
+      s.items.slice(at + 1).some((i) => i.kind === "gap" && i.tips.includes(id)),
+      `jump edge ${id} is not bounded by a gap`,
+    ).toBe(true);
   }
 }
 

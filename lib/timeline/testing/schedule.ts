@@ -7,15 +7,7 @@ import { walk, type ArrivalStep, type DagEvent } from "@/lib/timeline/testing/da
 import { makeEvent, readTimeline, testRedact } from "@/lib/timeline/testing/events";
 import { renumberAround } from "@/lib/timeline/renumber";
 import { withRoomLock } from "@/lib/timeline/room-lock";
-import {
-  checkHonestGaps,
-  checkRedactions,
-  checkShape,
-  checkStability,
-  checkTopology,
-  checkUnchanged,
-  snapshot,
-} from "@/lib/timeline/testing/invariants";
+import { checkHonestGaps, checkRedactions, checkShape, checkStability, checkTopology, checkUnchanged, snapshot } from "@/lib/timeline/testing/invariants";
 import type { Arrival } from "@/lib/timeline/types";
 
 /**
@@ -94,9 +86,7 @@ export async function playSchedule(db: Db, roomId: string, dag: readonly DagEven
       case "renumber": {
         const items = await readTimeline(db, roomId);
         const k = step.pick % Math.max(1, items.length + 1);
-        await withRoomLock(db, roomId, (tx) =>
-          renumberAround(tx, roomId, items[k - 1]?.position ?? null, items[k]?.position ?? null, step.incoming),
-        );
+        await withRoomLock(db, roomId, (tx) => renumberAround(tx, roomId, items[k - 1]?.position ?? null, items[k]?.position ?? null, step.incoming));
         if (check && before && items.length > 1) {
           const moved = (await readTimeline(db, roomId)).some((item, i) => item.position !== items[i]!.position);
           expect(moved, "renumbering changed no position").toBe(true);

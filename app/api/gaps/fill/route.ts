@@ -15,6 +15,7 @@ export async function POST(request: Request) {
   if (!parsed.success) return NextResponse.json({ error: "expected { roomId, gapId }" }, { status: 400 });
   const report = await fillGapOnce(getDb(), parsed.data.roomId, BigInt(parsed.data.gapId));
   if (!report) return NextResponse.json({ error: "no such room in the archive" }, { status: 404 });
-  if (report.error && report.stored === 0) return NextResponse.json({ error: "the room's servers could not be reached", filled: 0, remaining: true }, { status: 502 });
+  if (report.error && report.stored === 0)
+    return NextResponse.json({ error: "the room's servers could not be reached", filled: 0, remaining: true }, { status: 502 });
   return NextResponse.json({ filled: report.stored, remaining: report.remaining }, { headers: { "cache-control": "no-store" } });
 }

@@ -33,7 +33,10 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     });
   } catch (err) {
     if (err instanceof MediaFetchError) {
-      return NextResponse.json({ error: err.message }, { status: err.status, headers: { "cache-control": err.status === 404 ? "public, max-age=300" : "no-store" } });
+      return NextResponse.json(
+        { error: err.message },
+        { status: err.status, headers: { "cache-control": err.status === 404 ? "public, max-age=300" : "no-store" } },
+      );
     }
     logger.warn({ server: mxc.serverName, mediaId: mxc.mediaId, err: (err as Error).message }, "media proxy failed");
     return NextResponse.json({ error: "media not available" }, { status: 502 });
