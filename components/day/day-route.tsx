@@ -9,5 +9,7 @@ import { getEnv } from "@/lib/env";
 export function DayRoute({ result }: { result: DayPageResult }) {
   if (result.status === "forbidden") forbidden();
   if (result.status !== "ok") notFound();
+  // A server component renders once per request: "today" is the request's date.
+  // eslint-disable-next-line react-hooks/purity
   return <DayPage page={result.page} today={isoDate(Date.now())} structuredData={dayStructuredData(result.page, getEnv().ARCHIVE_BASE_URL)} />;
 }
