@@ -2,15 +2,14 @@ import type { Metadata } from "next";
 import { connection } from "next/server";
 import { RemoteRoomList } from "@/components/directory/remote-room-list";
 import { RoomList } from "@/components/directory/room-list";
-import { listDirectory } from "@/lib/archive/list-directory";
-import { getDb } from "@/lib/db";
+import { directoryFor } from "@/lib/archive/app-api";
 
 export const metadata: Metadata = { alternates: { canonical: "/" } };
 
 export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection(); // the directory changes as rooms are joined: render per request
   const q = (await searchParams).q;
-  const directory = await listDirectory(getDb(), typeof q === "string" ? q : "");
+  const directory = await directoryFor(typeof q === "string" ? q : "");
   return (
     <>
       <h1 className="mb-2 text-2xl font-semibold">Public Matrix rooms</h1>

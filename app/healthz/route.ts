@@ -1,7 +1,7 @@
-import { getDb } from "@/lib/db";
+import { pingDatabase } from "@/lib/archive/app-api";
 
 // Liveness plus a database round trip, for the demo, tests and load balancers.
 export async function GET() {
-  await getDb().$queryRaw`SELECT 1`;
+  await pingDatabase();
   return Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
 }

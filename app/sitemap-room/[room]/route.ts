@@ -1,5 +1,5 @@
-import { roomSitemapEntries, sitemapXml } from "@/lib/archive/sitemaps";
-import { getDb } from "@/lib/db";
+import { roomSitemap } from "@/lib/archive/app-api";
+import { sitemapXml } from "@/lib/archive/sitemaps";
 
 export async function GET(_request: Request, { params }: { params: Promise<{ room: string }> }) {
   const { room } = await params;
@@ -9,7 +9,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ roo
   } catch {
     return new Response("not found", { status: 404 });
   }
-  const entries = await roomSitemapEntries(getDb(), roomId);
+  const entries = await roomSitemap(roomId);
   if (!entries) return new Response("not found", { status: 404 });
   return new Response(sitemapXml("urlset", entries), {
     headers: { "content-type": "application/xml; charset=utf-8", "cache-control": "public, max-age=3600" },

@@ -1,7 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { fillGapOnce } from "@/lib/archive/fill-gap";
-import { getDb } from "@/lib/db";
+import { fillGapFor } from "@/lib/archive/app-api";
 
 const bodySchema = z.object({
   roomId: z.string().startsWith("!").max(255),
@@ -13,7 +12,7 @@ const bodySchema = z.object({
 export async function POST(request: Request) {
   const parsed = bodySchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: "expected { roomId, gapId }" }, { status: 400 });
-  const report = await fillGapOnce(getDb(), parsed.data.roomId, BigInt(parsed.data.gapId));
+  const report = await fillGapFor(parsed.data.roomId, BigInt(parsed.data.gapId));
   if (!report) return NextResponse.json({ error: "no such room in the archive" }, { status: 404 });
   if (report.error && report.stored === 0)
     return NextResponse.json({ error: "the room's servers could not be reached", filled: 0, remaining: true }, { status: 502 });

@@ -1,8 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { MediaFetchError } from "@/lib/archive/media/federation-media";
-import { getMedia } from "@/lib/archive/media/media-store";
+import { mediaFor } from "@/lib/archive/app-api";
 import { parseMxcUri } from "@/lib/render/media-path";
-import { getDb } from "@/lib/db";
 import { logger } from "@/lib/log";
 
 // /media/{server}/{mediaId}[?thumbnail=WxH]: the only way pages show message media. Answers are
@@ -19,7 +18,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const thumb = /^(\d{1,4})x(\d{1,4})$/.exec(request.nextUrl.searchParams.get("thumbnail") ?? "");
   const thumbnail = thumb ? { width: Math.min(Number(thumb[1]), 1600), height: Math.min(Number(thumb[2]), 1600) } : undefined;
   try {
-    const media = await getMedia(getDb(), { ...mxc, thumbnail });
+    const media = await mediaFor({ ...mxc, thumbnail });
     return new NextResponse(new Uint8Array(media.body), {
       headers: {
         "content-type": media.contentType,

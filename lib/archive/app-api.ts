@@ -1,0 +1,26 @@
+import { fillGapOnce } from "@/lib/archive/fill-gap";
+import { listDirectory } from "@/lib/archive/list-directory";
+import { getMedia } from "@/lib/archive/media/media-store";
+import { getRoomFeed } from "@/lib/archive/room-feed";
+import { getRoomLanding } from "@/lib/archive/room-landing";
+import type { RoomRef } from "@/lib/archive/room-paths";
+import { roomSitemapEntries, sitemapIndexEntries } from "@/lib/archive/sitemaps";
+import { getDb } from "@/lib/db";
+
+// What app/ calls: the archive's getters bound to the server's database, so pages, route
+// handlers and components never hold a database handle (the layer rule in eslint.config.mjs
+// forbids @/lib/db there). The getters themselves take the database as an argument, which is
+// how their tests hand them a fresh one.
+
+export const directoryFor = (query: string) => listDirectory(getDb(), query);
+export const roomLandingFor = (ref: RoomRef) => getRoomLanding(getDb(), ref);
+export const roomFeedFor = (ref: RoomRef) => getRoomFeed(getDb(), ref);
+export const sitemapIndex = () => sitemapIndexEntries(getDb());
+export const roomSitemap = (roomId: string) => roomSitemapEntries(getDb(), roomId);
+export const mediaFor = (key: Parameters<typeof getMedia>[1]) => getMedia(getDb(), key);
+export const fillGapFor = (roomId: string, gapId: bigint) => fillGapOnce(getDb(), roomId, gapId);
+
+/** One database round trip, for /healthz. */
+export async function pingDatabase(): Promise<void> {
+  await getDb().$queryRaw`SELECT 1`;
+}
