@@ -10,7 +10,7 @@ export interface SqlRunner {
 
 // Resolved from the working directory (the project root for the app, scripts and tests):
 // bundled server code has no reliable module directory.
-export const MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrations");
+const MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrations");
 
 // Prisma's own bookkeeping table, so that `prisma migrate deploy` and `migrate status` agree
 // with what this migrator applied wherever Prisma's schema engine is available.
@@ -29,13 +29,13 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 // Arbitrary constant: serialises concurrent migrators (several app instances starting at once).
 const LOCK_ID = 72_707_369;
 
-export interface Migration {
+interface Migration {
   name: string;
   sql: string;
   checksum: string;
 }
 
-export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(/*turbopackIgnore: true*/ dir, { withFileTypes: true });
   const names = entries
     .filter((e) => e.isDirectory())

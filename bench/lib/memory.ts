@@ -24,7 +24,7 @@ function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
 }
 
 /** pid and every descendant, from /proc/<pid>/stat's ppid field. */
-export function processTree(root: number): number[] {
+function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

@@ -2,7 +2,7 @@
 // `BENCH_RESULT {"name":…,"rows":[[label, value, note], …]}`, printed last. A bench that prints
 // none still runs; run.ts then shows only its exit status.
 
-export const RESULT_PREFIX = "BENCH_RESULT ";
+const RESULT_PREFIX = "BENCH_RESULT ";
 
 export interface BenchResult {
   name: string;

@@ -7,7 +7,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** Nearest-rank percentile; NaN for no values. */
-export function percentile(values: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -53,8 +53,4 @@ export function formatTable(rows: readonly (readonly string[])[], leftColumns: r
 export function loadLine(): string {
   const [one, five, fifteen] = os.loadavg();
   return `load average ${one?.toFixed(2)} ${five?.toFixed(2)} ${fifteen?.toFixed(2)} on ${os.cpus().length} cores`;
-}
-
-export function sleep(msToWait: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, msToWait));
 }

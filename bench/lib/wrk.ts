@@ -29,7 +29,7 @@ function toMs(value: string, unit: string): number {
   return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n;
 }
 
-export function parseWrk(output: string): WrkResult {
+function parseWrk(output: string): WrkResult {
   const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? Number.NaN);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN);
   const pct = (p: string) => {

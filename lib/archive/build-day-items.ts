@@ -54,7 +54,7 @@ export function latestValidEdit(original: StoredEvent, edits: readonly StoredEve
   return best;
 }
 
-export function aggregateReactions(reactions: readonly StoredEvent[]): ReactionView[] {
+function aggregateReactions(reactions: readonly StoredEvent[]): ReactionView[] {
   const byKey = new Map<string, Set<string>>();
   for (const r of reactions) {
     if (r.redacted) continue;

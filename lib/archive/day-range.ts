@@ -15,7 +15,7 @@ export interface DayRef {
 
 const twoDigits = z.string().regex(/^\d{2}$/);
 
-export const dayParamsSchema = z.object({
+const dayParamsSchema = z.object({
   yyyy: z.string().regex(/^\d{4}$/),
   mm: twoDigits,
   dd: z.string().regex(/^\d{2}(?:T\d{2}(?::|%3A)\d{2})?$/i),
@@ -43,7 +43,7 @@ export function parseDayParams(params: { yyyy: string; mm: string; dd: string })
   return { year, month, day, minuteOfDay };
 }
 
-export function dayStartMs(ref: Pick<DayRef, "year" | "month" | "day">): number {
+function dayStartMs(ref: Pick<DayRef, "year" | "month" | "day">): number {
   return Date.UTC(ref.year, ref.month - 1, ref.day);
 }
 

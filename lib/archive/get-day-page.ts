@@ -27,7 +27,7 @@ export type DayPageResult =
   /** A future date, or a cursor naming no event of this room. */
   | { status: "bad_request" };
 
-export function roomHeader(room: ArchiveRoom): RoomHeaderView {
+function roomHeader(room: ArchiveRoom): RoomHeaderView {
   return {
     roomId: room.roomId,
     alias: room.canonicalAlias,

@@ -15,7 +15,7 @@ export interface SitemapEntry {
   lastmod: string | null;
 }
 
-export function roomSitemapPath(roomId: string): string {
+function roomSitemapPath(roomId: string): string {
   return `/sitemap-room/${encodeURIComponent(roomId.replace(/^!/, ""))}.xml`;
 }
 

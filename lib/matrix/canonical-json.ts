@@ -12,14 +12,8 @@ import { isWellFormed } from "@/lib/matrix/parse-json";
  */
 export type CanonicalJsonMode = "strict" | "compat";
 
-const encoder = new TextEncoder();
-
 export function canonicalJson(value: unknown, mode: CanonicalJsonMode = "strict"): string {
   return encode(value, mode);
-}
-
-export function canonicalJsonBytes(value: unknown, mode: CanonicalJsonMode = "strict"): Uint8Array {
-  return encoder.encode(encode(value, mode));
 }
 
 /**

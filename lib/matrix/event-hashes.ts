@@ -31,7 +31,7 @@ export function computeContentHash(event: JsonObject, roomVersion: string | Room
 }
 
 /** The `hashes.sha256` an event claims, or undefined when it has none. */
-export function claimedContentHash(event: JsonObject): string | undefined {
+function claimedContentHash(event: JsonObject): string | undefined {
   const hashes = event.hashes;
   if (!isJsonObject(hashes)) return undefined;
   return typeof hashes.sha256 === "string" ? hashes.sha256 : undefined;

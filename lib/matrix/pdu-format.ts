@@ -7,8 +7,8 @@ import { toRoomVersion, type RoomVersion } from "@/lib/matrix/room-versions";
 
 /** A PDU, signatures included, is at most this many bytes of canonical JSON (S2S § Size limits). */
 export const MAX_PDU_BYTES = 65536;
-export const MAX_PREV_EVENTS = 20;
-export const MAX_AUTH_EVENTS = 10;
+const MAX_PREV_EVENTS = 20;
+const MAX_AUTH_EVENTS = 10;
 
 export interface PduFormatOptions {
   /** `/backfill` responses MUST NOT be checked against the 20/10 prev/auth event counts (API/backfill). */

@@ -40,14 +40,14 @@ const messageBase = {
   "m.relates_to": relatesTo.optional(),
 };
 
-export const roomMessageContent = z.looseObject({
+const roomMessageContent = z.looseObject({
   msgtype: z.string(),
   ...messageBase,
   /** The replacement of an edit (`m.relates_to.rel_type` = `m.replace`). */
   "m.new_content": z.looseObject({ msgtype: z.string(), ...messageBase }).optional(),
 });
 
-export const memberContent = z.looseObject({
+const memberContent = z.looseObject({
   membership: z.enum(["invite", "join", "knock", "leave", "ban"]),
   displayname: z.string().nullable().optional(),
   avatar_url: z.string().nullable().optional(),
@@ -56,7 +56,7 @@ export const memberContent = z.looseObject({
   join_authorised_via_users_server: z.string().optional(),
 });
 
-export const createContent = z.looseObject({
+const createContent = z.looseObject({
   /** v1–v10 only; v11+ use the event's sender. */
   creator: z.string().optional(),
   room_version: z.string().optional(),
@@ -67,7 +67,7 @@ export const createContent = z.looseObject({
   additional_creators: z.array(z.string()).optional(),
 });
 
-export const eventContentSchemas = {
+const eventContentSchemas = {
   "m.room.message": roomMessageContent,
   "m.sticker": z.looseObject({ body: z.string(), url: z.string().optional(), info: fileInfo.optional(), "m.relates_to": relatesTo.optional() }),
   "m.reaction": z.looseObject({ "m.relates_to": relatesTo }),
@@ -106,7 +106,7 @@ export const eventContentSchemas = {
 export type EventContentMap = { [K in keyof typeof eventContentSchemas]: z.infer<(typeof eventContentSchemas)[K]> };
 export type KnownEventType = keyof EventContentMap;
 
-export function isKnownEventType(type: string): type is KnownEventType {
+function isKnownEventType(type: string): type is KnownEventType {
   return Object.hasOwn(eventContentSchemas, type);
 }
 
@@ -117,7 +117,7 @@ export function parseEventContent<K extends KnownEventType>(type: K, content: un
 }
 
 /** A PDU's common fields (DEF/pdu_v1…v12); other keys are kept as received. */
-export const pduSchema = z.looseObject({
+const pduSchema = z.looseObject({
   type: z.string(),
   sender: z.string(),
   /** Absent only on a v12 create event. */
@@ -135,7 +135,7 @@ export const pduSchema = z.looseObject({
   unsigned: z.record(z.string(), z.unknown()).optional(),
   redacts: z.string().optional(),
 });
-export type Pdu = z.infer<typeof pduSchema>;
+type Pdu = z.infer<typeof pduSchema>;
 
 /** A PDU with its content typed, when its type is one the archive renders and the content fits. */
 export type TypedPdu = { [K in KnownEventType]: Omit<Pdu, "type" | "content"> & { type: K; content: EventContentMap[K] } }[KnownEventType];

@@ -71,7 +71,7 @@ function dropped(code: MatrixProtocolErrorCode, reason: string, eventId?: string
  * third-party invite are exempt from the sender rule (the inviting server may differ), as in
  * Synapse.
  */
-export function requiredSigners(pdu: JsonObject, roomVersion: RoomVersion): string[] {
+function requiredSigners(pdu: JsonObject, roomVersion: RoomVersion): string[] {
   const servers = new Set<string>();
   const content = isJsonObject(pdu.content) ? pdu.content : {};
   const isMember = pdu.type === "m.room.member";

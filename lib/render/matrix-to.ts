@@ -3,14 +3,14 @@
 // links that resolve). Users (`@…`) and unknown shapes keep their matrix.to link.
 
 /** Archive path of a room given by alias (`#a:b`) or room ID (`!x:y`). */
-export function roomPath(roomRef: string): string | undefined {
+function roomPath(roomRef: string): string | undefined {
   if (/^#[^:]+:.+$/.test(roomRef)) return `/r/${encodeURIComponent(roomRef.slice(1))}`;
   if (/^![^:]+:.+$/.test(roomRef)) return `/roomid/${encodeURIComponent(roomRef.slice(1))}`;
   return undefined;
 }
 
 /** The archive's permalink route for an event in a room given by alias or room ID. */
-export function eventPath(roomRef: string, eventId: string): string | undefined {
+function eventPath(roomRef: string, eventId: string): string | undefined {
   const room = roomPath(roomRef);
   if (!room || !/^\$[^\s/?#]+$/.test(eventId)) return undefined;
   return `${room}/event/${encodeURIComponent(eventId)}`;

@@ -13,7 +13,7 @@ export const TEST_POSTGRES_URL =
   // eslint-disable-next-line no-restricted-properties -- test-only setting, outside the app's env
   process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
-export function testDatabaseKind(): TestDatabaseKind {
+function testDatabaseKind(): TestDatabaseKind {
   // eslint-disable-next-line no-restricted-properties -- test-only setting, outside the app's env
   const kind = process.env.TEST_DATABASE ?? "pglite";
   if (kind !== "postgres" && kind !== "pglite") throw new Error(`TEST_DATABASE must be postgres or pglite, not ${kind}`);

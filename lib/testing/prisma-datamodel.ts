@@ -36,9 +36,8 @@ const dmmf = z.object({ datamodel: z.object({ models: z.array(model), indexes: z
 
 export type DmmfModel = z.infer<typeof model>;
 export type DmmfField = z.infer<typeof field>;
-export type DmmfIndex = z.infer<typeof index>;
 
-export const SCHEMA_DIR = path.join(process.cwd(), "prisma", "schema");
+const SCHEMA_DIR = path.join(process.cwd(), "prisma", "schema");
 
 export function readDatamodel(dir = SCHEMA_DIR) {
   const files = readdirSync(dir)

@@ -9,7 +9,7 @@ import { fetchFederationMedia, MediaFetchError } from "@/lib/archive/media/feder
 // names (the archive is not an open proxy for any mxc:// URI), bounded in size, cached on disk
 // under DATA_DIR, and served with a type a browser cannot turn into script.
 
-export const MAX_MEDIA_BYTES = 20 * 1024 * 1024;
+const MAX_MEDIA_BYTES = 20 * 1024 * 1024;
 const MAX_THUMBNAIL_BYTES = 4 * 1024 * 1024;
 
 /** Shown inline; anything else is a download with a neutral type. SVG and HTML never inline. */
