@@ -1,0 +1,94 @@
+import type { EventLookup, StateMap } from "@/lib/matrix/auth/types";
+import type { RoomVersion } from "@/lib/matrix/room-versions";
+import { authChain, separateV2 } from "@/lib/matrix/state-res/auth-chain";
+import { allIdentical, type AuthEventTypes, type AuthRules, type CheckAuth } from "@/lib/matrix/state-res/common";
+import { resolveV1, separateV1 } from "@/lib/matrix/state-res/v1";
+import { resolveV2 } from "@/lib/matrix/state-res/v2";
+
+export { authChain, authDifference, separateV2 } from "@/lib/matrix/state-res/auth-chain";
+export { isPowerEvent, senderPowerLevel, type AuthEventTypes, type AuthRules, type CheckAuth } from "@/lib/matrix/state-res/common";
+export { conflictedStateSubgraph } from "@/lib/matrix/state-res/v21";
+
+export interface ResolveStateInput {
+  readonly roomVersion: RoomVersion;
+  /** The states to resolve, typically the states after each of an event's `prev_events`. */
+  readonly stateSets: readonly StateMap[];
+  /**
+   * Every event of the state sets and of their auth chains (see missingForResolution). An auth
+   * event the lookup lacks is skipped wherever it is read; a conflicted state event it lacks is
+   * left out of the resolution (v2: out of the full conflicted set; v1: out of its pair).
+   */
+  readonly getEvent: EventLookup;
+  /** The authorization rules' state-dependent check. */
+  readonly checkAuth: CheckAuth;
+  /** The auth events selection: which (type, state key) pairs `checkAuth` reads for an event. */
+  readonly authEventTypes: AuthEventTypes;
+}
+
+/**
+ * The resolution of a set of room states, by the algorithm of the room version
+ * (`roomVersion.stateResolution`: v1, v2 or v2.1). Synchronous and pure: the caller loads every
+ * event first. One state set, or sets that are all the same map, come back as they are with no
+ * event read; sets that agree on every pair cost one pass over their keys. Rejected events are
+ * the caller's business: they never belong in a state set, and every event the lookup returns is
+ * taken as not rejected.
+ */
+export function resolveState(input: ResolveStateInput): StateMap {
+  const { stateSets } = input;
+  const [first] = stateSets;
+  if (first === undefined) return new Map();
+  if (allIdentical(stateSets)) return first;
+  const rules: AuthRules = { checkAuth: input.checkAuth, authEventTypes: input.authEventTypes };
+  const args = { roomVersion: input.roomVersion, stateSets, getEvent: input.getEvent, rules };
+  return input.roomVersion.stateResolution === "v1" ? resolveV1(args) : resolveV2(args);
+}
+
+/**
+ * The event IDs resolveState would read that `getEvent` lacks, so the caller can load them (in
+ * rounds: a loaded event names auth events of its own) until this returns nothing.
+ *
+ * Nothing when the sets agree. v2/v2.1 (and when no room version is given): every event of the
+ * sets and of their auth chains (room version 12: and the create event the room ID names). v1:
+ * the conflicted events, and the unconflicted events of the pairs the auth rules read for them
+ * (so `authEventTypes` is needed for v1; without it every event of the sets is asked for).
+ */
+export function missingForResolution(
+  stateSets: readonly StateMap[],
+  getEvent: EventLookup,
+  roomVersion?: RoomVersion,
+  authEventTypes?: AuthEventTypes,
+): string[] {
+  if (allIdentical(stateSets)) return [];
+  const missing = new Set<string>();
+  const need = (id: string): void => {
+    if (getEvent(id) === undefined) missing.add(id);
+  };
+
+  if (roomVersion?.stateResolution === "v1") {
+    const { unconflicted, conflicted } = separateV1(stateSets);
+    if (conflicted.size === 0) return [];
+    for (const ids of conflicted.values()) {
+      for (const id of ids) {
+        const event = getEvent(id);
+        if (event === undefined) {
+          missing.add(id);
+        } else if (authEventTypes === undefined) {
+          for (const held of unconflicted.values()) need(held);
+        } else {
+          for (const key of authEventTypes(event, roomVersion)) {
+            const held = unconflicted.get(key);
+            if (held !== undefined) need(held);
+          }
+        }
+      }
+    }
+    return [...missing];
+  }
+
+  if (separateV2(stateSets).conflicted.size === 0) return [];
+  const ids = new Set<string>();
+  for (const set of stateSets) for (const id of set.values()) ids.add(id);
+  for (const id of ids) need(id);
+  for (const id of authChain(ids, getEvent, roomVersion)) need(id);
+  return [...missing];
+}
