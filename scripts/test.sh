@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what the tests need (npm packages, a
 # Postgres server if none answers, Debian's Chromium and nginx, the pinned Synapse virtualenv),
-# then runs the type check, unit and integration tests (on Postgres and on PGlite), builds
+# then runs the type check, ESLint (with the import-layer rules), the Prettier check, knip (unused
+# files, exports and dependencies), unit and integration tests (on Postgres and on PGlite), builds
 # the app and runs the Playwright e2e suite against real Synapse homeservers.
 # Every part runs even when an earlier one failed; the exit status says whether all passed.
 set -uo pipefail
@@ -24,6 +25,9 @@ if url="$(bash scripts/ensure-postgres.sh)"; then export TEST_POSTGRES_URL="$url
 step "system packages" bash -c 'bash scripts/install-chromium.sh && bash scripts/install-tls-front.sh'
 step "synapse virtualenv" bash -c 'bash scripts/install-synapse.sh >/dev/null'
 step "typecheck" npx tsc --noEmit
+step "lint" npm run --silent lint
+step "format" npm run --silent format:check
+step "unused code (knip)" npm run --silent knip
 rm -f .cache/reports/vitest.json .cache/reports/playwright.json
 step "unit + integration" npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/reports/vitest.json
 step "next build" npx next build
