@@ -30,6 +30,18 @@ export interface RoomVersion {
   readonly createHasCreator: boolean;
   /** v12: the room ID is the create event's reference hash; the create event has no `room_id`. */
   readonly roomIdFromCreateEvent: boolean;
+  /** v1–v5: `m.room.aliases` has its own auth rule (rule 4); v6 removed it (RV/v6 § Authorisation rules). */
+  readonly aliasesAuthRule: boolean;
+  /** v1–v2: `m.room.redaction` has its own auth rule (rule 11); v3+ apply redactions per FR/v3-handling-redactions. */
+  readonly redactionAuthRule: boolean;
+  /** v6+: power-level changes check `notifications` like `events` (MSC2209). */
+  readonly notificationsPowerLevels: boolean;
+  /** v1–v5: float power levels are accepted and truncated (FR/v1-floaty-power-levels). */
+  readonly floatPowerLevels: boolean;
+  /** v10+: the `knock_restricted` join rule. */
+  readonly knockRestricted: boolean;
+  /** v12: creators (create `sender` + `additional_creators`) have infinite power and are not in `users`. */
+  readonly privilegedCreators: boolean;
   readonly stateResolution: "v1" | "v2" | "v2.1";
 }
 
@@ -50,6 +62,12 @@ function version(id: string, n: number): RoomVersion {
     redactsInContent: n >= 11,
     createHasCreator: n <= 10,
     roomIdFromCreateEvent: n >= 12,
+    aliasesAuthRule: n <= 5,
+    redactionAuthRule: n <= 2,
+    notificationsPowerLevels: n >= 6,
+    floatPowerLevels: n <= 5,
+    knockRestricted: n >= 10,
+    privilegedCreators: n >= 12,
     stateResolution: n === 1 ? "v1" : n >= 12 ? "v2.1" : "v2",
   };
 }
