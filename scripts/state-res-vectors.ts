@@ -78,7 +78,22 @@ interface ExplicitCase {
   expectedV2?: string[];
 }
 
-type CaseSpec = SimulateCase | ExplicitCase;
+/** [event_id, type, state_key, sender, origin_server_ts, content, auth_events, prev_events] */
+type PduTuple = [string, string, string | null, string, number, JsonObject, string[], string[]];
+
+/** Events given in full (Ruma's MSC4297 fixtures); depths are computed (honest: 1 + the deepest prev or auth event). */
+interface PdusCase {
+  mode: "pdus";
+  name: string;
+  source: string;
+  roomVersion: string;
+  roomId: string;
+  pdus: PduTuple[];
+  stateSets: string[][];
+  expected: string[];
+}
+
+type CaseSpec = SimulateCase | ExplicitCase | PdusCase;
 
 interface VectorEvent {
   event_id: string;
@@ -270,6 +285,33 @@ function explicit(spec: ExplicitCase): VectorCase {
     state_sets: spec.stateSets.map((set) => set.map(eventId).sort()),
     expected: spec.expected.map(eventId).sort(),
     ...(spec.expectedV2 === undefined ? {} : { expected_v2: spec.expectedV2.map(eventId).sort() }),
+  };
+}
+
+function fromPdus(spec: PdusCase): VectorCase {
+  const byId = new Map<string, VectorEvent>();
+  for (const [id, type, stateKey, sender, ts, content, authEvents, prevEvents] of spec.pdus) {
+    const isV12Create = type === "m.room.create" && getRoomVersion(spec.roomVersion).roomIdFromCreateEvent;
+    byId.set(id, {
+      event_id: id,
+      ...(isV12Create ? {} : { room_id: spec.roomId }),
+      type,
+      ...(stateKey === null ? {} : { state_key: stateKey }),
+      sender,
+      content,
+      prev_events: prevEvents,
+      auth_events: authEvents,
+      origin_server_ts: ts,
+      depth: 1 + Math.max(0, ...[...prevEvents, ...authEvents].map((p) => byId.get(p)?.depth ?? 0)),
+    });
+  }
+  return {
+    name: spec.name,
+    source: spec.source,
+    room_version: spec.roomVersion,
+    events: [...byId.values()],
+    state_sets: spec.stateSets.map((set) => [...set].sort()),
+    expected: [...spec.expected].sort(),
   };
 }
 
@@ -600,6 +642,538 @@ const node = (id: string, sender: string, type: string, stateKey: string, conten
   authEvents,
 });
 
+// Ruma's fixtures for MSC4297 (crates/ruma-state-res/tests/it/resolve/fixtures/MSC4297-problem-*),
+// the same history in a v11 and a v12 room; expected states from its snapshots.
+const RUMA_A_V11: PduTuple[] = [
+  ["$00-m-room-create", "m.room.create", "", "@alice:example.com", 0, { room_version: "11" }, [], []],
+  [
+    "$00-m-room-member-join-alice",
+    "m.room.member",
+    "@alice:example.com",
+    "@alice:example.com",
+    1,
+    { displayname: "alice", membership: "join" },
+    ["$00-m-room-create"],
+    ["$00-m-room-create"],
+  ],
+  [
+    "$00-m-room-power_levels",
+    "m.room.power_levels",
+    "",
+    "@alice:example.com",
+    2,
+    { users: { "@alice:example.com": 100 } },
+    ["$00-m-room-create", "$00-m-room-member-join-alice"],
+    ["$00-m-room-member-join-alice"],
+  ],
+  [
+    "$00-m-room-join_rules",
+    "m.room.join_rules",
+    "",
+    "@alice:example.com",
+    3,
+    { join_rule: "public" },
+    ["$00-m-room-create", "$00-m-room-member-join-alice", "$00-m-room-power_levels"],
+    ["$00-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-bob",
+    "m.room.member",
+    "@bob:example.com",
+    "@bob:example.com",
+    4,
+    { displayname: "bob", membership: "join" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-join_rules"],
+  ],
+  [
+    "$00-m-room-member-join-charlie",
+    "m.room.member",
+    "@charlie:example.com",
+    "@charlie:example.com",
+    5,
+    { displayname: "charlie", membership: "join" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-member-join-bob"],
+  ],
+  [
+    "$01-m-room-join_rules",
+    "m.room.join_rules",
+    "",
+    "@alice:example.com",
+    6,
+    { join_rule: "invite" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-member-join-alice"],
+    ["$00-m-room-member-join-charlie"],
+  ],
+  [
+    "$01-m-room-member-leave-alice",
+    "m.room.member",
+    "@alice:example.com",
+    "@alice:example.com",
+    7,
+    { displayname: "alice", membership: "leave" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-member-join-alice"],
+    ["$01-m-room-join_rules"],
+  ],
+  [
+    "$01-m-room-member-change-display-name-bob",
+    "m.room.member",
+    "@bob:example.com",
+    "@bob:example.com",
+    8,
+    { displayname: "bob++", membership: "join" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-member-join-bob", "$01-m-room-join_rules"],
+    ["$01-m-room-member-leave-alice"],
+  ],
+  [
+    "$01-m-room-member-change-display-name-charlie",
+    "m.room.member",
+    "@charlie:example.com",
+    "@charlie:example.com",
+    9,
+    { displayname: "charlie++", membership: "join" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-member-join-charlie", "$01-m-room-join_rules"],
+    ["$01-m-room-member-leave-alice"],
+  ],
+];
+const RUMA_A_V11_SETS = [
+  [
+    "$00-m-room-create",
+    "$00-m-room-power_levels",
+    "$00-m-room-member-join-charlie",
+    "$01-m-room-join_rules",
+    "$01-m-room-member-leave-alice",
+    "$01-m-room-member-change-display-name-bob",
+  ],
+  [
+    "$00-m-room-create",
+    "$00-m-room-power_levels",
+    "$00-m-room-join_rules",
+    "$00-m-room-member-join-bob",
+    "$01-m-room-member-leave-alice",
+    "$01-m-room-member-change-display-name-charlie",
+  ],
+];
+const RUMA_A_V11_EXPECTED = [
+  "$00-m-room-create",
+  "$00-m-room-power_levels",
+  "$01-m-room-member-change-display-name-bob",
+  "$01-m-room-member-change-display-name-charlie",
+  "$01-m-room-member-leave-alice",
+];
+const RUMA_A_V12: PduTuple[] = [
+  ["$00-m-room-create", "m.room.create", "", "@alice:example.com", 0, { room_version: "12" }, [], []],
+  [
+    "$00-m-room-member-join-alice",
+    "m.room.member",
+    "@alice:example.com",
+    "@alice:example.com",
+    1,
+    { displayname: "alice", membership: "join" },
+    [],
+    ["$00-m-room-create"],
+  ],
+  ["$00-m-room-power_levels", "m.room.power_levels", "", "@alice:example.com", 2, {}, ["$00-m-room-member-join-alice"], ["$00-m-room-member-join-alice"]],
+  [
+    "$00-m-room-join_rules",
+    "m.room.join_rules",
+    "",
+    "@alice:example.com",
+    3,
+    { join_rule: "public" },
+    ["$00-m-room-member-join-alice", "$00-m-room-power_levels"],
+    ["$00-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-bob",
+    "m.room.member",
+    "@bob:example.com",
+    "@bob:example.com",
+    4,
+    { displayname: "bob", membership: "join" },
+    ["$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-join_rules"],
+  ],
+  [
+    "$00-m-room-member-join-charlie",
+    "m.room.member",
+    "@charlie:example.com",
+    "@charlie:example.com",
+    5,
+    { displayname: "charlie", membership: "join" },
+    ["$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-member-join-bob"],
+  ],
+  [
+    "$01-m-room-join_rules",
+    "m.room.join_rules",
+    "",
+    "@alice:example.com",
+    6,
+    { join_rule: "invite" },
+    ["$00-m-room-power_levels", "$00-m-room-member-join-alice"],
+    ["$00-m-room-member-join-charlie"],
+  ],
+  [
+    "$01-m-room-member-leave-alice",
+    "m.room.member",
+    "@alice:example.com",
+    "@alice:example.com",
+    7,
+    { displayname: "alice", membership: "leave" },
+    ["$00-m-room-power_levels", "$00-m-room-member-join-alice"],
+    ["$01-m-room-join_rules"],
+  ],
+  [
+    "$01-m-room-member-change-display-name-bob",
+    "m.room.member",
+    "@bob:example.com",
+    "@bob:example.com",
+    8,
+    { displayname: "bob++", membership: "join" },
+    ["$00-m-room-power_levels", "$00-m-room-member-join-bob", "$01-m-room-join_rules"],
+    ["$01-m-room-member-leave-alice"],
+  ],
+  [
+    "$01-m-room-member-change-display-name-charlie",
+    "m.room.member",
+    "@charlie:example.com",
+    "@charlie:example.com",
+    9,
+    { displayname: "charlie++", membership: "join" },
+    ["$00-m-room-power_levels", "$00-m-room-member-join-charlie", "$01-m-room-join_rules"],
+    ["$01-m-room-member-leave-alice"],
+  ],
+];
+const RUMA_A_V12_SETS = [
+  [
+    "$00-m-room-create",
+    "$00-m-room-power_levels",
+    "$00-m-room-member-join-charlie",
+    "$01-m-room-join_rules",
+    "$01-m-room-member-leave-alice",
+    "$01-m-room-member-change-display-name-bob",
+  ],
+  [
+    "$00-m-room-create",
+    "$00-m-room-power_levels",
+    "$00-m-room-join_rules",
+    "$00-m-room-member-join-bob",
+    "$01-m-room-member-leave-alice",
+    "$01-m-room-member-change-display-name-charlie",
+  ],
+];
+const RUMA_A_V12_EXPECTED = [
+  "$00-m-room-create",
+  "$00-m-room-power_levels",
+  "$01-m-room-join_rules",
+  "$01-m-room-member-change-display-name-bob",
+  "$01-m-room-member-change-display-name-charlie",
+  "$01-m-room-member-leave-alice",
+];
+const RUMA_B_V11: PduTuple[] = [
+  ["$00-m-room-create", "m.room.create", "", "@alice:example.com", 0, { room_version: "11" }, [], []],
+  [
+    "$00-m-room-member-join-alice",
+    "m.room.member",
+    "@alice:example.com",
+    "@alice:example.com",
+    1,
+    { displayname: "alice", membership: "join" },
+    ["$00-m-room-create"],
+    ["$00-m-room-create"],
+  ],
+  [
+    "$00-m-room-power_levels",
+    "m.room.power_levels",
+    "",
+    "@alice:example.com",
+    2,
+    { users: { "@alice:example.com": 100 } },
+    ["$00-m-room-create", "$00-m-room-member-join-alice"],
+    ["$00-m-room-member-join-alice"],
+  ],
+  [
+    "$00-m-room-join_rules",
+    "m.room.join_rules",
+    "",
+    "@alice:example.com",
+    3,
+    { join_rule: "public" },
+    ["$00-m-room-create", "$00-m-room-member-join-alice", "$00-m-room-power_levels"],
+    ["$00-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-bob",
+    "m.room.member",
+    "@bob:example.com",
+    "@bob:example.com",
+    4,
+    { displayname: "bob", membership: "join" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-join_rules"],
+  ],
+  [
+    "$00-m-room-member-join-charlie",
+    "m.room.member",
+    "@charlie:example.com",
+    "@charlie:example.com",
+    5,
+    { displayname: "charlie", membership: "join" },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-member-join-bob"],
+  ],
+  [
+    "$01-m-room-power_levels",
+    "m.room.power_levels",
+    "",
+    "@alice:example.com",
+    6,
+    { users: { "@alice:example.com": 100, "@bob:example.com": 50 } },
+    ["$00-m-room-create", "$00-m-room-power_levels", "$00-m-room-member-join-alice"],
+    ["$00-m-room-member-join-charlie"],
+  ],
+  [
+    "$02-m-room-power_levels",
+    "m.room.power_levels",
+    "",
+    "@bob:example.com",
+    7,
+    { users: { "@alice:example.com": 100, "@bob:example.com": 50, "@charlie:example.com": 50 } },
+    ["$00-m-room-create", "$01-m-room-power_levels", "$00-m-room-member-join-bob"],
+    ["$01-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-zara",
+    "m.room.member",
+    "@zara:example.com",
+    "@zara:example.com",
+    8,
+    { displayname: "zara", membership: "join" },
+    ["$00-m-room-create", "$02-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$02-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-eve",
+    "m.room.member",
+    "@eve:example.com",
+    "@eve:example.com",
+    9,
+    { displayname: "eve", membership: "join" },
+    ["$00-m-room-create", "$02-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$02-m-room-power_levels"],
+  ],
+  [
+    "$01-m-room-member-change-display-name-eve",
+    "m.room.member",
+    "@eve:example.com",
+    "@eve:example.com",
+    9,
+    { displayname: "eve++", membership: "join" },
+    ["$00-m-room-create", "$02-m-room-power_levels", "$00-m-room-member-join-eve", "$00-m-room-join_rules"],
+    ["$00-m-room-member-join-eve"],
+  ],
+];
+const RUMA_B_V11_SETS = [
+  [
+    "$00-m-room-create",
+    "$00-m-room-member-join-alice",
+    "$00-m-room-power_levels",
+    "$00-m-room-join_rules",
+    "$00-m-room-member-join-bob",
+    "$00-m-room-member-join-charlie",
+    "$01-m-room-member-change-display-name-eve",
+  ],
+  [
+    "$00-m-room-create",
+    "$00-m-room-member-join-alice",
+    "$00-m-room-join_rules",
+    "$00-m-room-member-join-bob",
+    "$00-m-room-member-join-charlie",
+    "$02-m-room-power_levels",
+    "$00-m-room-member-join-zara",
+  ],
+];
+const RUMA_B_V11_EXPECTED = [
+  "$00-m-room-create",
+  "$00-m-room-join_rules",
+  "$00-m-room-member-join-alice",
+  "$00-m-room-member-join-bob",
+  "$00-m-room-member-join-charlie",
+  "$00-m-room-member-join-zara",
+  "$00-m-room-power_levels",
+  "$01-m-room-member-change-display-name-eve",
+];
+const RUMA_B_V12: PduTuple[] = [
+  ["$00-m-room-create", "m.room.create", "", "@alice:example.com", 0, { room_version: "12" }, [], []],
+  [
+    "$00-m-room-member-join-alice",
+    "m.room.member",
+    "@alice:example.com",
+    "@alice:example.com",
+    1,
+    { displayname: "alice", membership: "join" },
+    [],
+    ["$00-m-room-create"],
+  ],
+  ["$00-m-room-power_levels", "m.room.power_levels", "", "@alice:example.com", 2, {}, ["$00-m-room-member-join-alice"], ["$00-m-room-member-join-alice"]],
+  [
+    "$00-m-room-join_rules",
+    "m.room.join_rules",
+    "",
+    "@alice:example.com",
+    3,
+    { join_rule: "public" },
+    ["$00-m-room-member-join-alice", "$00-m-room-power_levels"],
+    ["$00-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-bob",
+    "m.room.member",
+    "@bob:example.com",
+    "@bob:example.com",
+    4,
+    { displayname: "bob", membership: "join" },
+    ["$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-join_rules"],
+  ],
+  [
+    "$00-m-room-member-join-charlie",
+    "m.room.member",
+    "@charlie:example.com",
+    "@charlie:example.com",
+    5,
+    { displayname: "charlie", membership: "join" },
+    ["$00-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$00-m-room-member-join-bob"],
+  ],
+  [
+    "$01-m-room-power_levels",
+    "m.room.power_levels",
+    "",
+    "@alice:example.com",
+    6,
+    { users: { "@bob:example.com": 50 } },
+    ["$00-m-room-power_levels", "$00-m-room-member-join-alice"],
+    ["$00-m-room-member-join-charlie"],
+  ],
+  [
+    "$02-m-room-power_levels",
+    "m.room.power_levels",
+    "",
+    "@bob:example.com",
+    7,
+    { users: { "@bob:example.com": 50, "@charlie:example.com": 50 } },
+    ["$01-m-room-power_levels", "$00-m-room-member-join-bob"],
+    ["$01-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-zara",
+    "m.room.member",
+    "@zara:example.com",
+    "@zara:example.com",
+    8,
+    { displayname: "zara", membership: "join" },
+    ["$02-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$02-m-room-power_levels"],
+  ],
+  [
+    "$00-m-room-member-join-eve",
+    "m.room.member",
+    "@eve:example.com",
+    "@eve:example.com",
+    9,
+    { displayname: "eve", membership: "join" },
+    ["$02-m-room-power_levels", "$00-m-room-join_rules"],
+    ["$02-m-room-power_levels"],
+  ],
+  [
+    "$01-m-room-member-change-display-name-eve",
+    "m.room.member",
+    "@eve:example.com",
+    "@eve:example.com",
+    9,
+    { displayname: "eve++", membership: "join" },
+    ["$02-m-room-power_levels", "$00-m-room-member-join-eve", "$00-m-room-join_rules"],
+    ["$00-m-room-member-join-eve"],
+  ],
+];
+const RUMA_B_V12_SETS = [
+  [
+    "$00-m-room-create",
+    "$00-m-room-member-join-alice",
+    "$00-m-room-power_levels",
+    "$00-m-room-join_rules",
+    "$00-m-room-member-join-bob",
+    "$00-m-room-member-join-charlie",
+    "$01-m-room-member-change-display-name-eve",
+  ],
+  [
+    "$00-m-room-create",
+    "$00-m-room-member-join-alice",
+    "$00-m-room-join_rules",
+    "$00-m-room-member-join-bob",
+    "$00-m-room-member-join-charlie",
+    "$02-m-room-power_levels",
+    "$00-m-room-member-join-zara",
+  ],
+];
+const RUMA_B_V12_EXPECTED = [
+  "$00-m-room-create",
+  "$00-m-room-join_rules",
+  "$00-m-room-member-join-alice",
+  "$00-m-room-member-join-bob",
+  "$00-m-room-member-join-charlie",
+  "$00-m-room-member-join-zara",
+  "$01-m-room-member-change-display-name-eve",
+  "$02-m-room-power_levels",
+];
+
+const RUMA_MSC4297 = "Ruma crates/ruma-state-res tests/it/resolve.rs and fixtures/MSC4297-problem-";
+const rumaCases: CaseSpec[] = [
+  {
+    mode: "pdus",
+    name: "MSC4297 problem A, room version 11 (v2: the join rules vanish)",
+    source: `${RUMA_MSC4297}A, pdus-v11.json, snapshot msc4297_problem_a_state_res_v2_0`,
+    roomVersion: "11",
+    roomId: "!room:example.com",
+    pdus: RUMA_A_V11,
+    stateSets: RUMA_A_V11_SETS,
+    expected: RUMA_A_V11_EXPECTED,
+  },
+  {
+    mode: "pdus",
+    name: "MSC4297 problem A, room version 12 (v2.1: the newer join rules stay)",
+    source: `${RUMA_MSC4297}A, pdus-v12.json, snapshot msc4297_problem_a_state_res_v2_1`,
+    roomVersion: "12",
+    roomId: "!00-m-room-create",
+    pdus: RUMA_A_V12,
+    stateSets: RUMA_A_V12_SETS,
+    expected: RUMA_A_V12_EXPECTED,
+  },
+  {
+    mode: "pdus",
+    name: "MSC4297 problem B, room version 11 (v2: the power levels reset)",
+    source: `${RUMA_MSC4297}B, pdus-v11.json, snapshot msc4297_problem_b_state_res_v2_0`,
+    roomVersion: "11",
+    roomId: "!room:example.com",
+    pdus: RUMA_B_V11,
+    stateSets: RUMA_B_V11_SETS,
+    expected: RUMA_B_V11_EXPECTED,
+  },
+  {
+    mode: "pdus",
+    name: "MSC4297 problem B, room version 12 (v2.1: the newer power levels stay)",
+    source: `${RUMA_MSC4297}B, pdus-v12.json, snapshot msc4297_problem_b_state_res_v2_1`,
+    roomVersion: "12",
+    roomId: "!00-m-room-create",
+    pdus: RUMA_B_V12,
+    stateSets: RUMA_B_V12_SETS,
+    expected: RUMA_B_V12_EXPECTED,
+  },
+];
+
 const v21Cases: CaseSpec[] = [
   {
     mode: "explicit",
@@ -650,7 +1224,7 @@ const v21Cases: CaseSpec[] = [
 ];
 
 function build(file: string, source: string, cases: CaseSpec[]): void {
-  const vectors = cases.map((spec) => (spec.mode === "simulate" ? simulate(spec) : explicit(spec)));
+  const vectors = cases.map((spec) => (spec.mode === "simulate" ? simulate(spec) : spec.mode === "explicit" ? explicit(spec) : fromPdus(spec)));
   for (const vector of vectors) check(vector);
   const dir = path.resolve(import.meta.dirname, "../lib/matrix/__vectors__/state-res");
   mkdirSync(dir, { recursive: true });
@@ -659,5 +1233,8 @@ function build(file: string, source: string, cases: CaseSpec[]): void {
 }
 
 build("v2.json", "state resolution v2 (room versions 2–11); see each case's source", v2Cases);
-if (v1Cases.length > 0) build("v1.json", "state resolution v1 (room version 1); see each case's source", v1Cases);
-if (v21Cases.length > 0) build("v2.1.json", "state resolution v2.1 (room version 12, MSC4297); see each case's source", v21Cases);
+build("v1.json", "state resolution v1 (room version 1); see each case's source", v1Cases);
+build("v2.1.json", "state resolution v2.1 (room version 12, MSC4297) and, for the same histories in room version 11, v2; see each case's source", [
+  ...v21Cases,
+  ...rumaCases,
+]);
