@@ -9,6 +9,8 @@ import { splitStateKey, stateKeyOf, type AuthEvent, type AuthState, type StateKe
 import { isJsonObject, type JsonObject, type JsonValue } from "@/lib/matrix/json-value";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
 import { getRoomVersion, SUPPORTED_ROOM_VERSIONS, type RoomVersion } from "@/lib/matrix/room-versions";
+import { signingKeyFromSeed } from "@/lib/matrix/signing-key";
+import { signJson } from "@/lib/matrix/signatures";
 
 // Every file of lib/matrix/__vectors__/auth-rules, read as text and parsed with the lossless
 // parser, so float literals (1e400, 5.0E1) reach the rules as JsonNumber like a received PDU's.
@@ -210,5 +212,57 @@ describe("authEventTypes", () => {
     const keys = authEventTypes(join, getRoomVersion("10"));
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.map(splitStateKey)).toHaveLength(4);
+  });
+});
+
+describe("third-party invites", () => {
+  const alice = "@alice:a.example";
+  const carol = "@carol:c.example";
+  const key = signingKeyFromSeed(new Uint8Array(32).fill(3), "ed25519:0");
+  const signed = signJson({ mxid: carol, token: "tok" }, "id.example", key);
+  const create = event({ type: "m.room.create", sender: alice, stateKey: "", content: { creator: alice }, prevEvents: [] });
+  const aliceJoin = event({ type: "m.room.member", sender: alice, stateKey: alice, content: { membership: "join" } });
+  const invite = event({
+    type: "m.room.member",
+    sender: alice,
+    stateKey: carol,
+    content: { membership: "invite", third_party_invite: { display_name: "c", signed } },
+  });
+  const urlSafe = Buffer.from(key.publicKey, "base64").toString("base64url");
+  const tpi = (publicKey: string) => event({ type: "m.room.third_party_invite", sender: alice, stateKey: "tok", content: { public_key: publicKey } });
+
+  it("accepts the identity server's key in standard or URL-safe base64", () => {
+    expect(checkAuthRules(invite, stateOf(create, aliceJoin, tpi(key.publicKey)), getRoomVersion("10"))).toEqual({ allowed: true });
+    expect(checkAuthRules(invite, stateOf(create, aliceJoin, tpi(urlSafe)), getRoomVersion("10"))).toEqual({ allowed: true });
+  });
+
+  it("refuses under the last sub-rule when the key is malformed", () => {
+    expect(checkAuthRules(invite, stateOf(create, aliceJoin, tpi("not base64!")), getRoomVersion("10"))).toMatchObject({ allowed: false, rule: "4.4.1.8" });
+  });
+});
+
+describe("authStateFromAuthEvents", () => {
+  it("v12: puts the separately passed create event in the state", () => {
+    const create: AuthEvent = { ...event({ type: "m.room.create", sender: "@a:a.example", stateKey: "", prevEvents: [] }), roomId: undefined, eventId: "$abc" };
+    const join = { ...event({ type: "m.room.member", sender: "@a:a.example", stateKey: "@a:a.example", content: { membership: "join" } }), roomId: "!abc" };
+    const msg = { ...event({ type: "m.room.message", sender: "@a:a.example" }), roomId: "!abc" };
+    const result = authStateFromAuthEvents(msg, [join], getRoomVersion("12"), create);
+    expect(result.ok && result.state.get(stateKeyOf("m.room.create", ""))).toBe(create);
+    expect(result.ok && checkAuthRules(msg, result.state, getRoomVersion("12"))).toEqual({ allowed: true });
+  });
+});
+
+describe("invalid power levels", () => {
+  it("refuse under the rule that reads them, naming the value", () => {
+    const alice = "@alice:a.example";
+    const create = event({ type: "m.room.create", sender: alice, stateKey: "", content: { creator: alice }, prevEvents: [] });
+    const join = event({ type: "m.room.member", sender: alice, stateKey: alice, content: { membership: "join" } });
+    const pl = event({ type: "m.room.power_levels", sender: alice, stateKey: "", content: { users: { [alice]: 100 }, state_default: "high" } });
+    const topic = event({ type: "m.room.topic", sender: alice, stateKey: "", content: { topic: "x" } });
+    expect(checkAuthRules(topic, stateOf(create, join, pl), getRoomVersion("9"))).toEqual({
+      allowed: false,
+      rule: "7",
+      reason: "state_default in m.room.power_levels is not a valid power level",
+    });
   });
 });
