@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "@/lib/env";
+import { ENV_VARIABLES, EnvError, parseEnv } from "@/lib/env";
 
 describe("parseEnv", () => {
   it("gives working defaults for the embedded set-up", () => {
@@ -38,5 +39,12 @@ describe("parseEnv", () => {
   it("accepts server names with ports and IPv6 literals", () => {
     expect(parseEnv({ ARCHIVE_SERVER_NAME: "localhost:8448" }).ARCHIVE_SERVER_NAME).toBe("localhost:8448");
     expect(parseEnv({ ARCHIVE_SERVER_NAME: "[::1]:8448" }).ARCHIVE_SERVER_NAME).toBe("[::1]:8448");
+  });
+});
+
+describe(".env.example", () => {
+  it("documents every variable lib/env.ts reads, and no other", () => {
+    const documented = [...readFileSync(".env.example", "utf8").matchAll(/^# ([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(documented).toEqual(ENV_VARIABLES);
   });
 });

@@ -61,6 +61,9 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema> & { signingKeyPath: string };
 
+/** Every variable read, in the order of .env.example (which documents each). */
+export const ENV_VARIABLES = Object.keys(schema.shape);
+
 export class EnvError extends Error {}
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
