@@ -472,7 +472,7 @@ test("forged PDUs from a server that never joined and from a joined server witho
       },
     );
 
-    await attack("m.room.history_visibility joined at a huge depth, and invited with a far-future origin_server_ts", async () => {
+    await attack("m.room.history_visibility joined at a huge depth, and with far-future origin_server_ts (5 days, 10 years)", async () => {
       const h = await head(room);
       const forged: Array<[string, BuiltPdu]> = [
         [
@@ -482,6 +482,16 @@ test("forged PDUs from a server that never joined and from a joined server witho
         [
           "history_visibility invited 5 days ahead",
           base(h, { type: "m.room.history_visibility", stateKey: "", content: { history_visibility: "invited" }, originServerTs: Date.now() + 5 * 86_400_000 }),
+        ],
+        [
+          // Past any key's validity (a fetched key is trusted for 7 days at most): cannot verify.
+          "history_visibility joined 10 years ahead",
+          base(h, {
+            type: "m.room.history_visibility",
+            stateKey: "",
+            content: { history_visibility: "joined" },
+            originServerTs: Date.now() + 3650 * 86_400_000,
+          }),
         ],
       ];
       await forge(mallory, forged);
