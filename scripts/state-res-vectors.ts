@@ -21,15 +21,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { authEventTypes } from "@/lib/matrix/auth/auth-events";
 import type { AuthEvent, StateMap } from "@/lib/matrix/auth/types";
 import { stateKeyOf } from "@/lib/matrix/auth/types";
 import type { JsonObject } from "@/lib/matrix/json-value";
 import { getRoomVersion, type RoomVersion } from "@/lib/matrix/room-versions";
-import { resolveState, type AuthEventTypes, type CheckAuth } from "@/lib/matrix/state-res/resolve";
-import { standInAuthEventTypes, standInCheckAuth } from "@/lib/matrix/state-res/stand-in-auth";
-
-const checkAuth: CheckAuth = standInCheckAuth;
-const authEventTypes: AuthEventTypes = standInAuthEventTypes;
+import { resolveState } from "@/lib/matrix/state-res/resolve";
 
 const ALICE = "@alice:example.com";
 const BOB = "@bob:example.com";
@@ -160,7 +157,7 @@ function stateOf(ids: readonly string[], byId: ReadonlyMap<string, VectorEvent>)
 
 function resolveWith(version: RoomVersion, sets: readonly StateMap[], byId: ReadonlyMap<string, VectorEvent>): StateMap {
   const events = new Map([...byId].map(([id, e]) => [id, toAuthEvent(e)]));
-  return resolveState({ roomVersion: version, stateSets: sets, getEvent: (id) => events.get(id), checkAuth, authEventTypes });
+  return resolveState({ roomVersion: version, stateSets: sets, getEvent: (id) => events.get(id) });
 }
 
 function sortedIds(state: StateMap): string[] {

@@ -1,11 +1,14 @@
+import { parseLevel, powerLevelMode, roomCreator, roomCreators } from "@/lib/matrix/auth/power-levels";
+import { CREATE_KEY } from "@/lib/matrix/auth/state-access";
 import type { AuthEvent, AuthResult, AuthState, EventLookup, StateKey, StateMap } from "@/lib/matrix/auth/types";
 import { stateKeyOf } from "@/lib/matrix/auth/types";
 import { createEventIdFromRoomId } from "@/lib/matrix/event-id";
-import { JsonNumber, isJsonObject, type JsonValue } from "@/lib/matrix/json-value";
+import { isJsonObject, type JsonValue } from "@/lib/matrix/json-value";
 import type { RoomVersion } from "@/lib/matrix/room-versions";
 
 /**
- * The authorization rules as state resolution uses them (the signatures of lib/matrix/auth/auth-rules.ts):
+ * The authorization rules as state resolution uses them (checkAuthRules and authEventTypes of
+ * lib/matrix/auth, the defaults; tests may pass others):
  * `checkAuth` runs the state-dependent rules of the room version against `state`, which holds the
  * events of the (type, state key) pairs that `authEventTypes` names for the event (and, for room
  * version 12, the create event under the `m.room.create` key).
@@ -17,10 +20,6 @@ export interface AuthRules {
   readonly checkAuth: CheckAuth;
   readonly authEventTypes: AuthEventTypes;
 }
-
-export const CREATE_KEY: StateKey = stateKeyOf("m.room.create", "");
-export const POWER_LEVELS_KEY: StateKey = stateKeyOf("m.room.power_levels", "");
-export const JOIN_RULES_KEY: StateKey = stateKeyOf("m.room.join_rules", "");
 
 /** The state key of a state event; undefined for a message event. */
 export function keyOfEvent(event: AuthEvent): StateKey | undefined {
@@ -57,32 +56,17 @@ export function findAuthEvent(event: AuthEvent, type: string, getEvent: EventLoo
   return undefined;
 }
 
-/**
- * A power level value as state resolution's tie-breaks read it: integers, numeric strings
- * (v1–v9) and float literals (v1–v5, truncated as Synapse does with `int()`). Anything else is
- * undefined (the caller falls back to the default).
- */
-export function powerLevelValue(value: JsonValue | undefined): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : undefined;
-  if (value instanceof JsonNumber) {
-    const n = Number(value.text);
-    return Number.isFinite(n) ? Math.trunc(n) : undefined;
-  }
-  if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number(value.trim());
-  return undefined;
+/** A power level value as the room version's auth rules parse it; undefined when absent or invalid (the caller falls back). */
+function levelValue(value: JsonValue | undefined, roomVersion: RoomVersion): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return parseLevel(value, powerLevelMode(roomVersion)) ?? undefined;
 }
 
 /** The room creators per a create event: v12 the sender plus `additional_creators`; v11 the sender; v1–v10 `content.creator`. */
-export function creatorsOf(create: AuthEvent, roomVersion: RoomVersion): Set<string> {
-  if (roomVersion.roomIdFromCreateEvent) {
-    const creators = new Set([create.sender]);
-    const extra = create.content.additional_creators;
-    if (Array.isArray(extra)) for (const id of extra) if (typeof id === "string") creators.add(id);
-    return creators;
-  }
-  if (!roomVersion.createHasCreator) return new Set([create.sender]);
-  const creator = create.content.creator;
-  return new Set(typeof creator === "string" ? [creator] : []);
+function creatorsOf(create: AuthEvent, roomVersion: RoomVersion): ReadonlySet<string> {
+  if (roomVersion.roomIdFromCreateEvent) return roomCreators(create);
+  const creator = roomCreator(create, roomVersion);
+  return new Set(creator === undefined ? [] : [creator]);
 }
 
 /**
@@ -107,8 +91,8 @@ export function senderPowerLevel(event: AuthEvent, getEvent: EventLookup, roomVe
     return create !== undefined && creatorsOf(create, roomVersion).has(event.sender) ? 100 : 0;
   }
   const users = powerLevels.content.users;
-  const own = isJsonObject(users) && Object.hasOwn(users, event.sender) ? powerLevelValue(users[event.sender]) : undefined;
-  return own ?? powerLevelValue(powerLevels.content.users_default) ?? 0;
+  const own = isJsonObject(users) && Object.hasOwn(users, event.sender) ? levelValue(users[event.sender], roomVersion) : undefined;
+  return own ?? levelValue(powerLevels.content.users_default, roomVersion) ?? 0;
 }
 
 /**

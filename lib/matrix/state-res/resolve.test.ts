@@ -5,15 +5,13 @@ import v1Vectors from "@/lib/matrix/__vectors__/state-res/v1.json";
 import v21Vectors from "@/lib/matrix/__vectors__/state-res/v2.1.json";
 import v2Vectors from "@/lib/matrix/__vectors__/state-res/v2.json";
 import { asJson } from "@/lib/matrix/__vectors__/as-json";
+import { checkAuthRules } from "@/lib/matrix/auth/auth-rules";
 import type { AuthEvent, EventLookup, StateMap } from "@/lib/matrix/auth/types";
 import { stateKeyOf } from "@/lib/matrix/auth/types";
 import { getRoomVersion, type RoomVersion } from "@/lib/matrix/room-versions";
 import { authDifferenceBySets } from "@/lib/matrix/state-res/auth-chain";
 import { authChain, authDifference, conflictedStateSubgraph, missingForResolution, resolveState, separateV2 } from "@/lib/matrix/state-res/resolve";
-import { standInAuthEventTypes, standInCheckAuth } from "@/lib/matrix/state-res/stand-in-auth";
 import { lexicographicalTopologicalSort } from "@/lib/matrix/state-res/v2";
-
-const rules = { checkAuth: standInCheckAuth, authEventTypes: standInAuthEventTypes };
 
 interface VectorEvent {
   event_id: string;
@@ -70,7 +68,7 @@ function load(vector: VectorCase) {
 }
 
 function resolve(roomVersion: RoomVersion, stateSets: readonly StateMap[], getEvent: EventLookup): StateMap {
-  return resolveState({ roomVersion, stateSets, getEvent, ...rules });
+  return resolveState({ roomVersion, stateSets, getEvent });
 }
 
 const asObject = (state: StateMap) => Object.fromEntries([...state].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -275,18 +273,10 @@ describe("the hot path", () => {
   it("returns one state set, or identical ones, without reading an event", () => {
     const state: StateMap = new Map([[stateKeyOf("m.room.create", ""), "$c"]]);
     const getEvent = vi.fn<EventLookup>(() => undefined);
-    const checkAuth = vi.fn(standInCheckAuth);
+    const checkAuth = vi.fn(checkAuthRules);
     for (const version of ["1", "2", "12"]) {
-      expect(resolveState({ roomVersion: getRoomVersion(version), stateSets: [state], getEvent, checkAuth, authEventTypes: standInAuthEventTypes })).toBe(
-        state,
-      );
-      const same = resolveState({
-        roomVersion: getRoomVersion(version),
-        stateSets: [state, new Map(state)],
-        getEvent,
-        checkAuth,
-        authEventTypes: standInAuthEventTypes,
-      });
+      expect(resolveState({ roomVersion: getRoomVersion(version), stateSets: [state], getEvent, checkAuth })).toBe(state);
+      const same = resolveState({ roomVersion: getRoomVersion(version), stateSets: [state, new Map(state)], getEvent, checkAuth });
       expect(asObject(same)).toEqual(asObject(state));
       expect(missingForResolution([state, new Map(state)], getEvent, getRoomVersion(version))).toEqual([]);
     }
@@ -350,12 +340,8 @@ describe("events missing from the lookup", () => {
     const { events, stateSets } = load(v1);
     const version = getRoomVersion("1");
     const none: EventLookup = () => undefined;
-    expect(missingForResolution(stateSets, none, version, standInAuthEventTypes).sort()).toEqual(["$T1:example.com", "$T2:example.com"]);
+    expect(missingForResolution(stateSets, none, version).sort()).toEqual(["$T1:example.com", "$T2:example.com"]);
     const some: EventLookup = (id) => (id.startsWith("$T") ? events.get(id) : undefined);
-    expect(missingForResolution(stateSets, some, version, standInAuthEventTypes).sort()).toEqual([
-      "$CREATE:example.com",
-      "$IMA:example.com",
-      "$IPOWER:example.com",
-    ]);
+    expect(missingForResolution(stateSets, some, version).sort()).toEqual(["$CREATE:example.com", "$IMA:example.com", "$IPOWER:example.com"]);
   });
 });

@@ -1,3 +1,5 @@
+import { authEventTypes as defaultAuthEventTypes } from "@/lib/matrix/auth/auth-events";
+import { checkAuthRules } from "@/lib/matrix/auth/auth-rules";
 import type { EventLookup, StateMap } from "@/lib/matrix/auth/types";
 import type { RoomVersion } from "@/lib/matrix/room-versions";
 import { authChain, separateV2 } from "@/lib/matrix/state-res/auth-chain";
@@ -19,10 +21,10 @@ export interface ResolveStateInput {
    * left out of the resolution (v2: out of the full conflicted set; v1: out of its pair).
    */
   readonly getEvent: EventLookup;
-  /** The authorization rules' state-dependent check. */
-  readonly checkAuth: CheckAuth;
-  /** The auth events selection: which (type, state key) pairs `checkAuth` reads for an event. */
-  readonly authEventTypes: AuthEventTypes;
+  /** The authorization rules (default: checkAuthRules of lib/matrix/auth/auth-rules.ts). */
+  readonly checkAuth?: CheckAuth;
+  /** The auth events selection: the pairs `checkAuth` reads for an event (default: lib/matrix/auth's authEventTypes). */
+  readonly authEventTypes?: AuthEventTypes;
 }
 
 /**
@@ -38,7 +40,7 @@ export function resolveState(input: ResolveStateInput): StateMap {
   const [first] = stateSets;
   if (first === undefined) return new Map();
   if (allIdentical(stateSets)) return first;
-  const rules: AuthRules = { checkAuth: input.checkAuth, authEventTypes: input.authEventTypes };
+  const rules: AuthRules = { checkAuth: input.checkAuth ?? checkAuthRules, authEventTypes: input.authEventTypes ?? defaultAuthEventTypes };
   const args = { roomVersion: input.roomVersion, stateSets, getEvent: input.getEvent, rules };
   return input.roomVersion.stateResolution === "v1" ? resolveV1(args) : resolveV2(args);
 }
@@ -50,13 +52,13 @@ export function resolveState(input: ResolveStateInput): StateMap {
  * Nothing when the sets agree. v2/v2.1 (and when no room version is given): every event of the
  * sets and of their auth chains (room version 12: and the create event the room ID names). v1:
  * the conflicted events, and the unconflicted events of the pairs the auth rules read for them
- * (so `authEventTypes` is needed for v1; without it every event of the sets is asked for).
+ * (by `authEventTypes`, default lib/matrix/auth's).
  */
 export function missingForResolution(
   stateSets: readonly StateMap[],
   getEvent: EventLookup,
   roomVersion?: RoomVersion,
-  authEventTypes?: AuthEventTypes,
+  authEventTypes: AuthEventTypes = defaultAuthEventTypes,
 ): string[] {
   if (allIdentical(stateSets)) return [];
   const missing = new Set<string>();
@@ -72,13 +74,11 @@ export function missingForResolution(
         const event = getEvent(id);
         if (event === undefined) {
           missing.add(id);
-        } else if (authEventTypes === undefined) {
-          for (const held of unconflicted.values()) need(held);
-        } else {
-          for (const key of authEventTypes(event, roomVersion)) {
-            const held = unconflicted.get(key);
-            if (held !== undefined) need(held);
-          }
+          continue;
+        }
+        for (const key of authEventTypes(event, roomVersion)) {
+          const held = unconflicted.get(key);
+          if (held !== undefined) need(held);
         }
       }
     }

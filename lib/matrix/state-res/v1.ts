@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 
 import type { AuthEvent, EventLookup, StateKey, StateMap } from "@/lib/matrix/auth/types";
 import type { RoomVersion } from "@/lib/matrix/room-versions";
-import { authStateFor, keyOfEvent, POWER_LEVELS_KEY, type AuthRules } from "@/lib/matrix/state-res/common";
+import { POWER_LEVELS_KEY } from "@/lib/matrix/auth/state-access";
+import { authStateFor, keyOfEvent, type AuthRules } from "@/lib/matrix/state-res/common";
 
 export interface ResolveV1Input {
   readonly roomVersion: RoomVersion;

@@ -1,17 +1,9 @@
+import { POWER_LEVELS_KEY } from "@/lib/matrix/auth/state-access";
 import type { AuthEvent, EventLookup, StateKey, StateMap } from "@/lib/matrix/auth/types";
 import { compareCodePoints } from "@/lib/matrix/canonical-json";
 import type { RoomVersion } from "@/lib/matrix/room-versions";
 import { authDifference, separateV2 } from "@/lib/matrix/state-res/auth-chain";
-import {
-  authEdges,
-  authStateFor,
-  findAuthEvent,
-  isPowerEvent,
-  keyOfEvent,
-  POWER_LEVELS_KEY,
-  senderPowerLevel,
-  type AuthRules,
-} from "@/lib/matrix/state-res/common";
+import { authEdges, authStateFor, findAuthEvent, isPowerEvent, keyOfEvent, senderPowerLevel, type AuthRules } from "@/lib/matrix/state-res/common";
 import { MinHeap } from "@/lib/matrix/state-res/heap";
 import { conflictedStateSubgraph, iterativeAuthStartState } from "@/lib/matrix/state-res/v21";
 
