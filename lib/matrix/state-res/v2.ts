@@ -54,16 +54,17 @@ export function resolveV2(input: ResolveV2Input): Map<StateKey, string> {
   for (const id of fullConflicted) if (isPowerEvent(getEvent(id) as AuthEvent)) powerIds.push(id);
   const sortedPower = reverseTopologicalPowerOrder(powerIds, fullConflicted, getEvent, roomVersion);
 
-  const partial = iterativeAuthChecks(sortedPower, iterativeAuthStartState(unconflicted, roomVersion), getEvent, roomVersion, rules);
+  const state = iterativeAuthStartState(unconflicted, roomVersion);
+  iterativeAuthChecks(sortedPower, state, getEvent, roomVersion, rules);
 
   const picked = new Set(sortedPower);
   const rest: string[] = [];
   for (const id of fullConflicted) if (!picked.has(id)) rest.push(id);
-  const sortedRest = mainlineOrder(rest, partial.get(POWER_LEVELS_KEY), getEvent);
+  const sortedRest = mainlineOrder(rest, state.get(POWER_LEVELS_KEY), getEvent);
 
-  const resolved = iterativeAuthChecks(sortedRest, partial, getEvent, roomVersion, rules);
-  for (const [key, id] of unconflicted) resolved.set(key, id);
-  return resolved;
+  iterativeAuthChecks(sortedRest, state, getEvent, roomVersion, rules);
+  for (const [key, id] of unconflicted) state.set(key, id);
+  return state;
 }
 
 /**
@@ -145,18 +146,17 @@ export function lexicographicalTopologicalSort(edges: ReadonlyMap<string, Readon
 }
 
 /**
- * The iterative auth checks: each event in turn is checked against the state so far (for each
- * pair the rules need that the state lacks, the event's own auth event stands in) and, if
- * allowed, becomes the state's event for its pair; otherwise it is ignored.
+ * The iterative auth checks, on `state` in place: each event in turn is checked against the
+ * state so far (for each pair the rules need that the state lacks, the event's own auth event
+ * stands in) and, if allowed, becomes the state's event for its pair; otherwise it is ignored.
  */
 export function iterativeAuthChecks(
   eventIds: readonly string[],
-  start: ReadonlyMap<StateKey, string>,
+  state: Map<StateKey, string>,
   getEvent: EventLookup,
   roomVersion: RoomVersion,
   rules: AuthRules,
 ): Map<StateKey, string> {
-  const state = new Map(start);
   for (const id of eventIds) {
     const event = getEvent(id);
     const key = event === undefined ? undefined : keyOfEvent(event);
