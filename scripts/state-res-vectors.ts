@@ -61,6 +61,8 @@ interface ExplicitNode extends NodeSpec {
   authEvents: string[];
   /** Default: the event listed before it (a linear history, so depths are honest). */
   prevEvents?: string[];
+  /** Default: one more than the deepest prev event. */
+  depth?: number;
 }
 
 interface ExplicitCase {
@@ -271,7 +273,7 @@ function explicit(spec: ExplicitCase): VectorCase {
       prev_events: prevs,
       auth_events: n.authEvents.map(eventId),
       origin_server_ts: n.ts ?? ++ts,
-      depth: 1 + Math.max(0, ...prevs.map((p) => byId.get(p)?.depth ?? 0)),
+      depth: n.depth ?? 1 + Math.max(0, ...prevs.map((p) => byId.get(p)?.depth ?? 0)),
     });
   }
   return {
@@ -1096,6 +1098,86 @@ const v1Cases: CaseSpec[] = [
   },
 ];
 
+const SYNAPSE_V1 = "Synapse tests/test_state.py (room version 1)";
+const USER1 = "@user_id:example.com";
+const USER2 = "@user_id_2:example.com";
+const synapseV1Node = (
+  id: string,
+  type: string,
+  stateKey: string | undefined,
+  content: JsonObject,
+  authEvents: string[],
+  prevEvents: string[],
+  depth?: number,
+  sender = USER1,
+): ExplicitNode => ({
+  id,
+  sender,
+  type,
+  ...(stateKey === undefined ? {} : { stateKey }),
+  content,
+  authEvents,
+  prevEvents,
+  ...(depth === undefined ? {} : { depth }),
+});
+const synapseV1Cases: CaseSpec[] = [
+  {
+    mode: "explicit",
+    name: "basic conflict: the deeper name wins",
+    source: `${SYNAPSE_V1} test_branch_basic_conflict`,
+    roomVersion: "1",
+    events: [
+      synapseV1Node("START", "m.room.create", "", { creator: USER1 }, [], [], 1),
+      synapseV1Node("A", "m.room.member", USER1, join, ["START"], ["START"], 2),
+      synapseV1Node("B", "m.room.name", "", {}, ["START", "A"], ["A"], 3),
+      synapseV1Node("C", "m.room.name", "", {}, ["START", "A"], ["A"], 4),
+    ],
+    stateSets: [
+      ["START", "A", "B"],
+      ["START", "A", "C"],
+    ],
+    expected: ["START", "A", "C"],
+  },
+  {
+    mode: "explicit",
+    name: "a ban beats an equally deep change by the banned user",
+    source: `${SYNAPSE_V1} test_branch_have_banned_conflict: the ban is held by one set only, so it is in R when the names are resolved, and the banned user's name fails`,
+    roomVersion: "1",
+    events: [
+      synapseV1Node("START", "m.room.create", "", { creator: USER1 }, [], [], 1),
+      synapseV1Node("A", "m.room.member", USER1, join, ["START"], ["START"], 2),
+      synapseV1Node("B", "m.room.name", "", {}, ["START", "A"], ["A"], 3),
+      synapseV1Node("C", "m.room.member", USER2, { membership: "ban" }, ["START", "A"], ["B"], 4),
+      synapseV1Node("D", "m.room.name", "", {}, ["START"], ["B"], 4, USER2),
+    ],
+    stateSets: [
+      ["START", "A", "B", "C"],
+      ["START", "A", "D"],
+    ],
+    expected: ["START", "A", "B", "C"],
+  },
+  {
+    mode: "explicit",
+    name: "power levels beat a change their sender may no longer make",
+    source: `${SYNAPSE_V1} test_branch_have_perms_conflict: the demotion of user 2 wins the power levels pass, then user 2's name fails and the older name stays`,
+    roomVersion: "1",
+    events: [
+      synapseV1Node("A1", "m.room.create", "", { creator: USER1 }, [], [], 1),
+      synapseV1Node("A2", "m.room.member", USER1, join, ["A1"], ["A1"]),
+      synapseV1Node("A3", "m.room.member", USER2, join, ["A1"], ["A2"], undefined, USER2),
+      synapseV1Node("A4", "m.room.power_levels", "", { events: { "m.room.name": 50 }, users: { [USER1]: 100, [USER2]: 60 } }, ["A1", "A2"], ["A3"]),
+      synapseV1Node("A5", "m.room.name", "", {}, ["A1", "A2", "A4"], ["A4"]),
+      synapseV1Node("B", "m.room.power_levels", "", { events: { "m.room.name": 50 }, users: { [USER2]: 30 } }, ["A1", "A2", "A4"], ["A5"]),
+      synapseV1Node("C", "m.room.name", "", {}, ["A1", "A3", "A4"], ["A5"], undefined, USER2),
+    ],
+    stateSets: [
+      ["A1", "A2", "A3", "A5", "B"],
+      ["A1", "A2", "A3", "A4", "C"],
+    ],
+    expected: ["A1", "A2", "A3", "A5", "B"],
+  },
+];
+
 const SYNAPSE_V21 = "Synapse tests/state/test_v21.py";
 const leave = { membership: "leave" };
 const node = (id: string, sender: string, type: string, stateKey: string, content: JsonObject, authEvents: string[]): ExplicitNode => ({
@@ -1698,7 +1780,7 @@ function build(file: string, source: string, cases: CaseSpec[]): void {
 }
 
 build("v2.json", "state resolution v2 (room versions 2–11); see each case's source", [...v2Cases, ...rumaBatchCases]);
-build("v1.json", "state resolution v1 (room version 1); see each case's source", v1Cases);
+build("v1.json", "state resolution v1 (room version 1); see each case's source", [...v1Cases, ...synapseV1Cases]);
 build("v2.1.json", "state resolution v2.1 (room version 12, MSC4297) and, for the same histories in room version 11, v2; see each case's source", [
   ...v21Cases,
   ...rumaCases,
