@@ -230,6 +230,26 @@ describe("auth difference and conflicted subgraph walks", () => {
     );
   });
 
+  it.each(allCases.map((c) => [c.vector.name, c] as const))("match their definitions, computed by brute force (%s)", (_name, { vector, version }) => {
+    const { getEvent } = load(vector);
+    fc.assert(
+      fc.property(randomStateSets(vector), (sets) => {
+        const chains = sets.map((set) => authChain(set.values(), getEvent, version));
+        const union = new Set(chains.flatMap((c) => [...c]));
+        const difference = [...union].filter((id) => !chains.every((c) => c.has(id))).sort();
+        expect([...authDifference(sets, separateV2(sets), getEvent, version)].sort()).toEqual(difference);
+
+        const conflicted = new Set([...separateV2(sets).conflicted.values()].flatMap((ids) => [...ids]));
+        const chainOf = new Map([...union, ...conflicted].map((id) => [id, authChain([id], getEvent, version)]));
+        const onPath = (id: string) =>
+          [...conflicted].some((from) => chainOf.get(from)?.has(id)) && [...conflicted].some((to) => to === id || chainOf.get(id)?.has(to));
+        const subgraph = [...new Set([...conflicted, ...[...union].filter(onPath)])].sort();
+        expect([...conflictedStateSubgraph(conflicted, getEvent, version)].sort()).toEqual(subgraph);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   /** a ← b ← c, and x ← y: a chain whose depths are honest or, with `lie`, inverted. */
   function dag(lie: boolean) {
     const make = (id: string, depth: number, authEvents: string[]): AuthEvent => ({
