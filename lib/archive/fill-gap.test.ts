@@ -7,45 +7,42 @@ import type { Db } from "@/lib/db";
 
 const backfill = vi.fn<(server: string, roomId: string, from: readonly string[], limit: number) => Promise<Array<Record<string, unknown>>>>();
 vi.mock("@/lib/federation/client/endpoints", () => ({ backfill: (...args: Parameters<typeof backfill>) => backfill(...args) }));
-vi.mock("@/lib/federation/verify-batch", () => ({
-  verifyBatch: async (pdus: Array<Record<string, unknown>>) => ({ accepted: pdus.map((p) => ({ eventId: p.event_id, pdu: p })), dropped: [], deferred: [] }),
-}));
 let stored = new Set<string>();
-vi.mock("@/lib/federation/store-events", () => ({
-  storeVerified: async (_db: unknown, _room: unknown, accepted: Array<{ eventId: string }>) => {
-    const inserted = accepted.map((a) => a.eventId).filter((id) => !stored.has(id));
+// The pipeline stores what the answer holds; here: every PDU not stored yet.
+vi.mock("@/lib/ingest/pipeline", () => ({
+  ingestPdus: async (input: { pdus: Array<{ event_id: string }> }) => {
+    const inserted = input.pdus.map((p) => p.event_id).filter((id) => !stored.has(id));
     for (const id of inserted) stored.add(id);
-    return { inserted, duplicates: accepted.map((a) => a.eventId).filter((id) => !inserted.includes(id)) };
+    return { inserted, duplicates: input.pdus.map((p) => p.event_id).filter((id) => !inserted.includes(id)) };
   },
+}));
+vi.mock("@/lib/timeline", () => ({
+  getGap: async () =>
+    MISSING.every((id) => stored.has(id))
+      ? null
+      : { gapId: "7", missingPrevEvents: MISSING.filter((id) => !stored.has(id)), unknownSuccessorsOf: [], eventBefore: "$before", eventAfter: "$after" },
 }));
 const fillForwards = vi.fn(async () => ({ stored: 0 }));
 vi.mock("@/lib/federation/fill-forwards", () => ({ fillForwards: () => fillForwards() }));
 vi.mock("@/lib/log", () => ({ logger: { info: () => {}, warn: () => {} } }));
+vi.mock("@/lib/federation/keys/own-key", () => ({ getOwnServerName: () => "archive.test" }));
 
 const { fillGap } = await import("@/lib/archive/fill-gap");
+const { resetServerBackoff } = await import("@/lib/federation/try-servers");
 
 const ROOM = "!room:hs1.test";
 const MISSING = ["$m3", "$m2", "$m1"];
 
-/** One gap before `$after`, missing `$m1..$m3`; the gap is gone once all three are stored. */
 function fakeDb(): Db {
   return {
     room: {
       findUnique: async () => ({ roomId: ROOM, roomVersion: "11", servers: ["hs1.test", "hs2.test"], historyVisibility: "world_readable", status: "joined" }),
     },
-    timelineItem: {
-      findFirst: async ({ where }: { where: { kind: string } }) => {
-        if (where.kind === "gap")
-          return MISSING.every((id) => stored.has(id))
-            ? null
-            : { id: 7n, position: 10n, missingPrevEvents: MISSING.filter((id) => !stored.has(id)), unknownSuccessorsOf: [] };
-        return { eventId: "$after" };
-      },
-    },
   } as unknown as Db;
 }
 
 beforeEach(() => {
+  resetServerBackoff();
   stored = new Set(["$after"]);
   backfill.mockReset();
   fillForwards.mockClear();

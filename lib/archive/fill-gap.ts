@@ -1,10 +1,10 @@
 import type { Db } from "@/lib/db";
 import { backfill as backfillRequest } from "@/lib/federation/client/endpoints";
 import { fillForwards } from "@/lib/federation/fill-forwards";
-import { storeVerified } from "@/lib/federation/store-events";
-import { applyStateAfterFill } from "@/lib/federation/room-state";
-import { verifyBatch } from "@/lib/federation/verify-batch";
+import { tryServers } from "@/lib/federation/try-servers";
+import { ingestPdus } from "@/lib/ingest/pipeline";
 import { logger } from "@/lib/log";
+import { getGap } from "@/lib/timeline";
 
 // "Load missing messages" for one gap: backwards from the event after it when the gap records
 // missing prev_events (/backfill), otherwise forwards from the event before it (MSC4000
@@ -23,54 +23,23 @@ export interface FillGapOptions {
   maxRounds?: number;
 }
 
-interface GapState {
-  id: bigint;
-  position: bigint;
-  missing: string[];
-  tips: string[];
-}
-
-async function gapState(db: Db, roomId: string, gapId: bigint): Promise<GapState | null> {
-  const gap = await db.timelineItem.findFirst({
-    where: { id: gapId, roomId, kind: "gap" },
-    select: { id: true, position: true, missingPrevEvents: true, unknownSuccessorsOf: true },
-  });
-  return gap ? { id: gap.id, position: gap.position, missing: gap.missingPrevEvents, tips: gap.unknownSuccessorsOf } : null;
-}
-
-async function neighbour(db: Db, roomId: string, position: bigint, side: "before" | "after"): Promise<string | null> {
-  const row = await db.timelineItem.findFirst({
-    where: { roomId, kind: "event", position: side === "before" ? { lt: position } : { gt: position } },
-    orderBy: { position: side === "before" ? "desc" : "asc" },
-    select: { eventId: true },
-  });
-  return row?.eventId ?? null;
-}
-
 // A server that answers with nothing new is not the end of the search: after a netsplit the
 // server the archive joined through often has the same hole (Synapse answers /backfill for events
 // it does not hold with an empty 200), and only the server that was cut off holds the history.
-async function backfillOnce(
-  db: Db,
-  room: { roomId: string; roomVersion: string; servers: string[] },
-  missing: string[],
-  before: string,
-  deadline: number,
-): Promise<number> {
-  for (const server of room.servers) {
-    if (Date.now() > deadline) break;
-    try {
+async function backfillOnce(db: Db, room: { roomId: string; servers: string[] }, missing: string[], before: string, deadline: number): Promise<number> {
+  const answer = await tryServers(
+    room.servers,
+    async (server) => {
       const pdus = await backfillRequest(server, room.roomId, missing.slice(0, 50), 100);
-      const verified = await verifyBatch(pdus, room.roomVersion, { skipCountLimits: true });
-      const result = await storeVerified(db, room, verified.accepted, { kind: "backfill", before }, "backfill");
-      await applyStateAfterFill(db, room.roomId, verified.accepted, result.inserted);
-      if (result.inserted.length > 0) return result.inserted.length;
-      logger.info({ roomId: room.roomId, server, received: pdus.length }, "gap backfill brought nothing new; trying another server");
-    } catch (err) {
-      logger.warn({ roomId: room.roomId, server, err: (err as Error).message }, "gap backfill failed; trying another server");
-    }
-  }
-  return 0;
+      const report = await ingestPdus(
+        { roomId: room.roomId, pdus, source: "backfill", arrival: { kind: "backfill", before }, origin: server, skipCountLimits: true },
+        db,
+      );
+      return report.inserted.length;
+    },
+    { what: "gap backfill", roomId: room.roomId, deadline, useful: (stored) => stored > 0 },
+  );
+  return answer?.value ?? 0;
 }
 
 export async function fillGap(db: Db, roomId: string, gapId: bigint, options: FillGapOptions = {}): Promise<FillGapReport | null> {
@@ -78,8 +47,8 @@ export async function fillGap(db: Db, roomId: string, gapId: bigint, options: Fi
     where: { roomId },
     select: { roomId: true, roomVersion: true, servers: true, historyVisibility: true, status: true },
   });
-  if (!room || room.historyVisibility !== "world_readable" || room.status === "denied") return null;
-  let gap = await gapState(db, roomId, gapId);
+  if (!room || room.historyVisibility !== "world_readable" || room.status !== "joined") return null;
+  let gap = await getGap(db, roomId, gapId);
   if (!gap) return { stored: 0, remaining: false, error: null };
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   const maxRounds = options.maxRounds ?? 5;
@@ -88,10 +57,10 @@ export async function fillGap(db: Db, roomId: string, gapId: bigint, options: Fi
   for (let round = 0; gap && round < maxRounds && Date.now() < deadline; round++) {
     let got = 0;
     try {
-      const after = gap.missing.length > 0 ? await neighbour(db, roomId, gap.position, "after") : null;
-      const before = await neighbour(db, roomId, gap.position, "before");
+      const after = gap.missingPrevEvents.length > 0 ? gap.eventAfter : null;
+      const before = gap.eventBefore;
       if (after) {
-        got = await backfillOnce(db, room, gap.missing, after, deadline);
+        got = await backfillOnce(db, room, gap.missingPrevEvents, after, deadline);
       }
       if (got === 0 && before) {
         got = (await fillForwards(roomId, before, { db, limit: 100 })).stored;
@@ -103,7 +72,7 @@ export async function fillGap(db: Db, roomId: string, gapId: bigint, options: Fi
     }
     stored += got;
     if (got === 0) break;
-    gap = await gapState(db, roomId, gapId);
+    gap = await getGap(db, roomId, gapId);
   }
   return { stored, remaining: gap !== null, error };
 }

@@ -1,18 +1,17 @@
 import { getDb, type Db } from "@/lib/db";
-import { getEnv } from "@/lib/env";
 import { backfillRoom } from "@/lib/federation/backfill";
 import { makeJoin, queryDirectory, sendJoin } from "@/lib/federation/client/endpoints";
 import { FederationHttpError } from "@/lib/federation/client/request";
 import { archiveUserId } from "@/lib/federation/inbound/queries";
 import { buildMembershipEvent } from "@/lib/federation/membership-event";
-import { summarizeState } from "@/lib/federation/room-state";
 import { serverOfId } from "@/lib/federation/server-name";
-import { storeVerified } from "@/lib/federation/store-events";
-import { verifyBatch, type AcceptedPdu } from "@/lib/federation/verify-batch";
 import { getOwnServerName } from "@/lib/federation/keys/own-key";
 import { leaveRoomOverFederation } from "@/lib/federation/leave-room";
 import { logger } from "@/lib/log";
-import { isJsonObject } from "@/lib/matrix/json-value";
+import { ingestPdus } from "@/lib/ingest/pipeline";
+import { roomPolicy, serverDenied } from "@/lib/federation/policy";
+import { computeEventId } from "@/lib/matrix/event-id";
+import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { SUPPORTED_ROOM_VERSIONS } from "@/lib/matrix/room-versions";
 
 // Joining a room as the archive's user: resolve, make_join on a resident server, send_join v2,
@@ -54,13 +53,11 @@ export async function joinRoom(roomIdOrAlias: string, options: JoinOptions = {})
       return { status: "failed", error: `could not resolve ${alias}: ${(err as Error).message}` };
     }
   }
-  if (getEnv().ROOM_DENY.includes(roomId) || (alias !== undefined && getEnv().ROOM_DENY.includes(alias))) {
-    return { status: "failed", roomId, error: "this room is denied by the operator (ROOM_DENY)" };
-  }
+  const policy = roomPolicy(roomId, [alias]);
+  if (!policy.allowed) return { status: "failed", roomId, error: policy.reason };
   const roomServer = serverOfId(roomId);
   if (roomServer) servers.push(roomServer); // v1–v11 only: a last resort
-  const denied = new Set(getEnv().SERVER_DENY);
-  servers = [...new Set(servers)].filter((s) => s !== getOwnServerName() && !denied.has(s));
+  servers = [...new Set(servers)].filter((s) => s !== getOwnServerName() && !serverDenied(s));
   if (servers.length === 0) return { status: "failed", roomId, error: "no server to join through" };
 
   const userId = archiveUserId();
@@ -90,13 +87,7 @@ async function joinVia(db: Db, server: string, roomId: string, userId: string, c
   if (!create || createVersion !== roomVersion) throw new Error(`send_join state has no create event for room version ${roomVersion}`);
 
   const joinPdu = answer.event ?? event;
-  const currentState = await verifyBatch(answer.state, roomVersion);
-  const rest = await verifyBatch([...answer.auth_chain, joinPdu], roomVersion);
-  if (!rest.accepted.some((a) => a.eventId === eventId)) throw new Error("our own join event did not verify as returned");
-  const accepted = dedupe([...rest.accepted, ...currentState.accepted]);
-  const dropped = currentState.dropped.length + rest.dropped.length;
-  const summary = summarizeState(currentState.accepted);
-  const visibility = summary.historyVisibility ?? "shared";
+  const visibility = historyVisibilityOf(answer.state);
   if (visibility !== "world_readable") {
     // The server that let us in first, with no waits between rounds: the join call is waiting.
     const left = await leaveRoomOverFederation({ roomId, roomVersion, servers: [server, ...candidates] }, [0]);
@@ -104,24 +95,62 @@ async function joinVia(db: Db, server: string, roomId: string, userId: string, c
     return { status: "not_world_readable", roomId, historyVisibility: visibility };
   }
 
+  // The row first (the pipeline stores only into rooms the archive is in); its summary follows
+  // from the resolved state once the join is stored.
   const servers = [...new Set([server, ...(answer.servers_in_room ?? []), ...candidates])].filter((s) => s !== getOwnServerName());
   const data = {
     roomVersion,
-    name: summary.name ?? null,
-    topic: summary.topic ?? null,
-    canonicalAlias: summary.canonicalAlias ?? alias ?? null,
-    avatarUrl: summary.avatarUrl ?? null,
-    historyVisibility: visibility,
-    worldReadableBy: summary.worldReadableBy ?? null,
-    worldReadableSince: summary.worldReadableSince ?? null,
+    canonicalAlias: alias ?? null,
     status: "joined",
     servers,
     joinedAt: new Date(),
+    currentStateGroup: null,
+    purgedAt: null,
+    purgeReason: null,
   };
   await db.room.upsert({ where: { roomId }, create: { roomId, ...data }, update: data });
-  const result = await storeVerified(db, { roomId, roomVersion }, accepted, { kind: "live" }, "join");
-  logger.info({ roomId, server, stored: result.inserted.length, dropped }, "joined room");
-  return { status: "joined", roomId, roomVersion, servers, stored: result.inserted.length, dropped };
+  const stateEventIds = answer.state.map((pdu) => eventIdOrUndefined(pdu, roomVersion)).filter((id): id is string => id !== undefined);
+  const report = await ingestPdus(
+    {
+      roomId,
+      pdus: [...answer.auth_chain, ...answer.state, joinPdu],
+      source: "join",
+      arrival: { kind: "live" },
+      origin: server,
+      skipCountLimits: true,
+      givenStateBefore: { eventId, stateEventIds },
+    },
+    db,
+  );
+  const own = report.outcomes.find((o) => o.eventId === eventId);
+  if (!own || (own.status !== "stored" && own.status !== "duplicate")) {
+    await db.room.update({ where: { roomId }, data: { status: "left" } });
+    throw new Error(`our own join event was not accepted as returned: ${own ? `${own.status}: ${own.reason ?? ""}` : "it did not verify"}`);
+  }
+  const dropped = report.dropped + report.rejected;
+  const row = await db.room.findUniqueOrThrow({ where: { roomId }, select: { servers: true } });
+  logger.info({ roomId, server, stored: report.inserted.length, dropped }, "joined room");
+  return { status: "joined", roomId, roomVersion, servers: row.servers, stored: report.inserted.length, dropped };
+}
+
+/**
+ * The history visibility of the state a resident server gave: one m.room.history_visibility
+ * with an empty state key, else "shared" (the spec's default). Several for one key is a forged
+ * answer: not world_readable.
+ */
+function historyVisibilityOf(state: readonly JsonObject[]): string {
+  const events = state.filter((e) => e.type === "m.room.history_visibility" && e.state_key === "");
+  if (events.length !== 1) return events.length === 0 ? "shared" : "conflicting";
+  const content = events[0]!.content;
+  return isJsonObject(content) && typeof content.history_visibility === "string" ? content.history_visibility : "shared";
+}
+
+function eventIdOrUndefined(pdu: JsonObject, roomVersion: string): string | undefined {
+  try {
+    return computeEventId(pdu, roomVersion);
+  } catch {
+    return undefined;
+  }
 }
 
 function startBackgroundBackfill(roomId: string, maxEvents: number, db: Db): void {
@@ -130,9 +159,4 @@ function startBackgroundBackfill(roomId: string, maxEvents: number, db: Db): voi
   void backfillRoom(roomId, { maxEvents, timeoutMs: 60_000, db })
     .then((report) => logger.info({ roomId, ...report }, "initial backfill after join"))
     .catch((err: unknown) => logger.warn({ roomId, err: (err as Error).message }, "initial backfill after join failed"));
-}
-
-function dedupe(events: AcceptedPdu[]): AcceptedPdu[] {
-  const byId = new Map(events.map((e) => [e.eventId, e]));
-  return [...byId.values()];
 }

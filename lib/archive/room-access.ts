@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db";
-import { getEnv } from "@/lib/env";
+import { roomPolicy } from "@/lib/federation/policy";
 import type { RoomRef } from "@/lib/archive/room-paths";
 
 export interface ArchiveRoom {
@@ -35,11 +35,11 @@ const roomSelect = {
 } as const;
 
 /** Whether the archive may serve this room's pages right now. */
-export function isServable(room: ArchiveRoom, deny: readonly string[]): boolean {
+export function isServable(room: ArchiveRoom): boolean {
   // A purged room's row keeps the visibility that ended it, but the status is what says its
   // history is gone: never serve it, whatever the row's other fields say.
   if (room.status === "denied" || room.status === "purged" || room.historyVisibility !== "world_readable") return false;
-  return !deny.some((d) => d === room.roomId || d === room.canonicalAlias);
+  return roomPolicy(room.roomId, [room.canonicalAlias]).allowed;
 }
 
 /** Finds a room by alias or room ID and decides whether it may be served. */
@@ -49,5 +49,5 @@ export async function getRoomAccess(db: Db, ref: RoomRef): Promise<RoomAccess> {
       ? await db.room.findFirst({ where: { canonicalAlias: ref.alias }, select: roomSelect, orderBy: { updatedAt: "desc" } })
       : await db.room.findUnique({ where: { roomId: ref.roomId }, select: roomSelect });
   if (!room) return { status: "not_found" };
-  return isServable(room, getEnv().ROOM_DENY) ? { status: "ok", room } : { status: "forbidden", room };
+  return isServable(room) ? { status: "ok", room } : { status: "forbidden", room };
 }

@@ -38,10 +38,9 @@ async function indexableRooms(db: Db) {
     orderBy: { roomId: "asc" },
     take: MAX_URLS,
   });
-  const deny = getEnv().ROOM_DENY;
   const out = [];
   for (const room of rooms) {
-    if (!isServable(room, deny)) continue;
+    if (!isServable(room)) continue;
     if (!(await getConsent(db, room)).indexed) continue;
     out.push(room);
   }

@@ -1,9 +1,8 @@
 import { getDb, type Db } from "@/lib/db";
 import { backfill as backfillRequest } from "@/lib/federation/client/endpoints";
-import { storeVerified } from "@/lib/federation/store-events";
-import { applyStateAfterFill } from "@/lib/federation/room-state";
-import { verifyBatch } from "@/lib/federation/verify-batch";
-import { logger } from "@/lib/log";
+import { ingestPdus } from "@/lib/ingest/pipeline";
+import { tryServers } from "@/lib/federation/try-servers";
+import { backfillFrontier } from "@/lib/timeline";
 
 // Backfilling a room toward its creation: take the latest cluster of gaps whose far side is known
 // (their missing prev_events), ask a resident server for those events and their ancestors,
@@ -32,51 +31,6 @@ export interface BackfillReport {
   finished: "complete" | "max_events" | "max_requests" | "timeout" | "stopped" | "no_progress";
 }
 
-export interface BackfillFrontier {
-  /** Missing prev_events of every gap in the cluster: requested together. */
-  missing: string[];
-  /** The stored event right after the cluster's earliest gap: the batch goes before it. */
-  before: string;
-}
-
-/** Event items between two gaps for them to count as one cluster (the gaps one batch leaves). */
-const CLUSTER_SPAN = 200;
-const MAX_SEEDS = 50;
-
-/**
- * The latest cluster of gaps with known missing prev_events. A backfill batch from a forked DAG
- * leaves a gap before each of its oldest events; asking for only one of them would fetch
- * ancestors that belong before the others too, so the whole cluster is filled together and the
- * batch is anchored before its earliest gap.
- */
-export async function backfillFrontier(db: Db, roomId: string, skip: ReadonlySet<string>): Promise<BackfillFrontier | undefined> {
-  const gaps = await db.$queryRaw<{ position: bigint; missing: string[]; events_before: bigint }[]>`
-    WITH items AS (
-      SELECT position, kind, missing_prev_events,
-        count(*) FILTER (WHERE kind = 'event') OVER (ORDER BY position) AS events_before
-      FROM timeline_items WHERE room_id = ${roomId})
-    SELECT position, missing_prev_events AS missing, events_before FROM items
-    WHERE kind = 'gap' AND cardinality(missing_prev_events) > 0
-    ORDER BY position DESC`;
-  const open = gaps.map((g) => ({ ...g, missing: g.missing.filter((m) => !skip.has(m)) })).filter((g) => g.missing.length > 0);
-  const first = open[0];
-  if (!first) return undefined;
-  const cluster = [first];
-  for (const gap of open.slice(1)) {
-    const previous = cluster[cluster.length - 1]!;
-    if (previous.events_before - gap.events_before > BigInt(CLUSTER_SPAN)) break;
-    cluster.push(gap);
-  }
-  const earliest = cluster[cluster.length - 1]!;
-  const next = await db.$queryRaw<{ event_id: string }[]>`
-    SELECT event_id FROM timeline_items
-    WHERE room_id = ${roomId} AND kind = 'event' AND position > ${earliest.position}::bigint
-    ORDER BY position LIMIT 1`;
-  const before = next[0]?.event_id;
-  if (!before) return undefined;
-  return { missing: [...new Set(cluster.flatMap((g) => g.missing))].slice(0, MAX_SEEDS), before };
-}
-
 export async function backfillRoom(roomId: string, options: BackfillOptions = {}): Promise<BackfillReport> {
   const db = options.db ?? getDb();
   const room = await db.room.findUnique({ where: { roomId }, select: { roomVersion: true, servers: true, status: true } });
@@ -99,25 +53,25 @@ export async function backfillRoom(roomId: string, options: BackfillOptions = {}
     const wanted = gap.missing;
     // `limit` counts the requested events themselves.
     const limit = Math.min(Math.max(batchSize, wanted.length + 10), maxEvents - report.stored + wanted.length);
-    let pdus: Awaited<ReturnType<typeof backfillRequest>> | undefined;
-    for (const server of room.servers) {
-      report.requests++;
-      try {
-        pdus = await backfillRequest(server, roomId, wanted, limit);
-        break;
-      } catch (err) {
-        logger.warn({ roomId, server, err: (err as Error).message }, "backfill request failed; trying another server");
-      }
-    }
-    if (!pdus) {
+    const answer = await tryServers(room.servers, (server) => backfillRequest(server, roomId, wanted, limit), {
+      what: "backfill",
+      roomId,
+      deadline,
+      // Synapse answers /backfill for events it does not hold with an empty 200.
+      useful: (pdus) => pdus.length > 0,
+    });
+    report.requests++;
+    if (!answer) {
       for (const id of wanted) unobtainable.add(id);
       continue;
     }
-    const verified = await verifyBatch(pdus, room.roomVersion, { skipCountLimits: true });
-    report.dropped += verified.dropped.length;
-    const result = await storeVerified(db, { roomId, roomVersion: room.roomVersion }, verified.accepted, { kind: "backfill", before: gap.before }, "backfill");
+    const result = await ingestPdus(
+      { roomId, pdus: answer.value, source: "backfill", arrival: { kind: "backfill", before: gap.before }, origin: answer.server, skipCountLimits: true },
+      db,
+    );
+    report.dropped += result.dropped + result.rejected;
     report.stored += result.inserted.length;
-    await applyStateAfterFill(db, roomId, verified.accepted, result.inserted);
+    if (result.purged) return { ...report, finished: "stopped" };
     const nowStored = new Set([...result.inserted, ...result.duplicates]);
     // A requested event that did not come back (or did not verify) is not asked for again now.
     for (const id of wanted) if (!nowStored.has(id)) unobtainable.add(id);

@@ -1,8 +1,7 @@
 import { getDb, type Db } from "@/lib/db";
 import { forwardsFill } from "@/lib/federation/client/forwards-fill";
-import { storeVerified } from "@/lib/federation/store-events";
-import { applyStateAfterFill } from "@/lib/federation/room-state";
-import { verifyBatch } from "@/lib/federation/verify-batch";
+import { ingestPdus } from "@/lib/ingest/pipeline";
+import { firstEventAfterGap } from "@/lib/timeline";
 
 // Filling the gap after a stored event: MSC4000 forwards_fill where a server implements it,
 // get_missing_events walking back from the first stored event after the gap otherwise.
@@ -16,20 +15,6 @@ export interface ForwardsFillReport {
   dropped: number;
   /** Newly stored event IDs, in placement order. */
   inserted: string[];
-}
-
-/** The first stored event after the gap that follows `eventId`, if any. */
-export async function firstEventAfterGap(db: Db, roomId: string, eventId: string): Promise<string | undefined> {
-  const rows = await db.$queryRaw<{ event_id: string }[]>`
-    WITH anchor AS (SELECT position FROM timeline_items WHERE room_id = ${roomId} AND event_id = ${eventId}),
-    gap AS (
-      SELECT i.position FROM timeline_items i, anchor
-      WHERE i.room_id = ${roomId} AND i.kind = 'gap' AND i.position > anchor.position
-      ORDER BY i.position LIMIT 1)
-    SELECT i.event_id FROM timeline_items i, gap
-    WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.position > gap.position
-    ORDER BY i.position LIMIT 1`;
-  return rows[0]?.event_id;
 }
 
 export async function fillForwards(
@@ -49,22 +34,24 @@ export async function fillForwards(
     servers: options.servers ?? room.servers,
     laterEventIds: later ? [later] : undefined,
   });
-  const verified = await verifyBatch(result.pdus, room.roomVersion, { skipCountLimits: true });
-  const stored = await storeVerified(
+  const stored = await ingestPdus(
+    {
+      roomId,
+      pdus: result.pdus,
+      source: result.method === "get_missing_events" ? "missing" : "forwards_fill",
+      arrival: { kind: "forwards", after: fromEventId },
+      origin: result.server,
+      skipCountLimits: true,
+    },
     db,
-    { roomId, roomVersion: room.roomVersion },
-    verified.accepted,
-    { kind: "forwards", after: fromEventId },
-    result.method === "get_missing_events" ? "missing" : "forwards_fill",
   );
-  await applyStateAfterFill(db, roomId, verified.accepted, stored.inserted);
   return {
     method: result.method,
     server: result.server,
     unsupportedServers: result.unsupportedServers,
     received: result.pdus.length,
     stored: stored.inserted.length,
-    dropped: verified.dropped.length,
+    dropped: stored.dropped + stored.rejected,
     inserted: stored.inserted,
   };
 }

@@ -1,16 +1,15 @@
 import type { Db } from "@/lib/db";
 import { getMissingEvents } from "@/lib/federation/client/endpoints";
 import type { PduResults } from "@/lib/federation/inbound/send-transaction";
-import { applyStateToRoom } from "@/lib/federation/room-state";
-import { serverMayAccessRoom } from "@/lib/federation/server-acl";
-import { eventRefs, storeVerified } from "@/lib/federation/store-events";
-import { verifyBatch } from "@/lib/federation/verify-batch";
+import { eventRefs } from "@/lib/federation/store-events";
+import { ingestPdus, type IngestReport } from "@/lib/ingest/pipeline";
 import { logger } from "@/lib/log";
 import { computeEventId } from "@/lib/matrix/event-id";
 import type { JsonObject } from "@/lib/matrix/json-value";
 
-// PDUs pushed to us by /send: verified, their missing prev_events asked for once with
-// /get_missing_events (bounded), then appended live. What cannot be closed stays a gap.
+// PDUs pushed to us by /send, per room: their missing prev_events asked for once with
+// /get_missing_events (bounded), then everything through the ingest pipeline, which verifies,
+// authorizes and appends them live. What cannot be closed stays a gap.
 
 const MISSING_EVENTS_LIMIT = 10;
 const MISSING_EVENTS_TIMEOUT_MS = 10_000;
@@ -24,31 +23,17 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
     byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), pdu]);
   }
   for (const [roomId, roomPdus] of byRoom) {
-    const room = await db.room.findUnique({ where: { roomId }, select: { roomId: true, roomVersion: true, status: true, servers: true } });
-    if (!room || room.status !== "joined") {
-      for (const pdu of roomPdus) {
-        const id = eventIdOrUndefined(pdu, room?.roomVersion ?? "1");
-        if (id) results[id] = { error: "This server is not in that room" };
-      }
-      continue;
-    }
-    if (!(await serverMayAccessRoom(db, roomId, origin))) {
-      for (const pdu of roomPdus) {
-        const id = eventIdOrUndefined(pdu, room.roomVersion);
-        if (id) results[id] = { error: "Server is banned from this room (m.room.server_acl)" };
-      }
-      continue;
-    }
+    const room = await db.room.findUnique({ where: { roomId }, select: { roomVersion: true, status: true } });
     try {
-      const roomResults = await ingestRoomPdus(db, room, origin, roomPdus);
-      Object.assign(results, roomResults);
-      if (Object.values(roomResults).some((r) => r.error === undefined)) await rememberServer(db, room, origin);
+      if (room?.status === "joined") await fetchMissingPrevs(db, roomId, room.roomVersion, origin, roomPdus);
+      const report = await ingestPdus({ roomId, pdus: roomPdus, source: "send", arrival: { kind: "live" }, origin, edge: true }, db);
+      Object.assign(results, resultsOf(report, roomPdus, room?.roomVersion ?? "1"));
     } catch (err) {
       // Never let one room's failure turn the transaction into a non-200: the sender would back
       // off the archive for every room. Report it per PDU instead.
       logger.error({ err, roomId, origin }, "storing pushed PDUs failed");
       for (const pdu of roomPdus) {
-        const id = eventIdOrUndefined(pdu, room.roomVersion);
+        const id = eventIdOrUndefined(pdu, room?.roomVersion ?? "1");
         if (id && !results[id]) results[id] = { error: "could not be stored" };
       }
     }
@@ -56,58 +41,43 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
   return results;
 }
 
-async function ingestRoomPdus(db: Db, room: { roomId: string; roomVersion: string }, origin: string, roomPdus: JsonObject[]): Promise<PduResults> {
+/** The /send answer: `{}` for a PDU the room now holds, an error saying why for any other. */
+function resultsOf(report: IngestReport, pdus: readonly JsonObject[], roomVersion: string): PduResults {
   const results: PduResults = {};
-  const verified = await verifyBatch(roomPdus, room.roomVersion);
-  for (const d of verified.dropped) if (d.eventId) results[d.eventId] = { error: `${d.code}: ${d.reason}` };
-  if (verified.deferred.length > 0) logger.warn({ roomId: room.roomId, origin, deferred: verified.deferred }, "PDUs could not be verified now");
-  if (verified.accepted.length === 0) return results;
-
-  await fetchMissingPrevs(
-    db,
-    room,
-    origin,
-    verified.accepted.map((a) => a.pdu),
-    verified.accepted.map((a) => a.eventId),
-  );
-  await storeVerified(db, room, verified.accepted, { kind: "live" }, "send");
-  await applyStateToRoom(db, room.roomId, verified.accepted);
-  for (const a of verified.accepted) results[a.eventId] = {};
+  const unnamed = report.outcomes.filter((o) => o.eventId === undefined);
+  for (const o of report.outcomes) {
+    if (o.eventId === undefined) continue;
+    results[o.eventId] = o.status === "stored" || o.status === "duplicate" ? {} : { error: `${o.status}: ${o.reason ?? ""}`.trim() };
+  }
+  // Outcomes without an ID (refused before verification, keys unavailable): every PDU not otherwise answered shares the reason.
+  if (unnamed.length > 0) {
+    for (const pdu of pdus) {
+      const id = eventIdOrUndefined(pdu, roomVersion);
+      if (id && !results[id]) results[id] = { error: `${unnamed[0]!.status}: ${unnamed[0]!.reason ?? ""}`.trim() };
+    }
+  }
   return results;
 }
 
-/** A server that pushes verified events into a room is in it: remember it for later fills. */
-async function rememberServer(db: Db, room: { roomId: string; servers: string[] }, origin: string): Promise<void> {
-  if (room.servers.includes(origin)) return;
-  await db.room.update({ where: { roomId: room.roomId }, data: { servers: { push: origin } } });
-}
-
-async function fetchMissingPrevs(db: Db, room: { roomId: string; roomVersion: string }, origin: string, pdus: JsonObject[], eventIds: string[]): Promise<void> {
-  const batch = new Set(eventIds);
+async function fetchMissingPrevs(db: Db, roomId: string, roomVersion: string, origin: string, pdus: readonly JsonObject[]): Promise<void> {
+  const ids = pdus.map((p) => eventIdOrUndefined(p, roomVersion)).filter((id): id is string => id !== undefined);
+  const batch = new Set(ids);
   const prevs = [...new Set(pdus.flatMap((p) => eventRefs(p.prev_events)))].filter((id) => !batch.has(id));
   if (prevs.length === 0) return;
   const stored = await db.event.findMany({ where: { eventId: { in: prevs } }, select: { eventId: true } });
   if (stored.length === prevs.length) return;
-  // The sender's view of what we miss: everything between our latest events and the new ones.
-  const latestStored = await db.event.findMany({
-    where: { roomId: room.roomId },
-    orderBy: [{ depth: "desc" }],
-    take: 5,
-    select: { eventId: true },
-  });
+  // The sender's view of what we miss: everything between the room's live edge and the new events.
+  const extremities = await db.forwardExtremity.findMany({ where: { roomId }, select: { eventId: true }, take: 20 });
+  const edge =
+    extremities.length > 0 ? extremities : await db.event.findMany({ where: { roomId }, orderBy: [{ depth: "desc" }], take: 5, select: { eventId: true } });
   try {
     const missing = await Promise.race([
-      getMissingEvents(origin, room.roomId, {
-        earliestEvents: latestStored.map((e) => e.eventId),
-        latestEvents: eventIds,
-        limit: MISSING_EVENTS_LIMIT,
-      }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("get_missing_events took too long")), MISSING_EVENTS_TIMEOUT_MS)),
+      getMissingEvents(origin, roomId, { earliestEvents: edge.map((e) => e.eventId), latestEvents: ids, limit: MISSING_EVENTS_LIMIT }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("get_missing_events took too long")), MISSING_EVENTS_TIMEOUT_MS).unref()),
     ]);
-    const verified = await verifyBatch(missing, room.roomVersion);
-    await storeVerified(db, room, verified.accepted, { kind: "live" }, "missing");
+    if (missing.length > 0) await ingestPdus({ roomId, pdus: missing, source: "missing", arrival: { kind: "live" }, origin, edge: true }, db);
   } catch (err) {
-    logger.info({ roomId: room.roomId, origin, err: (err as Error).message }, "could not fetch missing prev_events; leaving a gap");
+    logger.info({ roomId, origin, err: (err as Error).message }, "could not fetch missing prev_events; leaving a gap");
   }
 }
 

@@ -1,13 +1,11 @@
 import { getDb, type Db } from "@/lib/db";
 import { getEvent, timestampToEvent } from "@/lib/federation/client/endpoints";
-import { storeVerified } from "@/lib/federation/store-events";
-import { applyStateAfterFill } from "@/lib/federation/room-state";
-import { verifyBatch } from "@/lib/federation/verify-batch";
-import { logger } from "@/lib/log";
+import { tryServers } from "@/lib/federation/try-servers";
+import { ingestPdus } from "@/lib/ingest/pipeline";
 
 // Jump to a date (MSC3030): ask the room's servers for the event nearest a timestamp, fetch it
-// by ID when the archive does not hold it, verify it, and store it as an island (gaps on both
-// sides) that fills can grow from.
+// by ID when the archive does not hold it, and store it through the ingest pipeline as an
+// island (gaps on both sides) that fills can grow from.
 
 export interface JumpResult {
   eventId: string;
@@ -26,25 +24,24 @@ export async function jumpToTimestamp(
   const db = options.db ?? getDb();
   const room = await db.room.findUnique({ where: { roomId }, select: { roomVersion: true, servers: true } });
   if (!room) throw new Error(`room ${roomId} is not known`);
-  for (const server of options.servers ?? room.servers) {
-    try {
+  const answer = await tryServers(
+    options.servers ?? room.servers,
+    async (server): Promise<JumpResult | undefined> => {
       const found = await timestampToEvent(server, roomId, ts, dir);
-      if (!found) continue;
+      if (!found) return undefined;
       const known = await db.event.findUnique({ where: { eventId: found.event_id }, select: { eventId: true } });
       if (known) return { eventId: found.event_id, originServerTs: found.origin_server_ts, stored: false, server };
       const pdu = await getEvent(server, found.event_id);
-      if (!pdu) continue;
-      const verified = await verifyBatch([pdu], room.roomVersion, { expectedEventIds: new Set([found.event_id]) });
-      if (verified.accepted.length === 0) {
-        logger.warn({ roomId, server, eventId: found.event_id, dropped: verified.dropped }, "jump target did not verify");
-        continue;
-      }
-      const result = await storeVerified(db, { roomId, roomVersion: room.roomVersion }, verified.accepted, { kind: "jump" }, "jump");
-      await applyStateAfterFill(db, roomId, verified.accepted, result.inserted);
+      if (!pdu) return undefined;
+      const report = await ingestPdus(
+        { roomId, pdus: [pdu], source: "jump", arrival: { kind: "jump" }, origin: server, expectedEventIds: new Set([found.event_id]) },
+        db,
+      );
+      // Not stored (did not verify, rejected, unavailable): another server may do better.
+      if (!report.inserted.includes(found.event_id)) return undefined;
       return { eventId: found.event_id, originServerTs: found.origin_server_ts, stored: true, server };
-    } catch (err) {
-      logger.warn({ roomId, server, err: (err as Error).message }, "timestamp_to_event failed; trying another server");
-    }
-  }
-  return undefined;
+    },
+    { what: "timestamp_to_event", roomId, useful: (r) => r !== undefined },
+  );
+  return answer?.value;
 }

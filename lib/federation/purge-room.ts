@@ -2,8 +2,9 @@ import type { Db } from "@/lib/db";
 import { leaveRoomOverFederation, type LeaveOutcome, type LeaveRoomFn } from "@/lib/federation/leave-room";
 import { serverOfId } from "@/lib/federation/server-name";
 import { logger } from "@/lib/log";
-import { withRoomLock } from "@/lib/timeline/room-lock";
-import type { Tx } from "@/lib/timeline/db-types";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { deleteRoomState } from "@/lib/ingest/state-store";
+import { deleteRoomHistory, withRoomLock, type Tx } from "@/lib/timeline";
 
 // Consent (design.md "Visibility and consent"): when a joined room's current history visibility
 // stops being world_readable, its stored history is deleted at once and the archive leaves the
@@ -18,6 +19,8 @@ export interface VisibilityChange {
   eventId: string;
   sender: string;
   originServerTs: number | undefined;
+  /** Overrides the reason text (an ending that is not a visibility change: the archive kicked or banned). */
+  reason?: string;
 }
 
 export interface StopArchivingOptions {
@@ -42,43 +45,46 @@ export interface StopArchivingResult {
 const DEFAULT_SWEEP_DELAYS_MS = [60_000, 10 * 60_000];
 
 export function purgeReason(change: VisibilityChange): string {
+  if (change.reason) return change.reason;
   const when = change.originServerTs === undefined ? "" : ` at ${new Date(change.originServerTs).toISOString()}`;
   return `history_visibility became ${change.historyVisibility} (${change.eventId} by ${change.sender}${when})`;
 }
 
-/**
- * Same statements as lib/timeline's purgeRoomTimeline, which opens a transaction of its own; here
- * they must share one with the status change, so no reader ever sees a `joined` room with half
- * its history or a `purged` one with any.
- */
+/** Everything stored of a room's history: timeline, events, state groups and extremities. */
 async function deleteHistory(tx: Tx, roomId: string): Promise<{ events: number; items: number }> {
-  const items = await tx.$executeRaw`DELETE FROM timeline_items WHERE room_id = ${roomId}`;
-  const events = await tx.$executeRaw`DELETE FROM events WHERE room_id = ${roomId}`;
-  return { events, items };
+  const deleted = await deleteRoomHistory(tx, roomId);
+  await deleteRoomState(tx, roomId);
+  return deleted;
 }
 
 /**
- * Marks a joined room purged and deletes its history, in one transaction under the room's
- * timeline lock. Undefined when the room is not (or no longer) joined: another call purged it.
+ * Marks a joined room purged and deletes its history inside the caller's room-locked
+ * transaction, so no reader ever sees a `joined` room with half its history or a `purged` one
+ * with any. Undefined when the room is not (or no longer) joined: another call purged it.
  */
-export async function purgeRoomHistory(db: Db, roomId: string, change: VisibilityChange): Promise<{ events: number; items: number } | undefined> {
-  return withRoomLock(db, roomId, async (tx) => {
-    const room = await tx.room.findUnique({ where: { roomId }, select: { status: true } });
-    if (!room || room.status !== "joined") return undefined;
-    await tx.room.update({
-      where: { roomId },
-      data: {
-        status: PURGED_STATUS,
-        historyVisibility: change.historyVisibility,
-        purgedAt: new Date(),
-        purgeReason: purgeReason(change),
-        // Room content, unlike the name and alias that pages need to answer 403 for its URLs.
-        topic: null,
-        avatarUrl: null,
-      },
-    });
-    return deleteHistory(tx, roomId);
+export async function purgeRoomInTx(tx: Tx, roomId: string, change: VisibilityChange): Promise<{ events: number; items: number } | undefined> {
+  const room = await tx.room.findUnique({ where: { roomId }, select: { status: true } });
+  if (!room || room.status !== "joined") return undefined;
+  await tx.room.update({
+    where: { roomId },
+    data: {
+      status: PURGED_STATUS,
+      historyVisibility: change.historyVisibility,
+      purgedAt: new Date(),
+      purgeReason: purgeReason(change),
+      // Room content, unlike the name and alias that pages need to answer 403 for its URLs.
+      topic: null,
+      avatarUrl: null,
+      currentStateGroup: null,
+      serverAcl: Prisma.DbNull,
+    },
   });
+  return deleteHistory(tx, roomId);
+}
+
+/** purgeRoomInTx in a transaction of its own under the room's lock. */
+export async function purgeRoomHistory(db: Db, roomId: string, change: VisibilityChange): Promise<{ events: number; items: number } | undefined> {
+  return withRoomLock(db, roomId, (tx) => purgeRoomInTx(tx, roomId, change));
 }
 
 /** Deletes whatever was stored for a purged room after its purge; a re-joined room is left alone. */
@@ -103,7 +109,18 @@ export async function stopArchivingRoom(
 ): Promise<StopArchivingResult | undefined> {
   const purged = await purgeRoomHistory(db, room.roomId, change);
   if (!purged) return undefined;
-  logger.warn({ roomId: room.roomId, ...purged, reason: purgeReason(change) }, "room stopped being world_readable: history purged, leaving");
+  return leaveAfterPurge(db, room, change, purged, options);
+}
+
+/** The second half of stopping: leave the room over federation and sweep what late writers stored. */
+export async function leaveAfterPurge(
+  db: Db,
+  room: { roomId: string; roomVersion: string; servers: readonly string[] },
+  change: VisibilityChange,
+  purged: { events: number; items: number },
+  options: StopArchivingOptions = {},
+): Promise<StopArchivingResult> {
+  logger.warn({ roomId: room.roomId, ...purged, reason: purgeReason(change) }, "room stopped being archived: history purged, leaving");
 
   // The sender's server made the change, so it is surely still in the room.
   const senderServer = serverOfId(change.sender);
@@ -112,11 +129,11 @@ export async function stopArchivingRoom(
   const leaving = leave({ roomId: room.roomId, roomVersion: room.roomVersion, servers })
     .catch((err: unknown): LeaveOutcome => ({ left: false, attempts: 0, errors: [(err as Error).message] }))
     .then(async (outcome) => {
-      if (outcome.left) logger.info({ roomId: room.roomId, server: outcome.server, eventId: outcome.eventId }, "left room that stopped being world_readable");
+      if (outcome.left) logger.info({ roomId: room.roomId, server: outcome.server, eventId: outcome.eventId }, "left room that stopped being archived");
       else
         logger.error(
           { roomId: room.roomId, errors: outcome.errors },
-          "could not leave room that stopped being world_readable (history is purged; /send refuses its PDUs)",
+          "could not leave room that stopped being archived (history is purged; /send refuses its PDUs)",
         );
       await sweep(db, room.roomId);
       return outcome;

@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { parseServerName } from "@/lib/federation/server-name";
 
-// Server ACLs (S2S § Server ACLs; m.room.server_acl): servers a room bars from talking about it.
+// Server ACLs (m.room.server_acl): servers a room bars from talking about it. The ACL in force is
+// the one of the room's resolved current state, kept on the room row by lib/ingest.
 // Matching uses the host without its port, case-insensitively (v1.19), with `*` and `?` globs.
 
 const aclContent = z.object({
@@ -33,22 +34,14 @@ export function isServerAllowedByAcl(acl: ServerAcl, serverName: string): boolea
   return (acl.allow ?? []).some((g) => globToRegExp(g).test(host));
 }
 
-/** The room's current ACL as the archive holds it (the deepest stored m.room.server_acl), if any. */
-export async function currentServerAcl(db: Db, roomId: string): Promise<ServerAcl | undefined> {
-  const row = await db.event.findFirst({
-    where: { roomId, type: "m.room.server_acl", stateKey: "", deniedReason: null },
-    orderBy: [{ depth: "desc" }, { originServerTs: "desc" }],
-    select: { pdu: true },
-  });
-  if (!row) return undefined;
-  const content = (JSON.parse(row.pdu) as { content?: unknown }).content;
+/** The ACL an m.room.server_acl content means: a malformed (or redacted) one allows nobody, as an empty allow list does. */
+export function parseServerAcl(content: unknown): ServerAcl {
   const parsed = aclContent.safeParse(content ?? {});
-  // A malformed (or redacted) ACL allows nobody, as an empty allow list does.
   return parsed.success ? parsed.data : { allow: [] };
 }
 
-/** Whether `serverName` may use the room's room-scoped endpoints (no ACL: everyone). */
+/** Whether `serverName` may use the room's room-scoped endpoints, by the ACL of its resolved current state (no ACL: everyone). */
 export async function serverMayAccessRoom(db: Db, roomId: string, serverName: string): Promise<boolean> {
-  const acl = await currentServerAcl(db, roomId);
-  return acl === undefined || isServerAllowedByAcl(acl, serverName);
+  const room = await db.room.findUnique({ where: { roomId }, select: { serverAcl: true } });
+  return !room || room.serverAcl === null || isServerAllowedByAcl(parseServerAcl(room.serverAcl), serverName);
 }

@@ -1,14 +1,10 @@
-import type { Db } from "@/lib/db";
 import type { AcceptedPdu } from "@/lib/federation/verify-batch";
 import { canonicalJson } from "@/lib/matrix/canonical-json";
 import { isJsonObject, JsonNumber, type JsonObject, type JsonValue } from "@/lib/matrix/json-value";
-import { parseJsonObject } from "@/lib/matrix/parse-json";
-import { redactEvent } from "@/lib/matrix/redaction";
 import { toRoomVersion } from "@/lib/matrix/room-versions";
-import { insertEvents, type Arrival, type EventSource, type TimelineEventInput } from "@/lib/timeline";
+import type { TimelineEventInput } from "@/lib/timeline";
 
-// The federation layer's only way into the store: verified PDUs become timeline inputs and go
-// through lib/timeline, which places them and keeps the timeline's invariants.
+// Verified PDUs as lib/timeline stores them (the ingest pipeline adds the verdicts).
 
 function bigintOf(value: JsonValue | undefined): bigint {
   if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
@@ -50,26 +46,4 @@ function withoutUnsigned(pdu: JsonObject): JsonObject {
   const copy: JsonObject = { ...pdu };
   delete copy.unsigned;
   return copy;
-}
-
-const redactText = (pduJson: string, roomVersion: string): string => {
-  const version = toRoomVersion(roomVersion);
-  return canonicalJson(redactEvent(parseJsonObject(pduJson), version), version.canonicalJson);
-};
-
-export async function storeVerified(
-  db: Db,
-  room: { roomId: string; roomVersion: string },
-  accepted: readonly AcceptedPdu[],
-  arrival: Arrival,
-  source?: EventSource,
-): Promise<{ inserted: string[]; duplicates: string[] }> {
-  if (accepted.length === 0) return { inserted: [], duplicates: [] };
-  return insertEvents(db, {
-    roomId: room.roomId,
-    arrival,
-    events: accepted.map((a) => toTimelineInput(room.roomId, room.roomVersion, a)),
-    source,
-    redact: redactText,
-  });
 }

@@ -1,4 +1,5 @@
-import { lookupVerifyKey } from "@/lib/federation/keys/remote-keys";
+import type { Db } from "@/lib/db";
+import { verifyKeyLookup } from "@/lib/federation/keys/remote-keys";
 import type { JsonObject } from "@/lib/matrix/json-value";
 import { verifyPdu, type PduVerification } from "@/lib/matrix/verify-pdu";
 
@@ -20,6 +21,8 @@ export interface VerifyBatchOptions {
   skipCountLimits?: boolean;
   /** When the PDUs were asked for by ID, the IDs they must have (any order). */
   expectedEventIds?: ReadonlySet<string>;
+  /** The database whose key cache is read (default: the app's). */
+  db?: Db;
 }
 
 const CONCURRENCY = 8;
@@ -29,6 +32,7 @@ export async function verifyBatch(pdus: readonly JsonObject[], roomVersion: stri
   const seen = new Set<string>();
   const outcomes: Array<PduVerification | { status: "deferred"; reason: string }> = new Array(pdus.length);
   let next = 0;
+  const lookup = verifyKeyLookup(options.db);
   // A few at a time: each may wait on a key fetch; one slow origin must not serialise the batch.
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENCY, pdus.length) }, async () => {
@@ -36,7 +40,7 @@ export async function verifyBatch(pdus: readonly JsonObject[], roomVersion: stri
         const i = next++;
         if (i >= pdus.length) return;
         try {
-          outcomes[i] = await verifyPdu(pdus[i], roomVersion, lookupVerifyKey, { skipCountLimits: options.skipCountLimits });
+          outcomes[i] = await verifyPdu(pdus[i]!, roomVersion, lookup, { skipCountLimits: options.skipCountLimits });
         } catch (err) {
           outcomes[i] = { status: "deferred", reason: (err as Error).message };
         }

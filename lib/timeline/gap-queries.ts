@@ -68,3 +68,74 @@ export async function listDayGaps(db: Db, roomId: string, day: string): Promise<
     ORDER BY g.position`;
   return rows.map(toView);
 }
+
+/** One gap of a room with its neighbours, or null when it is gone (filled, or never was). */
+export async function getGap(db: Db, roomId: string, gapId: bigint): Promise<GapView | null> {
+  const rows = await db.$queryRaw<GapRow[]>`
+    SELECT g.id, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
+      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position < g.position
+        ORDER BY i.position DESC LIMIT 1) AS before,
+      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position > g.position
+        ORDER BY i.position LIMIT 1) AS after
+    FROM timeline_items g WHERE g.id = ${gapId}::bigint AND g.room_id = ${roomId} AND g.kind = 'gap'`;
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+/** The first stored event after the gap that follows `eventId`, if any (where a forwards fill must stop). */
+export async function firstEventAfterGap(db: Db, roomId: string, eventId: string): Promise<string | undefined> {
+  const rows = await db.$queryRaw<{ event_id: string }[]>`
+    WITH anchor AS (SELECT position FROM timeline_items WHERE room_id = ${roomId} AND event_id = ${eventId}),
+    gap AS (
+      SELECT i.position FROM timeline_items i, anchor
+      WHERE i.room_id = ${roomId} AND i.kind = 'gap' AND i.position > anchor.position
+      ORDER BY i.position LIMIT 1)
+    SELECT i.event_id FROM timeline_items i, gap
+    WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.position > gap.position
+    ORDER BY i.position LIMIT 1`;
+  return rows[0]?.event_id;
+}
+
+export interface BackfillFrontier {
+  /** Missing prev_events of every gap in the cluster: requested together. */
+  missing: string[];
+  /** The stored event right after the cluster's earliest gap: the batch goes before it. */
+  before: string;
+}
+
+/** Event items between two gaps for them to count as one cluster (the gaps one batch leaves). */
+const CLUSTER_SPAN = 200;
+const MAX_SEEDS = 50;
+
+/**
+ * The latest cluster of gaps with known missing prev_events, leaving out `skip`. A backfill
+ * batch from a forked DAG leaves a gap before each of its oldest events; asking for only one
+ * of them would fetch ancestors that belong before the others too, so the whole cluster is
+ * filled together and the batch is anchored before its earliest gap.
+ */
+export async function backfillFrontier(db: Db, roomId: string, skip: ReadonlySet<string>): Promise<BackfillFrontier | undefined> {
+  const gaps = await db.$queryRaw<{ position: bigint; missing: string[]; events_before: bigint }[]>`
+    WITH items AS (
+      SELECT position, kind, missing_prev_events,
+        count(*) FILTER (WHERE kind = 'event') OVER (ORDER BY position) AS events_before
+      FROM timeline_items WHERE room_id = ${roomId})
+    SELECT position, missing_prev_events AS missing, events_before FROM items
+    WHERE kind = 'gap' AND cardinality(missing_prev_events) > 0
+    ORDER BY position DESC`;
+  const open = gaps.map((g) => ({ ...g, missing: g.missing.filter((m) => !skip.has(m)) })).filter((g) => g.missing.length > 0);
+  const first = open[0];
+  if (!first) return undefined;
+  const cluster = [first];
+  for (const gap of open.slice(1)) {
+    const previous = cluster[cluster.length - 1]!;
+    if (previous.events_before - gap.events_before > BigInt(CLUSTER_SPAN)) break;
+    cluster.push(gap);
+  }
+  const earliest = cluster[cluster.length - 1]!;
+  const next = await db.$queryRaw<{ event_id: string }[]>`
+    SELECT event_id FROM timeline_items
+    WHERE room_id = ${roomId} AND kind = 'event' AND position > ${earliest.position}::bigint
+    ORDER BY position LIMIT 1`;
+  const before = next[0]?.event_id;
+  if (!before) return undefined;
+  return { missing: [...new Set(cluster.flatMap((g) => g.missing))].slice(0, MAX_SEEDS), before };
+}

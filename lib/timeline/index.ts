@@ -18,7 +18,13 @@
  *   forwards_fill, jump). Throws TimelineError (`room_not_found`, `anchor_not_found`, …).
  * - `denyEvent(db, { roomId, eventId, reason, deniedAt? })` marks a stored event denied in
  *   place and records the denial as an item at the end of the timeline (idempotent).
- * - `purgeRoomTimeline(db, roomId)` deletes a room's events and timeline items.
+ * - `purgeRoomTimeline(db, roomId)` deletes a room's events and timeline items;
+ *   `deleteRoomHistory(tx, roomId)` does it inside the caller's room-locked transaction.
+ * - `insertEventsInTx`, `denyEventInTx`: the same inside the caller's transaction, taken with
+ *   `withRoomLock(db, roomId, fn)` (lib/ingest authorizes and stores under one lock).
+ *   Events whose input carries `rejectedReason` or `softFailedReason` are stored but never
+ *   placed; `stateGroup`/`replacesState` record the state after each event when known, and
+ *   `setEventStates` fills them in later (`eventsAwaitingState`, `awaitsStateOf` find them).
  *
  * Reading (plain serializable results; IDs of gaps as strings)
  * - `listGaps(db, roomId)`: every gap of a room in order: `gapId`, `missingPrevEvents` (prev
@@ -31,7 +37,10 @@
  *   is one; for a day with nothing stored, the gap it lies in), `late` flags, gaps with the
  *   times of the events around them (`sinceTs`/`untilTs`), `prevCursor`/`nextCursor` naming
  *   events (`e:$id`, `d:$id`). `denials: false` leaves denial records out entirely.
- * - `listDayGaps(db, roomId, day)`: the gaps the pages of that day show.
+ * - `listDayGaps(db, roomId, day)`: the gaps the pages of that day show; `getGap(db, roomId,
+ *   gapId)`: one gap with its neighbours; `firstEventAfterGap(db, roomId, eventId)`: where a
+ *   forwards fill from `eventId` must stop; `backfillFrontier(db, roomId, skip)`: the latest
+ *   cluster of gaps with known missing prev_events and the event a batch goes before.
  * - `findDayWithEvents(db, roomId, day, "at-or-before" | "at-or-after", types?)`: navigation.
  * - `historyVisibilityAt(db, roomId, eventIds)`: the history visibility in effect at each
  *   event's place in the timeline (null before the first change the archive holds).
@@ -39,7 +48,10 @@
  * Positions are BIGINTs renumbered locally when a spot runs out of room (lib/timeline/positions);
  * nothing outside this module should read or keep them.
  */
-export { insertEvents } from "@/lib/timeline/insert-events";
+export { insertEvents, insertEventsInTx } from "@/lib/timeline/insert-events";
+export { withRoomLock } from "@/lib/timeline/room-lock";
+export type { Tx } from "@/lib/timeline/db-types";
+export { setEventStates, eventsAwaitingState, awaitsStateOf, type EventStateUpdate } from "@/lib/timeline/event-states";
 export {
   TimelineError,
   type Arrival,
@@ -49,9 +61,9 @@ export {
   type RedactFn,
   type TimelineEventInput,
 } from "@/lib/timeline/types";
-export { denyEvent, type DenyEventInput } from "@/lib/timeline/deny";
-export { purgeRoomTimeline } from "@/lib/timeline/purge";
-export { listGaps, listDayGaps, type GapView } from "@/lib/timeline/gap-queries";
+export { denyEvent, denyEventInTx, type DenyEventInput } from "@/lib/timeline/deny";
+export { purgeRoomTimeline, deleteRoomHistory } from "@/lib/timeline/purge";
+export { listGaps, listDayGaps, getGap, firstEventAfterGap, backfillFrontier, type GapView, type BackfillFrontier } from "@/lib/timeline/gap-queries";
 export { getDayWindow, LATE_MS, type DayItem, type DayWindow, type DayWindowInput } from "@/lib/timeline/day-window";
 export { findDayWithEvents } from "@/lib/timeline/day-navigation";
 export { historyVisibilityAt } from "@/lib/timeline/visibility";

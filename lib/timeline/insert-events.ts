@@ -4,7 +4,7 @@ import { depthBounds } from "@/lib/timeline/depth-bounds";
 import { gapsTouchedBy, refreshGap } from "@/lib/timeline/gaps";
 import { computeKeys, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/timeline/placement";
 import type { Pack } from "@/lib/timeline/positions";
-import { redactStoredTargets, storedForms } from "@/lib/timeline/redactions";
+import { redactStoredTargets, storedForms, type StoredForm } from "@/lib/timeline/redactions";
 import { withRoomLock } from "@/lib/timeline/room-lock";
 import { resolveSlots, writeSlot } from "@/lib/timeline/slots";
 import { topoSort } from "@/lib/timeline/topo-sort";
@@ -41,6 +41,32 @@ export function relationOf(pdu: string): { relatesTo: string | null; relType: st
   return { relatesTo: target, relType: typeof relType === "string" ? relType : null };
 }
 
+function eventRow(roomId: string, e: TimelineEventInput, form: StoredForm, source: EventSource) {
+  return {
+    eventId: e.eventId,
+    roomId,
+    type: e.type,
+    stateKey: e.stateKey,
+    sender: e.sender,
+    originServerTs: e.originServerTs,
+    depth: e.depth,
+    prevEvents: e.prevEvents,
+    authEvents: e.authEvents,
+    pdu: form.pdu,
+    redacted: form.redacted,
+    redactedBy: form.redactedBy,
+    // A rejected or soft-failed redaction redacts nothing.
+    redacts: e.rejectedReason || e.softFailedReason ? null : e.redacts,
+    redactsAny: e.redactsAny ?? true,
+    rejectedReason: e.rejectedReason ?? null,
+    softFailedReason: e.softFailedReason ?? null,
+    stateGroup: e.stateGroup ?? null,
+    replacesState: e.replacesState ?? null,
+    ...relationOf(form.pdu),
+    source,
+  };
+}
+
 const PACK: Record<Arrival["kind"], Pack> = { live: "early", backfill: "late", forwards: "early", jump: "middle" };
 
 /**
@@ -48,13 +74,18 @@ const PACK: Record<Arrival["kind"], Pack> = { live: "early", backfill: "late", f
  * one transaction under the room's lock. See lib/timeline/index.ts for the contract.
  */
 export async function insertEvents(db: Db, input: InsertEventsInput): Promise<InsertEventsResult> {
+  return withRoomLock(db, input.roomId, (tx) => insertEventsInTx(tx, input));
+}
+
+/** insertEvents inside the caller's room-locked transaction (lib/ingest authorizes and stores under one lock). */
+export async function insertEventsInTx(tx: Tx, input: InsertEventsInput): Promise<InsertEventsResult> {
   const arrival = arrivalSchema.parse(input.arrival);
   const source = eventSourceSchema.parse(input.source ?? DEFAULT_SOURCE[arrival.kind]);
   const events = input.events.map((e) => timelineEventInputSchema.parse(e));
   for (const e of events) {
     if (e.roomId !== input.roomId) throw new TimelineError("wrong_room", `event ${e.eventId} belongs to ${e.roomId}, not ${input.roomId}`);
   }
-  return withRoomLock(db, input.roomId, (tx) => insertBatch(tx, input.roomId, arrival, source, events, input.redact));
+  return insertBatch(tx, input.roomId, arrival, source, events, input.redact);
 }
 
 async function insertBatch(
@@ -72,15 +103,32 @@ async function insertBatch(
   const roomVersion = rows[0]?.room_version ?? undefined;
   if (roomVersion === undefined) throw new TimelineError("room_not_found", `room ${roomId} is not stored`);
   const duplicates = new Set(rows[0]?.existing ?? []);
-  const sorted = topoSort(unique.filter((e) => !duplicates.has(e.eventId)));
+  const fresh = unique.filter((e) => !duplicates.has(e.eventId));
+  // Rejected and soft-failed events are kept (so they are never fetched or judged again) but
+  // never placed: no reader sees them, and as prev_events they count as known, not missing.
+  const unplaced = fresh.filter((e) => e.rejectedReason || e.softFailedReason);
+  const sorted = topoSort(fresh.filter((e) => !e.rejectedReason && !e.softFailedReason));
   const result = { inserted: sorted.map((e) => e.eventId), duplicates: unique.filter((e) => duplicates.has(e.eventId)).map((e) => e.eventId) };
+  if (unplaced.length > 0) {
+    await tx.event.createMany({ data: unplaced.map((e) => eventRow(roomId, e, { pdu: e.pdu, redacted: e.redacted, redactedBy: null }, source)) });
+    for (const id of await gapsTouchedBy(
+      tx,
+      roomId,
+      unplaced.map((e) => e.eventId),
+      [],
+    ))
+      await refreshGap(tx, id);
+  }
   if (sorted.length === 0) return result;
 
   const batchIds = new Set(result.inserted);
   const outsidePrevs = [...new Set(sorted.flatMap((e) => e.prevEvents).filter((p) => !batchIds.has(p)))];
-  const prevRows = await tx.$queryRaw<{ event_id: string; position: bigint }[]>`
-    SELECT event_id, position FROM timeline_items WHERE event_id = ANY(${outsidePrevs}::text[]) AND room_id || '' = ${roomId}`;
-  const storedPrevPosition = new Map(prevRows.map((r) => [r.event_id, r.position]));
+  const prevRows = await tx.$queryRaw<{ event_id: string; position: bigint | null }[]>`
+    SELECT e.event_id, i.position FROM events e LEFT JOIN timeline_items i ON i.event_id = e.event_id
+    WHERE e.event_id = ANY(${outsidePrevs}::text[]) AND e.room_id || '' = ${roomId}`;
+  const storedPrevPosition = new Map(prevRows.flatMap((r) => (r.position === null ? [] : [[r.event_id, r.position] as const])));
+  // Stored but never placed (rejected, soft-failed): known, so no gap waits for them.
+  const knownUnplaced = new Set([...prevRows.filter((r) => r.position === null).map((r) => r.event_id), ...unplaced.map((e) => e.eventId)]);
   // Stored successors of batch events are exactly the events right after the gaps that list
   // them as missing (invariant 3), so the few gap items answer without scanning prev_events.
   const afterGaps = await tx.$queryRaw<{ missing: string[]; position: bigint; depth: bigint }[]>`
@@ -99,34 +147,15 @@ async function insertBatch(
     }
   }
   const preferred = await preferredKey(tx, roomId, arrival, sorted);
-  const missingOf = new Map(sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p)))]]));
+  const missingOf = new Map(
+    sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p) && !knownUnplaced.has(p)))]]),
+  );
   const lowerToo = arrival.kind === "forwards" || arrival.kind === "jump";
   const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo, afterGaps);
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
   const forms = await storedForms(tx, roomId, roomVersion, sorted, redact);
-  await tx.event.createMany({
-    data: sorted.map((e) => {
-      const form = forms.get(e.eventId)!;
-      return {
-        eventId: e.eventId,
-        roomId,
-        type: e.type,
-        stateKey: e.stateKey,
-        sender: e.sender,
-        originServerTs: e.originServerTs,
-        depth: e.depth,
-        prevEvents: e.prevEvents,
-        authEvents: e.authEvents,
-        pdu: form.pdu,
-        redacted: form.redacted,
-        redactedBy: form.redactedBy,
-        redacts: e.redacts,
-        ...relationOf(form.pdu),
-        source,
-      };
-    }),
-  });
+  await tx.event.createMany({ data: sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)) });
 
   const batchPrevs = new Set(sorted.flatMap((e) => e.prevEvents));
   const runEvents: RunEvent[] = sorted.map((e) => ({

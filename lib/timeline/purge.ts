@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import type { Tx } from "@/lib/timeline/db-types";
 import { withRoomLock } from "@/lib/timeline/room-lock";
 
 /**
@@ -7,9 +8,12 @@ import { withRoomLock } from "@/lib/timeline/room-lock";
  * room stops being world-readable or is denied; the room row itself is the caller's.
  */
 export async function purgeRoomTimeline(db: Db, roomId: string): Promise<{ events: number; items: number }> {
-  return withRoomLock(db, roomId, async (tx) => {
-    const items = await tx.$executeRaw`DELETE FROM timeline_items WHERE room_id = ${roomId}`;
-    const events = await tx.$executeRaw`DELETE FROM events WHERE room_id = ${roomId}`;
-    return { events, items };
-  });
+  return withRoomLock(db, roomId, (tx) => deleteRoomHistory(tx, roomId));
+}
+
+/** The same deletion inside the caller's room-locked transaction (a purge that also changes the room row). */
+export async function deleteRoomHistory(tx: Tx, roomId: string): Promise<{ events: number; items: number }> {
+  const items = await tx.$executeRaw`DELETE FROM timeline_items WHERE room_id = ${roomId}`;
+  const events = await tx.$executeRaw`DELETE FROM events WHERE room_id = ${roomId}`;
+  return { events, items };
 }

@@ -20,12 +20,17 @@ export async function storedForms(
   redact: RedactFn,
 ): Promise<Map<string, StoredForm>> {
   const ids = sorted.map((e) => e.eventId);
+  const senderOf = new Map(sorted.map((e) => [e.eventId, e.sender]));
   const redactor = new Map<string, string>();
-  const stored = await tx.$queryRaw<{ event_id: string; redacts: string }[]>`
-    SELECT e.event_id, e.redacts FROM events e JOIN timeline_items i ON i.event_id = e.event_id
+  const stored = await tx.$queryRaw<{ event_id: string; redacts: string; redacts_any: boolean; sender: string }[]>`
+    SELECT e.event_id, e.redacts, e.redacts_any, e.sender FROM events e JOIN timeline_items i ON i.event_id = e.event_id
     WHERE e.redacts = ANY(${ids}::text[]) AND e.room_id || '' = ${roomId} ORDER BY i.position`;
-  for (const r of stored) if (!redactor.has(r.redacts)) redactor.set(r.redacts, r.event_id);
-  for (const e of sorted) if (e.redacts !== null && !redactor.has(e.redacts)) redactor.set(e.redacts, e.eventId);
+  for (const r of stored) {
+    if (!redactor.has(r.redacts) && mayApply(r.redacts_any, r.sender, senderOf.get(r.redacts))) redactor.set(r.redacts, r.event_id);
+  }
+  for (const e of sorted) {
+    if (e.redacts !== null && !redactor.has(e.redacts) && mayApply(e.redactsAny ?? true, e.sender, senderOf.get(e.redacts))) redactor.set(e.redacts, e.eventId);
+  }
   const forms = new Map<string, StoredForm>();
   for (const e of sorted) {
     const by = redactor.get(e.eventId) ?? null;
@@ -44,18 +49,34 @@ export async function storedForms(
  */
 export async function redactStoredTargets(tx: Tx, roomId: string, roomVersion: string, sorted: readonly TimelineEventInput[], redact: RedactFn): Promise<void> {
   const inBatch = new Set(sorted.map((e) => e.eventId));
-  const byTarget = new Map<string, string>();
+  const byTarget = new Map<string, TimelineEventInput[]>();
   for (const e of sorted) {
-    if (e.redacts !== null && !inBatch.has(e.redacts) && !byTarget.has(e.redacts)) byTarget.set(e.redacts, e.eventId);
+    if (e.redacts !== null && !inBatch.has(e.redacts)) byTarget.set(e.redacts, [...(byTarget.get(e.redacts) ?? []), e]);
   }
   if (byTarget.size === 0) return;
-  const targets = await tx.$queryRaw<{ event_id: string; pdu: string; redacted: boolean }[]>`
-    SELECT event_id, pdu, redacted FROM events
+  const targets = await tx.$queryRaw<{ event_id: string; pdu: string; redacted: boolean; sender: string }[]>`
+    SELECT event_id, pdu, redacted, sender FROM events
     WHERE event_id = ANY(${[...byTarget.keys()]}::text[]) AND room_id || '' = ${roomId} AND redacted_by IS NULL`;
   for (const t of targets) {
+    const by = byTarget.get(t.event_id)!.find((r) => mayApply(r.redactsAny ?? true, r.sender, t.sender));
+    if (!by) continue;
     const pdu = t.redacted ? t.pdu : redact(t.pdu, roomVersion);
     await tx.$executeRaw`
-      UPDATE events SET pdu = ${pdu}, redacted = true, redacted_by = ${byTarget.get(t.event_id)!}
+      UPDATE events SET pdu = ${pdu}, redacted = true, redacted_by = ${by.eventId}
       WHERE event_id = ${t.event_id}`;
   }
+}
+
+/** The server part of a user ID (after the first colon), which is what the redaction rules compare. */
+function serverOf(userId: string): string {
+  return userId.slice(userId.indexOf(":") + 1);
+}
+
+/**
+ * Whether a redaction applies to a target: a sender with the power to redact others' events
+ * redacts anything; otherwise only events sent from the sender's own server. An unknown target
+ * (not stored yet) is decided when it arrives.
+ */
+function mayApply(redactsAny: boolean, redactor: string, targetSender: string | undefined): boolean {
+  return redactsAny || targetSender === undefined || serverOf(redactor) === serverOf(targetSender);
 }

@@ -18,6 +18,21 @@ export const timelineEventInputSchema = z.object({
   redacted: z.boolean(),
   /** The target of an m.room.redaction event, wherever the room version keeps it. */
   redacts: z.string().nullable(),
+  /**
+   * The redaction's sender could redact anyone's events; false: it applies only to events of the
+   * sender's own server (the room version's redaction rules). Defaults to true.
+   */
+  redactsAny: z.boolean().optional(),
+  /**
+   * Authorization verdicts (lib/ingest). A rejected or soft-failed event is stored but never
+   * placed: readers never see it, and a gap that lists it as missing closes.
+   */
+  rejectedReason: z.string().nullable().optional(),
+  softFailedReason: z.string().nullable().optional(),
+  /** The state group after the event, when known. */
+  stateGroup: z.bigint().nullable().optional(),
+  /** For state events: the event this one replaced in the state before it. */
+  replacesState: z.string().nullable().optional(),
 });
 export type TimelineEventInput = z.infer<typeof timelineEventInputSchema>;
 

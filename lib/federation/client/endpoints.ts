@@ -5,6 +5,9 @@ import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 // One function per federation endpoint the archive calls. PDUs stay lossless JsonObjects: only
 // lib/matrix's verification may look inside them; the shapes around them are checked here.
 
+/** An auth chain longer than this is refused (a room's auth chain is its state history: members, power levels). */
+const MAX_AUTH_CHAIN = 20_000;
+
 export const pduSchema = z.custom<JsonObject>(isJsonObject, "expected a PDU object");
 const pduList = z.array(pduSchema);
 const transaction = z.object({ origin: z.string().optional(), origin_server_ts: z.unknown().optional(), pdus: pduList });
@@ -97,6 +100,16 @@ export async function getEvent(destination: string, eventId: string): Promise<Js
   const res = await federationRequest(destination, { method: "GET", path: `${V1}/event/${encodeURIComponent(eventId)}`, timeoutMs: 30_000 });
   if (res.status === 404) return undefined;
   return parseResponse(destination, "GET /event", res, transaction).pdus[0];
+}
+
+/** The auth chain of an event (GET /event_auth): every event its authorization rests on. */
+export async function getEventAuth(destination: string, roomId: string, eventId: string): Promise<JsonObject[]> {
+  const body = await requestJson(
+    destination,
+    { method: "GET", path: `${V1}/event_auth/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`, timeoutMs: 30_000 },
+    z.object({ auth_chain: z.array(pduSchema).max(MAX_AUTH_CHAIN) }),
+  );
+  return body.auth_chain;
 }
 
 export function getStateIds(destination: string, roomId: string, eventId: string) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { federationRequest, parseResponse } from "@/lib/federation/client/request";
 import { getMissingEvents, pduSchema } from "@/lib/federation/client/endpoints";
 import { createSupportMemory, isUnsupportedEndpoint } from "@/lib/federation/unsupported";
+import { tryServers } from "@/lib/federation/try-servers";
 import { logger } from "@/lib/log";
 import { computeEventId } from "@/lib/matrix/event-id";
 import type { JsonObject } from "@/lib/matrix/json-value";
@@ -67,32 +68,29 @@ export interface ForwardsFillArgs {
  */
 export async function forwardsFill(args: ForwardsFillArgs): Promise<ForwardsFillResult> {
   const unsupportedServers: string[] = [];
-  for (const server of args.servers) {
-    if (supportMemory.isKnownUnsupported(server, FORWARDS_FILL_FEATURE)) continue;
-    const outcome = await requestForwardsFill(server, args.roomId, args.fromEventIds, args.limit);
-    if (outcome.kind === "events") {
+  const capable = args.servers.filter((s) => !supportMemory.isKnownUnsupported(s, FORWARDS_FILL_FEATURE));
+  const filled = await tryServers(
+    capable,
+    async (server) => {
+      const outcome = await requestForwardsFill(server, args.roomId, args.fromEventIds, args.limit);
+      if (outcome.kind === "failed") throw new Error(outcome.error);
+      if (outcome.kind === "unsupported") {
+        supportMemory.markUnsupported(server, FORWARDS_FILL_FEATURE);
+        unsupportedServers.push(server);
+        logger.info({ server, roomId: args.roomId }, "server does not implement MSC4000 forwards_fill; falling back");
+        return undefined;
+      }
       supportMemory.markSupported(server, FORWARDS_FILL_FEATURE);
-      return { pdus: outcome.pdus, method: "forwards_fill", server, unsupportedServers };
-    }
-    if (outcome.kind === "unsupported") {
-      supportMemory.markUnsupported(server, FORWARDS_FILL_FEATURE);
-      unsupportedServers.push(server);
-      logger.info({ server, roomId: args.roomId }, "server does not implement MSC4000 forwards_fill; falling back");
-    } else {
-      logger.warn({ server, roomId: args.roomId, error: outcome.error }, "forwards_fill failed; trying another server");
-    }
-  }
+      return outcome.pdus;
+    },
+    { what: "forwards_fill", roomId: args.roomId, useful: (pdus) => pdus !== undefined },
+  );
+  if (filled?.value) return { pdus: filled.value, method: "forwards_fill", server: filled.server, unsupportedServers };
   if (!args.laterEventIds || args.laterEventIds.length === 0) {
     return { pdus: [], method: "none", unsupportedServers };
   }
-  for (const server of args.servers) {
-    try {
-      const pdus = await missingEventsBetween(server, args);
-      return { pdus, method: "get_missing_events", server, unsupportedServers };
-    } catch (err) {
-      logger.warn({ server, roomId: args.roomId, err: (err as Error).message }, "get_missing_events fallback failed; trying another server");
-    }
-  }
+  const fallback = await tryServers(args.servers, (server) => missingEventsBetween(server, args), { what: "get_missing_events fallback", roomId: args.roomId });
+  if (fallback) return { pdus: fallback.value, method: "get_missing_events", server: fallback.server, unsupportedServers };
   return { pdus: [], method: "none", unsupportedServers };
 }
 

@@ -66,18 +66,13 @@ describe("isServableRoom", () => {
 });
 
 describe("serverMayAccessRoom", () => {
-  it("follows the room's latest stored m.room.server_acl; no ACL lets everyone in", async () => {
+  it("follows the ACL of the room's resolved current state, kept on the room row; no ACL lets everyone in", async () => {
     expect(await serverMayAccessRoom(db.prisma, ROOM, "anyone.example")).toBe(true);
-    const acl = (eventId: string, depth: number, deny: string[]): TimelineEventInput => ({
-      ...ev(eventId, depth, ["$f"]),
-      type: "m.room.server_acl",
-      stateKey: "",
-      pdu: JSON.stringify({ type: "m.room.server_acl", content: { allow: ["*"], deny } }),
-    });
-    await insertEvents(db.prisma, { roomId: ROOM, arrival: { kind: "live" }, events: [acl("$acl1", 6, ["evil.example"])], redact: (t) => t });
+    await db.prisma.room.update({ where: { roomId: ROOM }, data: { serverAcl: { allow: ["*"], deny: ["evil.example"] } } });
     expect(await serverMayAccessRoom(db.prisma, ROOM, "evil.example:8448")).toBe(false);
     expect(await serverMayAccessRoom(db.prisma, ROOM, "good.example")).toBe(true);
-    await insertEvents(db.prisma, { roomId: ROOM, arrival: { kind: "live" }, events: [{ ...acl("$acl2", 7, []), prevEvents: ["$acl1"] }], redact: (t) => t });
-    expect(await serverMayAccessRoom(db.prisma, ROOM, "evil.example")).toBe(true);
+    // A malformed ACL allows nobody, as an empty allow list does.
+    await db.prisma.room.update({ where: { roomId: ROOM }, data: { serverAcl: { allow: "everyone" } } });
+    expect(await serverMayAccessRoom(db.prisma, ROOM, "good.example")).toBe(false);
   });
 });

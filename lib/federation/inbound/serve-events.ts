@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db";
-import { getEnv } from "@/lib/env";
+import { roomPolicy } from "@/lib/federation/policy";
 
 // Reads of the archive's store on behalf of other servers: /backfill (ancestors), forwards_fill
 // (successors), /event. Only rooms that are world_readable and not denied are served: the
@@ -15,10 +15,13 @@ export interface StoredPdu {
 
 const select = { eventId: true, depth: true, originServerTs: true, prevEvents: true, pdu: true } as const;
 
+/** Only events every check accepted are served: never rejected, soft-failed or denied ones. */
+const servable = { deniedReason: null, rejectedReason: null, softFailedReason: null } as const;
+
 export async function isServableRoom(db: Db, roomId: string): Promise<boolean> {
-  if (getEnv().ROOM_DENY.includes(roomId)) return false;
-  const room = await db.room.findUnique({ where: { roomId }, select: { historyVisibility: true, status: true } });
-  return room?.historyVisibility === "world_readable" && room.status !== "denied";
+  const room = await db.room.findUnique({ where: { roomId }, select: { historyVisibility: true, status: true, canonicalAlias: true } });
+  if (!room || room.historyVisibility !== "world_readable" || room.status === "denied" || room.status === "purged") return false;
+  return roomPolicy(roomId, [room.canonicalAlias]).allowed;
 }
 
 /** Up to `limit` events: the requested ones that are stored, then their ancestors, breadth-first. */
@@ -26,7 +29,7 @@ export async function ancestorsOf(db: Db, roomId: string, fromIds: readonly stri
   const out = new Map<string, StoredPdu>();
   let front = [...new Set(fromIds)];
   for (let round = 0; round < 10_000 && front.length > 0 && out.size < limit; round++) {
-    const rows = await db.event.findMany({ where: { roomId, eventId: { in: front }, deniedReason: null }, select });
+    const rows = await db.event.findMany({ where: { roomId, eventId: { in: front }, ...servable }, select });
     rows.sort(byDepthDesc);
     const next = new Set<string>();
     for (const row of rows) {
@@ -50,7 +53,7 @@ export async function successorsOf(db: Db, roomId: string, fromIds: readonly str
   let front = [...seen];
   for (let round = 0; round < 10_000 && front.length > 0 && found.size < limit; round++) {
     const rows = await db.event.findMany({
-      where: { roomId, prevEvents: { hasSome: front }, deniedReason: null },
+      where: { roomId, prevEvents: { hasSome: front }, ...servable },
       select,
       orderBy: [{ depth: "asc" }, { originServerTs: "asc" }, { eventId: "asc" }],
       take: limit * 4,
@@ -112,7 +115,10 @@ export function transactionBody(origin: string, pdus: readonly StoredPdu[]): str
 }
 
 export async function storedEvent(db: Db, eventId: string): Promise<(StoredPdu & { roomId: string }) | undefined> {
-  const row = await db.event.findUnique({ where: { eventId }, select: { ...select, roomId: true, deniedReason: true } });
-  if (!row || row.deniedReason !== null) return undefined;
+  const row = await db.event.findUnique({
+    where: { eventId },
+    select: { ...select, roomId: true, deniedReason: true, rejectedReason: true, softFailedReason: true },
+  });
+  if (!row || row.deniedReason !== null || row.rejectedReason !== null || row.softFailedReason !== null) return undefined;
   return row;
 }

@@ -210,11 +210,16 @@ export class KeyFetchError extends Error {}
  * because the server is unreachable throws, so the caller can retry later instead of treating
  * the PDU as forged.
  */
-export const lookupVerifyKey: VerifyKeyLookup = async (serverName, keyId, atTs) => {
-  const keys = await getServerKeys(serverName, { keyIds: [keyId], minimumValidUntilTs: atTs, throwOnFailure: true });
-  const key = keys.find((k) => k.keyId === keyId);
-  return key ? toVerifyKey(key) : undefined;
-};
+export function verifyKeyLookup(db?: Db): VerifyKeyLookup {
+  return async (serverName, keyId, atTs) => {
+    const keys = await getServerKeys(serverName, { keyIds: [keyId], minimumValidUntilTs: atTs, throwOnFailure: true, db });
+    const key = keys.find((k) => k.keyId === keyId);
+    return key ? toVerifyKey(key) : undefined;
+  };
+}
+
+/** verifyKeyLookup on the app's database. */
+export const lookupVerifyKey: VerifyKeyLookup = verifyKeyLookup();
 
 function toVerifyKey(k: RemoteKey): VerifyKey {
   return k.expiredTs === undefined
