@@ -1,3 +1,31 @@
+/**
+ * Matrix state resolution: v1 (room version 1), v2 (2–11) and v2.1 (12). Pure and synchronous;
+ * lib/ingest loads the events (missingForResolution, in rounds) and calls resolveState.
+ *
+ * Where the spec leaves room, this follows Synapse and Ruma, so the archive's state converges
+ * with the servers it federates with (each choice is pinned by a vector or test):
+ *
+ * - v2 conflicts: a pair some set lacks is conflicted. v1: only two different events for a pair
+ *   conflict; a pair one set holds alone is taken as it is (the v1 "join rule evasion" vector).
+ * - Power events: power levels and join rules with the state key "", the create event too.
+ * - Step 1 enlarges the power events by their auth chains followed through events of the full
+ *   conflicted set only, with the direct auth edges between them as the graph.
+ * - Sender power for the ordering: the power levels among the event's auth events, parsed as the
+ *   room version's auth rules parse them (an invalid value falls back to `users_default`, then
+ *   0); without power levels the creator has 100; v12 creators are infinitely powerful.
+ * - Ties compare event IDs by code point (as Python and Rust compare strings), not UTF-16 unit.
+ * - Mainline: no power levels in the partial state (v2.1, power levels unconflicted) means an
+ *   empty mainline, every event at position ∞, so origin_server_ts and event ID decide.
+ * - v12 events name their create event only through the room ID: it is an auth edge in every
+ *   walk and is in the auth state of every check.
+ * - v1 as Synapse runs it: R gains a phase's results when the phase ends; a pair of the last
+ *   phase where no event passes gets the least deep one; sha1 over the UTF-8 event ID, in hex.
+ * - Missing events: an auth event the lookup lacks is skipped; a conflicted state event or an
+ *   event of the auth difference or subgraph it lacks is left out. Nothing throws.
+ * - The auth difference and the conflicted subgraph trust that auth events are less deep than
+ *   their citers (honest servers build them so), to stop where the forks meet instead of
+ *   walking the room's whole auth chain; a walked edge that breaks it switches to full walks.
+ */
 import { authEventTypes as defaultAuthEventTypes } from "@/lib/matrix/auth/auth-events";
 import { checkAuthRules } from "@/lib/matrix/auth/auth-rules";
 import type { EventLookup, StateMap } from "@/lib/matrix/auth/types";
