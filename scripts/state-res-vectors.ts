@@ -1724,6 +1724,28 @@ const rumaCases: CaseSpec[] = [
 const v21Cases: CaseSpec[] = [
   {
     mode: "explicit",
+    name: "creators outrank every power level in the ordering",
+    source:
+      "derived from RV/v12 (creators have infinite power) and the reverse topological power ordering: Bob, an additional creator, and Charlie (100) change the join rules concurrently, Charlie first. Bob's sorts first by his infinite power, so Charlie's, applied after it, wins; were Bob ranked by the users map (0), his would win",
+    roomVersion: "12",
+    events: [
+      node("CREATE", ALICE, "m.room.create", "", { room_version: "12", additional_creators: [BOB] }, []),
+      node("MA", ALICE, "m.room.member", ALICE, join, []),
+      node("POWER", ALICE, "m.room.power_levels", "", { users: { [CHARLIE]: 100 } }, ["MA"]),
+      node("JR", ALICE, "m.room.join_rules", "", { join_rule: "public" }, ["MA", "POWER"]),
+      node("MB", BOB, "m.room.member", BOB, join, ["POWER", "JR"]),
+      node("MC", CHARLIE, "m.room.member", CHARLIE, join, ["POWER", "JR"]),
+      { ...node("JRB", BOB, "m.room.join_rules", "", { join_rule: "invite" }, ["POWER", "MB"]), prevEvents: ["MC"], ts: 2000 },
+      { ...node("JRC", CHARLIE, "m.room.join_rules", "", { join_rule: "knock" }, ["POWER", "MC"]), prevEvents: ["MC"], ts: 1000 },
+    ],
+    stateSets: [
+      ["CREATE", "MA", "POWER", "MB", "MC", "JRB"],
+      ["CREATE", "MA", "POWER", "MB", "MC", "JRC"],
+    ],
+    expected: ["CREATE", "MA", "POWER", "MB", "MC", "JRC"],
+  },
+  {
+    mode: "explicit",
     name: "iterative auth checks start from an empty state (MSC4297 problem A)",
     source: `${SYNAPSE_V21} test_state_reset_start_empty_set: the join rules are conflicted and Alice, who sent both, has left (unconflicted). v2 checks both against the unconflicted state, where Alice is not joined, and the join rules vanish; v2.1 checks them against their own auth events and keeps the newer`,
     roomVersion: "12",

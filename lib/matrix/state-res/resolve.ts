@@ -3,7 +3,7 @@
  * lib/ingest loads the events (missingForResolution, in rounds) and calls resolveState.
  *
  * Where the spec leaves room, this follows Synapse and Ruma, so the archive's state converges
- * with the servers it federates with (each choice is pinned by a vector or test):
+ * with the servers it federates with (most choices are pinned by a vector or a test):
  *
  * - v2 conflicts: a pair some set lacks is conflicted. v1: only two different events for a pair
  *   conflict; a pair one set holds alone is taken as it is (the v1 "join rule evasion" vector).
