@@ -10,7 +10,15 @@ import type { AuthEvent, EventLookup, StateMap } from "@/lib/matrix/auth/types";
 import { stateKeyOf } from "@/lib/matrix/auth/types";
 import { getRoomVersion, type RoomVersion } from "@/lib/matrix/room-versions";
 import { authDifferenceBySets } from "@/lib/matrix/state-res/auth-chain";
-import { authChain, authDifference, conflictedStateSubgraph, missingForResolution, resolveState, separateV2 } from "@/lib/matrix/state-res/resolve";
+import {
+  authChain,
+  authDifference,
+  conflictedStateSubgraph,
+  missingForResolution,
+  resolveState,
+  separateV2,
+  tryResolveState,
+} from "@/lib/matrix/state-res/resolve";
 import { lexicographicalTopologicalSort } from "@/lib/matrix/state-res/v2";
 
 interface VectorEvent {
@@ -331,6 +339,25 @@ describe("the hot path", () => {
 });
 
 describe("events missing from the lookup", () => {
+  it.each(allCases.map((c) => [c.vector.name, c] as const))(
+    "loading what tryResolveState reports missing, round by round from nothing, ends with the expected state (%s)",
+    (_name, { vector, version }) => {
+      const { events, stateSets, expected } = load(vector);
+      const loaded = new Map<string, AuthEvent>();
+      let rounds = 0;
+      for (;;) {
+        const { state, missing } = tryResolveState({ roomVersion: version, stateSets, getEvent: (id) => loaded.get(id) });
+        expect(missingForResolution(stateSets, (id) => loaded.get(id), version).sort()).toEqual([...missing].sort());
+        if (missing.length === 0) {
+          expect(asObject(state)).toEqual(asObject(expected));
+          break;
+        }
+        for (const id of missing) loaded.set(id, events.get(id) as AuthEvent);
+        expect(++rounds).toBeLessThan(50);
+      }
+    },
+  );
+
   const vector = v2Cases.find((c) => c.name === "ban vs power levels") as VectorCase;
 
   it("are listed by missingForResolution until the caller has loaded them", () => {

@@ -32,7 +32,7 @@ import type { EventLookup, StateMap } from "@/lib/matrix/auth/types";
 import type { RoomVersion } from "@/lib/matrix/room-versions";
 import { authChain, separateV2 } from "@/lib/matrix/state-res/auth-chain";
 import { allIdentical, type AuthEventTypes, type AuthRules, type CheckAuth } from "@/lib/matrix/state-res/common";
-import { resolveV1, separateV1 } from "@/lib/matrix/state-res/v1";
+import { resolveV1 } from "@/lib/matrix/state-res/v1";
 import { resolveV2 } from "@/lib/matrix/state-res/v2";
 
 export { authChain, authDifference, separateV2 } from "@/lib/matrix/state-res/auth-chain";
@@ -73,50 +73,53 @@ export function resolveState(input: ResolveStateInput): StateMap {
   return input.roomVersion.stateResolution === "v1" ? resolveV1(args) : resolveV2(args);
 }
 
+/** What one attempt at resolving gives: the state, exact when nothing was missing. */
+export interface ResolveAttempt {
+  /** The resolution with the events the lookup had (missing ones treated as resolveState does). */
+  readonly state: StateMap;
+  /** IDs the resolution read and the lookup lacked: load them and try again, or accept `state`. */
+  readonly missing: readonly string[];
+}
+
+/**
+ * resolveState, noting every event ID it read that the lookup lacked. The resolution depends on
+ * nothing but what it reads, so when nothing was missing the state is exactly what a lookup
+ * holding every event of the room would give. Otherwise the caller loads what is missing (a
+ * loaded event can lead to more: its own auth events) and tries again, or takes `state` when the
+ * missing events cannot be had.
+ */
+export function tryResolveState(input: ResolveStateInput): ResolveAttempt {
+  const missing = new Set<string>();
+  const getEvent: EventLookup = (id) => {
+    const event = input.getEvent(id);
+    if (event === undefined) missing.add(id);
+    return event;
+  };
+  const state = resolveState({ ...input, getEvent });
+  return { state, missing: [...missing] };
+}
+
 /**
  * The event IDs resolveState would read that `getEvent` lacks, so the caller can load them (in
- * rounds: a loaded event names auth events of its own) until this returns nothing.
+ * rounds: a loaded event names auth events of its own) until this returns nothing: a dry run of
+ * tryResolveState (prefer that, which also gives the state). Nothing when the sets agree.
  *
- * Nothing when the sets agree. v2/v2.1 (and when no room version is given): every event of the
- * sets and of their auth chains (room version 12: and the create event the room ID names). v1:
- * the conflicted events, and the unconflicted events of the pairs the auth rules read for them
- * (by `authEventTypes`, default lib/matrix/auth's).
+ * Without a room version (the algorithm unknown): every event of the sets and of their auth
+ * chains, a superset of what any of the algorithms reads.
  */
 export function missingForResolution(
   stateSets: readonly StateMap[],
   getEvent: EventLookup,
   roomVersion?: RoomVersion,
-  authEventTypes: AuthEventTypes = defaultAuthEventTypes,
+  authEventTypes?: AuthEventTypes,
+  checkAuth?: CheckAuth,
 ): string[] {
   if (allIdentical(stateSets)) return [];
-  const missing = new Set<string>();
-  const need = (id: string): void => {
-    if (getEvent(id) === undefined) missing.add(id);
-  };
-
-  if (roomVersion?.stateResolution === "v1") {
-    const { unconflicted, conflicted } = separateV1(stateSets);
-    if (conflicted.size === 0) return [];
-    for (const ids of conflicted.values()) {
-      for (const id of ids) {
-        const event = getEvent(id);
-        if (event === undefined) {
-          missing.add(id);
-          continue;
-        }
-        for (const key of authEventTypes(event, roomVersion)) {
-          const held = unconflicted.get(key);
-          if (held !== undefined) need(held);
-        }
-      }
-    }
-    return [...missing];
-  }
-
+  if (roomVersion !== undefined) return [...tryResolveState({ roomVersion, stateSets, getEvent, authEventTypes, checkAuth }).missing];
   if (separateV2(stateSets).conflicted.size === 0) return [];
+  const missing = new Set<string>();
   const ids = new Set<string>();
   for (const set of stateSets) for (const id of set.values()) ids.add(id);
-  for (const id of ids) need(id);
-  for (const id of authChain(ids, getEvent, roomVersion)) need(id);
+  for (const id of [...ids, ...authChain(ids, getEvent)]) if (getEvent(id) === undefined) missing.add(id);
   return [...missing];
 }
