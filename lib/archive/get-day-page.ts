@@ -211,7 +211,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
           return { label, href: dayPagePath(header.basePath, date, label) };
         }),
       },
-      consent: await getConsent(db, room),
+      consent: getConsent(room),
       calendar: calendarView(header.basePath, day, activeDays, today),
       isToday: date === today,
     },

@@ -39,7 +39,7 @@ export async function loadEvents(
 ): Promise<Map<string, StoredEvent & { deniedReason: string | null }>> {
   if (ids.length === 0) return new Map();
   const rows = await db.event.findMany({
-    where: { roomId, eventId: { in: [...ids] }, ...(options.withDenied ? {} : { deniedReason: null }) },
+    where: { roomId, eventId: { in: [...ids] }, rejectedReason: null, softFailedReason: null, ...(options.withDenied ? {} : { deniedReason: null }) },
     select: eventSelect,
   });
   return new Map(rows.map((r) => [r.eventId, { ...toStoredEvent(r), deniedReason: r.deniedReason }]));
@@ -57,6 +57,7 @@ export async function loadRelations(db: Db, roomId: string, targetIds: readonly 
     FROM events
     WHERE relates_to = ANY(${[...targetIds]}::text[]) AND rel_type IN ('m.replace', 'm.annotation')
       AND room_id || '' = ${roomId} AND type IN ('m.room.message', 'm.reaction') AND denied_reason IS NULL
+      AND rejected_reason IS NULL AND soft_failed_reason IS NULL
     LIMIT 10000`;
   return rows.map(toStoredEvent);
 }
@@ -68,6 +69,8 @@ export async function loadDisplayNames(db: Db, roomId: string, userIds: readonly
     SELECT DISTINCT ON (state_key) state_key AS "userId", (pdu::jsonb -> 'content' ->> 'displayname') AS name
     FROM events
     WHERE room_id = ${roomId} AND type = 'm.room.member' AND state_key = ANY(${[...userIds]}::text[]) AND NOT redacted
+      -- only names the room's history accepted: never a rejected, soft-failed, denied or overruled change
+      AND rejected_reason IS NULL AND soft_failed_reason IS NULL AND denied_reason IS NULL AND overruled_reason IS NULL
     ORDER BY state_key, origin_server_ts DESC`;
   const names = new Map<string, string>();
   for (const r of rows) if (r.name && r.name.trim()) names.set(r.userId, r.name.trim().slice(0, 100));

@@ -13,6 +13,7 @@ export interface ArchiveRoom {
   worldReadableBy: string | null;
   status: string;
   servers: string[];
+  joinRule: string | null;
 }
 
 export type RoomAccess =
@@ -32,6 +33,7 @@ const roomSelect = {
   worldReadableBy: true,
   status: true,
   servers: true,
+  joinRule: true,
 } as const;
 
 /** Whether the archive may serve this room's pages right now. */

@@ -33,6 +33,7 @@ async function indexableRooms(db: Db) {
       worldReadableBy: true,
       status: true,
       servers: true,
+      joinRule: true,
       updatedAt: true,
     },
     orderBy: { roomId: "asc" },
@@ -41,7 +42,7 @@ async function indexableRooms(db: Db) {
   const out = [];
   for (const room of rooms) {
     if (!isServable(room)) continue;
-    if (!(await getConsent(db, room)).indexed) continue;
+    if (!getConsent(room).indexed) continue;
     out.push(room);
   }
   return out;

@@ -1,7 +1,8 @@
 import { getEnv } from "@/lib/env";
 import { isServerAllowedByAcl, parseServerAcl } from "@/lib/federation/server-acl";
 import type { BatchAuthorizer } from "@/lib/ingest/authorize";
-import type { IngestCaches } from "@/lib/ingest/caches";
+import type { Db } from "@/lib/db";
+import { cachesFor, type IngestCaches } from "@/lib/ingest/caches";
 import { loadStateGroup, saveStateGroup, sameState, type LoadedGroup } from "@/lib/ingest/state-store";
 import { describeOverruled } from "@/lib/ingest/overruled-text";
 import { splitStateKey, stateKeyOf, type AuthEvent, type StateMap } from "@/lib/matrix/auth/types";
@@ -170,4 +171,17 @@ export async function summarizeCurrentState(ctx: CurrentStateContext, state: Sta
     ownMembership,
     serverAcl: aclEvent?.content,
   };
+}
+
+/** The room's resolved current state as (type, state key, event ID) rows, for operators and tests. */
+export async function currentStateOf(db: Db, roomId: string): Promise<Array<{ type: string; stateKey: string; eventId: string }>> {
+  const room = await db.room.findUnique({ where: { roomId }, select: { currentStateGroup: true } });
+  if (!room || room.currentStateGroup === null) return [];
+  const group = await loadStateGroup(db, cachesFor(db).groups, room.currentStateGroup);
+  return [...group.state]
+    .map(([key, eventId]) => {
+      const [type, stateKey] = splitStateKey(key);
+      return { type, stateKey, eventId };
+    })
+    .sort((a, b) => (a.type === b.type ? (a.stateKey < b.stateKey ? -1 : 1) : a.type < b.type ? -1 : 1));
 }

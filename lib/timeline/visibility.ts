@@ -14,6 +14,7 @@ export async function historyVisibilityAt(db: Db, roomId: string, eventIds: read
       SELECT i.position, (e.pdu::jsonb -> 'content' ->> 'history_visibility') AS visibility
       FROM timeline_items i JOIN events e ON e.event_id = i.event_id
       WHERE i.room_id = ${roomId} AND i.kind = 'event' AND e.type = 'm.room.history_visibility' AND e.state_key = ''
+        AND e.denied_reason IS NULL AND e.overruled_reason IS NULL
       ORDER BY i.position`,
     // `room_id || ''` keeps the planner on the event_id index (no statistics on PGlite).
     db.$queryRaw<Array<{ event_id: string; position: bigint }>>`

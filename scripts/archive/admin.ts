@@ -63,11 +63,39 @@ export interface RoomReport {
   room: {
     roomId: string;
     name: string | null;
+    topic: string | null;
     historyVisibility: string | null;
     worldReadableBy: string | null;
+    joinRule: string | null;
     servers: string[];
     canonicalAlias: string | null;
+    status: string;
+    purgeReason: string | null;
+    serverAcl: unknown;
+    currentStateGroup: string | null;
   } | null;
-  events: { eventId: string; type: string; source: string; redacted: boolean; depth: number }[];
+  events: {
+    eventId: string;
+    type: string;
+    stateKey: string | null;
+    sender: string;
+    source: string;
+    redacted: boolean;
+    depth: number;
+    /** Failed authorization on arrival: never shown or served. */
+    rejected: boolean;
+    rejectedReason: string | null;
+    /** Not allowed by the current state when it arrived live: kept out of state and view. */
+    softFailed: boolean;
+    softFailedReason: string | null;
+    /** Found rejected after readers saw it: withheld in place. */
+    deniedReason: string | null;
+    /** A state change state resolution left out: shown in place, marked. */
+    overruledReason: string | null;
+    /** Whether the state after the event is known (its history is held). */
+    stateKnown: boolean;
+  }[];
   timeline: { kind: string; eventId: string | null; missingPrevEvents: string[]; unknownSuccessorsOf: string[] }[];
+  /** The room's resolved current state. */
+  currentState: { type: string; stateKey: string; eventId: string }[];
 }

@@ -56,7 +56,14 @@ function normaliseType(raw: string): { contentType: string; inline: boolean } {
 async function isReferenced(db: Db, key: MediaKey): Promise<boolean> {
   const uri = `mxc://${key.serverName}/${key.mediaId}`;
   const found = await db.event.findFirst({
-    where: { pdu: { contains: `"${uri}"` }, redacted: false, deniedReason: null, room: { historyVisibility: "world_readable", status: { not: "denied" } } },
+    where: {
+      pdu: { contains: `"${uri}"` },
+      redacted: false,
+      deniedReason: null,
+      rejectedReason: null,
+      softFailedReason: null,
+      room: { historyVisibility: "world_readable", status: "joined" },
+    },
     select: { eventId: true },
   });
   return found !== null;

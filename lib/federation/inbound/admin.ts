@@ -8,6 +8,7 @@ import { getPublicRooms, timestampToEvent } from "@/lib/federation/client/endpoi
 import { fillForwards } from "@/lib/federation/fill-forwards";
 import { jumpToTimestamp } from "@/lib/federation/jump";
 import { errorResponse, InboundError, jsonResponse, readBody, unrecognized } from "@/lib/federation/inbound/http";
+import { currentStateOf } from "@/lib/ingest/current-state";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
 
 // The operator API: join a room, backfill it, fill forwards after an event, read what the store
@@ -103,17 +104,45 @@ async function roomReport(roomId: string) {
   if (!room) return { room: null };
   const events = await db.event.findMany({
     where: { roomId },
-    select: { eventId: true, type: true, source: true, redacted: true, depth: true },
+    select: {
+      eventId: true,
+      type: true,
+      stateKey: true,
+      sender: true,
+      source: true,
+      redacted: true,
+      depth: true,
+      rejectedReason: true,
+      softFailedReason: true,
+      deniedReason: true,
+      overruledReason: true,
+      stateGroup: true,
+    },
     orderBy: [{ depth: "asc" }, { eventId: "asc" }],
   });
+  const currentState = await currentStateOf(db, roomId);
   const items = await db.timelineItem.findMany({
     where: { roomId },
     select: { kind: true, eventId: true, missingPrevEvents: true, unknownSuccessorsOf: true },
     orderBy: { position: "asc" },
   });
   return {
-    room: { ...room, createdAt: room.createdAt.toISOString(), updatedAt: room.updatedAt.toISOString() },
-    events: events.map((e) => ({ ...e, depth: Number(e.depth) })),
+    room: {
+      ...room,
+      currentStateGroup: room.currentStateGroup?.toString() ?? null,
+      createdAt: room.createdAt.toISOString(),
+      updatedAt: room.updatedAt.toISOString(),
+    },
+    events: events.map(({ rejectedReason, softFailedReason, stateGroup, ...e }) => ({
+      ...e,
+      depth: Number(e.depth),
+      rejected: rejectedReason !== null,
+      rejectedReason,
+      softFailed: softFailedReason !== null,
+      softFailedReason,
+      stateKnown: stateGroup !== null,
+    })),
+    currentState,
     timeline: items,
   };
 }
