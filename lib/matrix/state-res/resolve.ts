@@ -44,9 +44,11 @@ export interface ResolveStateInput {
   /** The states to resolve, typically the states after each of an event's `prev_events`. */
   readonly stateSets: readonly StateMap[];
   /**
-   * Every event of the state sets and of their auth chains (see missingForResolution). An auth
-   * event the lookup lacks is skipped wherever it is read; a conflicted state event it lacks is
-   * left out of the resolution (v2: out of the full conflicted set; v1: out of its pair).
+   * The events the resolution reads (tryResolveState or missingForResolution say which are
+   * missing): with a conflict, the events of the sets and their auth chains down to where the
+   * forks meet. An auth event the lookup lacks is skipped wherever it is read; a conflicted state
+   * event it lacks is left out of the resolution (v2: out of the full conflicted set; v1: out of
+   * its pair).
    */
   readonly getEvent: EventLookup;
   /** The authorization rules (default: checkAuthRules of lib/matrix/auth/auth-rules.ts). */
