@@ -113,6 +113,9 @@ export function authDifference(stateSets: readonly StateMap[], separated: Separa
       if (event !== undefined) for (const next of authEdges(event, roomVersion)) mark(next, 2 ** i);
     }
   });
+  // Marks only flow down, so with no event short of a mark there is no difference, and the
+  // unconflicted events need not be read at all.
+  if (partial.size === 0) return new Set();
   for (const id of separated.unconflicted.values()) {
     const event = getEvent(id);
     if (event !== undefined) for (const next of authEdges(event, roomVersion)) mark(next, full);
