@@ -3,7 +3,7 @@ import { checkAuthRules } from "@/lib/matrix/auth/auth-rules";
 import { mayRedact } from "@/lib/matrix/auth/redactions";
 import { stateKeyOf, type AuthEvent, type AuthResult, type AuthState, type StateMap } from "@/lib/matrix/auth/types";
 import type { RoomVersion } from "@/lib/matrix/room-versions";
-import { missingForResolution, resolveState } from "@/lib/matrix/state-res/resolve";
+import { tryResolveState } from "@/lib/matrix/state-res/resolve";
 import type { IngestCaches } from "@/lib/ingest/caches";
 import { loadKnownEvents, type KnownEvent } from "@/lib/ingest/known-events";
 import { loadStateGroup, saveStateGroup, type LoadedGroup } from "@/lib/ingest/state-store";
@@ -216,13 +216,17 @@ export class BatchAuthorizer {
   }
 
   async resolve(stateSets: readonly StateMap[]): Promise<StateMap> {
-    const { version } = this.ctx;
-    for (let round = 0; round < MAX_LOAD_ROUNDS; round++) {
-      const missing = missingForResolution(stateSets, this.lookup, version, authEventTypes).filter((id) => !this.known.has(id));
-      if (missing.length === 0) break;
-      await this.load(missing);
+    const input = { roomVersion: this.ctx.version, stateSets, getEvent: this.lookup, checkAuth: checkAuthRules, authEventTypes };
+    // Resolve with what is held; load what the resolution read but lacked, and again, until it
+    // lacked nothing (then the result is exact) or the rounds run out (events no one holds).
+    let attempt = tryResolveState(input);
+    for (let round = 0; round < MAX_LOAD_ROUNDS && attempt.missing.length > 0; round++) {
+      const before = this.known.size;
+      await this.load(attempt.missing);
+      if (this.known.size === before) break;
+      attempt = tryResolveState(input);
     }
-    return resolveState({ roomVersion: version, stateSets, getEvent: this.lookup, checkAuth: checkAuthRules, authEventTypes });
+    return attempt.state;
   }
 }
 
