@@ -80,7 +80,9 @@ test("forged PDUs from a server that never joined and from a joined server witho
 
   // ---------------------------------------------------------------- helpers
   const report = (roomId: string) => archive.admin<AttackReport>(`room?room_id=${encodeURIComponent(roomId)}`);
-  const hidden = (e: AttackReport["events"][number]) => e.rejected === true || e.softFailed === true;
+  // Rejected and soft-failed events are kept but never shown; denied ones are withheld in place.
+  const hidden = (e: AttackReport["events"][number]) =>
+    e.rejected === true || e.softFailed === true || ((e as { deniedReason?: string | null }).deniedReason ?? null) !== null;
   const visibleInStore = (r: AttackReport, eventId: string) => r.events.some((e) => e.eventId === eventId && !hidden(e));
 
   const stateOf = async (roomId: string) => {
@@ -347,6 +349,7 @@ test("forged PDUs from a server that never joined and from a joined server witho
       await forge(mallory, forged);
       const { r, day } = await expectRoomIntact(room, "after the forged settings");
       expect.soft(day.text.includes("set the join rule to invite"), "the forged join rule is on the day page").toBe(false);
+      expect.soft((r.room as { joinRule?: string | null } | null)?.joinRule, "the room row's join rule").toBe("public");
       expectCurrentState(r, "m.room.join_rules", "", joinRules);
       expectCurrentState(r, "m.room.name", "", sid(room, "m.room.name"));
       expectCurrentState(r, "m.room.topic", "", sid(room, "m.room.topic"));
@@ -518,10 +521,27 @@ test("forged PDUs from a server that never joined and from a joined server witho
       await expectRoomIntact(room, "after the forged ACL");
     });
 
-    await attack("the attacker's server never enters the room's server list", async () => {
-      const r = await report(room.roomId);
-      expect.soft(r.room?.servers ?? [], "room.servers").not.toContain(mallory.serverName);
-    });
+    await attack(
+      joinEventId ? "the room's server list holds only servers with a joined member" : "the attacker's server never enters the room's server list",
+      async () => {
+        const servers = (await report(room.roomId)).room?.servers ?? [];
+        if (!joinEventId) expect.soft(servers, "room.servers").not.toContain(mallory.serverName);
+        // A server that joined through hs1 is in the room and may be listed for that; what forged
+        // events claim must not add anything: every listed server has a joined member on hs1.
+        const state = await stateOf(room.roomId);
+        const joined = new Set(
+          [...state.values()]
+            .filter((e) => e.type === "m.room.member" && e.content.membership === "join")
+            .map((e) => e.state_key.slice(e.state_key.indexOf(":") + 1)),
+        );
+        expect
+          .soft(
+            servers.filter((server) => !joined.has(server)),
+            "servers in room.servers without a joined member on hs1",
+          )
+          .toEqual([]);
+      },
+    );
   };
 
   // ---------------------------------------------------------------- phase 1: a server that never joined
