@@ -57,6 +57,13 @@ export async function advanceExtremities(tx: Tx, roomId: string, events: Readonl
   return true;
 }
 
+/** The room's edge is this one event (our join: everything before it is history). */
+export async function resetExtremities(tx: Tx, roomId: string, eventId: string): Promise<boolean> {
+  await tx.$executeRaw`DELETE FROM forward_extremities WHERE room_id = ${roomId}`;
+  await tx.$executeRaw`INSERT INTO forward_extremities (room_id, event_id) VALUES (${roomId}, ${eventId})`;
+  return true;
+}
+
 export interface CurrentStateChange {
   previous: StateMap;
   current: LoadedGroup;

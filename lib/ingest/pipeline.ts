@@ -9,7 +9,7 @@ import { toTimelineInput } from "@/lib/federation/store-events";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 import { BatchAuthorizer, type Candidate, type Verdict } from "@/lib/ingest/authorize";
 import { cachesFor } from "@/lib/ingest/caches";
-import { advanceExtremities, recomputeCurrentState, summarizeCurrentState, type RoomStateSummary } from "@/lib/ingest/current-state";
+import { advanceExtremities, recomputeCurrentState, resetExtremities, summarizeCurrentState, type RoomStateSummary } from "@/lib/ingest/current-state";
 import { checkAwaitingEvents } from "@/lib/ingest/deferred-state";
 import { loadKnownEvents, toAuthEvent } from "@/lib/ingest/known-events";
 import { roomPolicy, senderDenied, serverDenied } from "@/lib/federation/policy";
@@ -182,13 +182,16 @@ export async function ingestPdus(input: IngestInput, db: Db = getDb()): Promise<
       const v = verdicts.get(c.eventId)!;
       return v.kind === "accepted" && !v.softFailed && v.stateAfter !== undefined;
     });
-    const edgeMoves =
-      (live || input.source === "join") &&
-      (await advanceExtremities(
-        tx,
-        roomId,
-        moved.map((c) => ({ eventId: c.eventId, prevEvents: c.event.prevEvents })),
-      ));
+    // A join's state and auth chain are history behind the edge: our join event alone is the edge.
+    const joined = given && moved.some((c) => c.eventId === given.eventId) ? given.eventId : undefined;
+    const edgeMoves = joined
+      ? await resetExtremities(tx, roomId, joined)
+      : live &&
+        (await advanceExtremities(
+          tx,
+          roomId,
+          moved.map((c) => ({ eventId: c.eventId, prevEvents: c.event.prevEvents })),
+        ));
 
     const newlyKnown = fresh.filter((c) => {
       const v = verdicts.get(c.eventId)!;
