@@ -585,6 +585,88 @@ test("forged PDUs from a server that never joined and from a joined server witho
       const day = await readDay(hall);
       expect.soft(day.articles.get(ok.eventId)?.text ?? "(not shown)", "the allowed message on the day page").toContain("an allowed message from the insider");
     });
+
+    // Attacks that pass the event's own auth events and the state before it, and fail only the
+    // room's current state (soft failure), then one that merges such a fork back (state resolution).
+    const create = sid(hall, "m.room.create");
+    const levelsOf = () => ({ ...(hall.state.get("m.room.power_levels|")!.content as Record<string, unknown>) });
+    const stateEventId = async (type: string, stateKey: string) => {
+      hall.state = await stateOf(hall.roomId);
+      const id = sid(hall, type, stateKey);
+      await expect.poll(async () => visibleInStore(await report(hall.roomId), id), { ...POLL, message: `the archive holds ${type} ${id}` }).toBe(true);
+      return id;
+    };
+    await attack("state reset: demoted, the insider forks from before its demotion and sets the topic with its old power, then merges the fork", async () => {
+      const original = levelsOf();
+      await alice.sendEvent(
+        hall.roomId,
+        "m.room.power_levels",
+        { ...original, users: { ...(original.users as object), [insider.userId]: 50 } },
+        { stateKey: "" },
+      );
+      const promoted = await stateEventId("m.room.power_levels", "");
+      const beforeDemotion = await head(hall);
+      await alice.sendEvent(hall.roomId, "m.room.power_levels", original, { stateKey: "" });
+      const demoted = await stateEventId("m.room.power_levels", "");
+      expect(demoted).not.toBe(promoted);
+      const topic = insider.buildPdu({
+        roomId: hall.roomId,
+        roomVersion: V,
+        type: "m.room.topic",
+        stateKey: "",
+        content: { topic: `${PWNED} topic of the demoted` },
+        prevEvents: [beforeDemotion.eventId],
+        authEvents: [create, promoted, insiderJoin!],
+        depth: beforeDemotion.depth + 1,
+      });
+      const forked: Array<[string, BuiltPdu]> = [["topic with the power it had before its demotion", topic]];
+      await forge(insider, forked);
+      await expectRefused(hall.roomId, forked);
+      // An allowed message whose prev_events join the real head and the forged topic: the state
+      // before it is the resolution of both forks, which must keep the demotion and the real topic.
+      const h = await head(hall);
+      const merge = insider.buildPdu({
+        roomId: hall.roomId,
+        roomVersion: V,
+        type: "m.room.message",
+        content: { msgtype: "m.text", body: "a message that merges the fork" },
+        prevEvents: [h.eventId, topic.eventId],
+        authEvents: [create, demoted, insiderJoin!],
+        depth: Math.max(h.depth, topic.pdu.depth as number) + 1,
+      });
+      await forge(insider, [["message merging the fork", merge]]);
+      const { r } = await expectRoomIntact(hall, "after the state reset by the demoted insider");
+      expectCurrentState(r, "m.room.topic", "", sid(hall, "m.room.topic"));
+      expectCurrentState(r, "m.room.power_levels", "", demoted);
+      await expectRefused(hall.roomId, forked);
+    });
+
+    await attack("banned, the insider posts from before its ban", async () => {
+      const beforeBan = await head(hall);
+      await alice.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(hall.roomId)}/ban`, { user_id: insider.userId, reason: "attacker" });
+      const ban = await stateEventId("m.room.member", insider.userId);
+      expect(ban).not.toBe(insiderJoin);
+      const forged: Array<[string, BuiltPdu]> = [
+        [
+          "message from before the ban",
+          insider.buildPdu({
+            roomId: hall.roomId,
+            roomVersion: V,
+            type: "m.room.message",
+            content: { msgtype: "m.text", body: `${PWNED} still here after the ban` },
+            prevEvents: [beforeBan.eventId],
+            authEvents: [create, sid(hall, "m.room.power_levels"), insiderJoin!],
+            depth: beforeBan.depth + 1,
+          }),
+        ],
+      ];
+      await forge(insider, forged);
+      const day = await readDay(hall);
+      expect.soft(day.articles.has(forged[0]![1].eventId), "the message from before the ban is on the day page").toBe(false);
+      expect.soft(day.text.includes(PWNED), "a forged text is on the day page").toBe(false);
+      await expectRefused(hall.roomId, forged);
+      await expectRoomIntact(hall, "after the banned insider's message");
+    });
   }
 
   await attack("every /send was answered 200 with a result per PDU (never a 5xx)", async () => {
