@@ -1,4 +1,5 @@
 import { DayNav } from "@/components/day/day-nav";
+import { DenialItem } from "@/components/day/denial-item";
 import { GapItem } from "@/components/day/gap-item";
 import { MessageItem } from "@/components/day/message-item";
 import { MonthCalendar } from "@/components/day/month-calendar";
@@ -6,7 +7,7 @@ import { RoomConsent } from "@/components/day/room-consent";
 import { StateRun } from "@/components/day/state-run";
 import { eventPermalinkPath } from "@/lib/archive/room-paths";
 import { jsonLdText } from "@/lib/archive/structured-data";
-import type { DayPageView } from "@/lib/archive/view-types";
+import type { DayItemView, DayPageView } from "@/lib/archive/view-types";
 import Link from "next/link";
 
 // One formatter for the process: toLocaleDateString builds a new Intl formatter on every call.
@@ -16,8 +17,24 @@ function longDate(date: string): string {
   return longDateFormat.format(new Date(`${date}T00:00:00Z`));
 }
 
+/**
+ * React keys of the page's items. A denial item is keyed by the event it concerns; an event can
+ * be denied twice (overruled, then withheld), so a repeat gets a suffix.
+ */
+function itemKeys(items: readonly DayItemView[]): string[] {
+  const seen = new Set<string>();
+  return items.map((item) => {
+    const base = item.kind === "gap" ? `gap-${item.gapId}` : item.kind === "denial" ? `denial-${item.eventId}` : item.eventId;
+    let key = base;
+    for (let n = 2; seen.has(key); n++) key = `${base}-${n}`;
+    seen.add(key);
+    return key;
+  });
+}
+
 export function DayPage({ page, today, structuredData }: { page: DayPageView; today: string; structuredData: unknown }) {
   const { room } = page;
+  const keys = itemKeys(page.items);
   return (
     <>
       <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdText(structuredData) }} />
@@ -50,12 +67,14 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
           <p className="my-8 text-center text-zinc-500">No messages on this day (UTC).</p>
         ) : (
           <ol className="flex flex-col gap-0.5">
-            {page.items.map((item) => (
-              <li key={item.kind === "gap" ? `gap-${item.gapId}` : item.eventId}>
+            {page.items.map((item, n) => (
+              <li key={keys[n]}>
                 {item.kind === "message" ? (
                   <MessageItem item={item} permalink={eventPermalinkPath(room.basePath, item.eventId)} />
                 ) : item.kind === "state" ? (
                   <StateRun item={item} />
+                ) : item.kind === "denial" ? (
+                  <DenialItem item={item} />
                 ) : (
                   <GapItem item={item} roomId={room.roomId} />
                 )}

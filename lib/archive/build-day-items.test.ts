@@ -191,3 +191,105 @@ describe("denied events", () => {
     expect(JSON.stringify(out[1])).not.toContain("forged");
   });
 });
+
+describe("overruled and withheld history, and denial items", () => {
+  const state = (type: string, content: Record<string, unknown>, extra: Partial<StoredEvent> = {}) => ev({ type, stateKey: "", content, ...extra });
+  const denial = (deniedEventId: string, reason: string, ts: number): WindowItem => ({ kind: "denial", deniedEventId, reason, ts });
+  const events = (es: StoredEvent[]): WindowItem[] => es.map((e) => ({ kind: "event", eventId: e.eventId }));
+  const OVERRULED = "Overruled by state resolution: @bob:hs2 renamed the room to “Bob's room”; the room's name is “Lobby”.";
+
+  it("shows an overruled rename with its text, marked, in a state run of its own", () => {
+    const topic = state("m.room.topic", { topic: "Chat" });
+    const rename = state("m.room.name", { name: "Bob's room" }, { sender: "@bob:hs2" });
+    const join = ev({ type: "m.room.member", stateKey: "@c:hs.test", sender: "@c:hs.test", content: { membership: "join" } });
+    const out = buildDayItems(input([topic, rename, join], { overruled: new Map([[rename.eventId, OVERRULED]]) }));
+    expect(out.map((i) => (i.kind === "state" ? i.changes.map((c) => c.eventId) : i.kind))).toEqual([[topic.eventId], [rename.eventId], [join.eventId]]);
+    expect(out[1]).toMatchObject({
+      kind: "state",
+      eventId: rename.eventId,
+      summary: "@bob:hs2 named the room “Bob's room”",
+      changes: [{ eventId: rename.eventId, text: "@bob:hs2 named the room “Bob's room”", overruled: OVERRULED, withheld: null }],
+    });
+    expect(out[0]).toMatchObject({ changes: [{ overruled: null, withheld: null }] });
+  });
+
+  it("shows a withheld state event as a withheld note, without its content", () => {
+    const name = state("m.room.name", { name: "forged name" }, { sender: "@mallory:hs.test" });
+    const msg = ev({ content: text("after") });
+    const out = buildDayItems(input([name, msg], { withheld: new Map([[name.eventId, "signature check failed"]]) }));
+    expect(out.map((i) => i.kind)).toEqual(["state", "message"]);
+    expect(out[0]).toMatchObject({
+      eventId: name.eventId,
+      changes: [{ eventId: name.eventId, text: "A room change by @mallory:hs.test", withheld: "signature check failed", overruled: null }],
+    });
+    expect(JSON.stringify(out)).not.toContain("forged name");
+  });
+
+  it("places a denial item where the archive learned it, linking the item on this page or its permalink", () => {
+    const rename = state("m.room.name", { name: "Bob's room" }, { sender: "@bob:hs2" });
+    const bad = ev({ content: text("forged") });
+    const elsewhere = ev({ ts: 1_600_000_000_000, content: text("another day") });
+    const later = ev({ content: text("later") });
+    const items = [
+      ...events([rename, bad]),
+      denial(rename.eventId, OVERRULED, later.ts - 2),
+      denial(bad.eventId, "signature check failed", later.ts - 1),
+      denial(elsewhere.eventId, "Rejected once the history before it was known: auth", later.ts - 1),
+      ...events([later]),
+    ];
+    const out = buildDayItems(
+      input(
+        [rename, bad, later],
+        {
+          overruled: new Map([[rename.eventId, OVERRULED]]),
+          withheld: new Map([[bad.eventId, "signature check failed"]]),
+          denied: new Map([[elsewhere.eventId, elsewhere]]),
+        },
+        items,
+      ),
+    );
+    expect(out.map((i) => `${i.kind}:${i.kind === "gap" ? i.gapId : i.eventId}`)).toEqual([
+      `state:${rename.eventId}`,
+      `message:${bad.eventId}`,
+      `denial:${rename.eventId}`,
+      `denial:${bad.eventId}`,
+      `denial:${elsewhere.eventId}`,
+      `message:${later.eventId}`,
+    ]);
+    expect(out[2]).toEqual({ kind: "denial", eventId: rename.eventId, ts: later.ts - 2, reason: OVERRULED, href: `#${rename.eventId}` });
+    expect(out[3]).toMatchObject({ reason: "signature check failed", href: `#${bad.eventId}` });
+    expect(out[4]).toMatchObject({ href: `/r/room:hs.test/event/${elsewhere.eventId}` });
+    expect(out[1]).toMatchObject({ kind: "message", withheld: "signature check failed", body: null });
+  });
+
+  it("keeps every item in its relative order, with or without denials", () => {
+    const member = (user: string) => ev({ type: "m.room.member", stateKey: user, sender: user, content: { membership: "join" } });
+    const j1 = member("@b:hs.test");
+    const rename = state("m.room.name", { name: "X" });
+    const j2 = member("@c:hs.test");
+    const m1 = ev({ content: text("one") });
+    const bad = ev({ content: text("forged") });
+    const m2 = ev({ content: text("two") });
+    const all = [j1, rename, j2, m1, bad, m2];
+    const denials = [denial(rename.eventId, OVERRULED, m2.ts + 1), denial(bad.eventId, "signature check failed", m2.ts + 2)];
+    const without = buildDayItems(input(all));
+    const withDenials = buildDayItems(
+      input(all, { overruled: new Map([[rename.eventId, OVERRULED]]), withheld: new Map([[bad.eventId, "signature check failed"]]) }, [
+        ...events(all),
+        ...denials,
+      ]),
+    );
+    const order = (items: ReturnType<typeof buildDayItems>) =>
+      items.flatMap((i) => (i.kind === "state" ? i.changes.map((c) => c.eventId) : i.kind === "gap" ? [] : [i.eventId]));
+    expect(order(without)).toEqual(all.map((e) => e.eventId));
+    // Nothing is dropped or moved: the same events in the same order, then the denials.
+    expect(order(withDenials)).toEqual([...all.map((e) => e.eventId), rename.eventId, bad.eventId]);
+    expect(withDenials.map((i) => i.kind)).toEqual(["state", "state", "state", "message", "message", "message", "denial", "denial"]);
+  });
+
+  it("leaves out a denial item of an event the reader may not see", () => {
+    const secret = ev({ content: text("private") });
+    const out = buildDayItems(input([secret], { hidden: new Set([secret.eventId]) }, [...events([secret]), denial(secret.eventId, "no", secret.ts + 1)]));
+    expect(out).toEqual([]);
+  });
+});

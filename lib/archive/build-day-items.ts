@@ -1,19 +1,36 @@
 import { messageBody } from "@/lib/archive/message-body";
+import { eventFragment } from "@/lib/archive/room-paths";
 import { describeStateChange, summariseRun, type StateChangeInput } from "@/lib/archive/state-summary";
 import { eventContent, relationOf, quoteTargetOf, hasReplyFallback, str, type Content, type StoredEvent } from "@/lib/archive/stored-event";
-import type { DayItemView, GapItemView, MessageItemView, QuotedView, ReactionView, SenderView, StateChangeView } from "@/lib/archive/view-types";
+import type {
+  DayItemView,
+  DenialItemView,
+  GapItemView,
+  MessageItemView,
+  QuotedView,
+  ReactionView,
+  SenderView,
+  StateChangeView,
+} from "@/lib/archive/view-types";
 
 // Pure: from the day's timeline items and the stored events they name to the views the page
 // renders. All I/O happens before (get-day-page.ts), so this is tested without a database.
 
 export type WindowItem =
-  { kind: "event"; eventId: string } | { kind: "gap"; gapId: string; edge: GapItemView["edge"]; sinceTs?: number | null; untilTs?: number | null };
+  | { kind: "event"; eventId: string }
+  | { kind: "gap"; gapId: string; edge: GapItemView["edge"]; sinceTs?: number | null; untilTs?: number | null }
+  /** Where the archive learned that an earlier event is withheld or overruled (ts: when). */
+  | { kind: "denial"; deniedEventId: string; reason: string; ts: number };
 
 export interface DayItemsInput {
   items: readonly WindowItem[];
   events: ReadonlyMap<string, StoredEvent>;
   /** Events the archive denied after storing them (failed checks), with the reason: kept in place as a note. */
   withheld?: ReadonlyMap<string, string>;
+  /** State changes that state resolution left out of the room's state, with the reason: shown in place, marked. */
+  overruled?: ReadonlyMap<string, string>;
+  /** Events named by denial items that are not among `events` (another page or day), for their permalinks. */
+  denied?: ReadonlyMap<string, StoredEvent>;
   /** m.replace events by the event they edit (any day). */
   edits: ReadonlyMap<string, readonly StoredEvent[]>;
   /** m.annotation events by the event they react to (any day). */
@@ -127,10 +144,30 @@ function isEdit(event: StoredEvent): boolean {
   return !event.redacted && event.type === "m.room.message" && relationOf(eventContent(event))?.kind === "replace";
 }
 
+/**
+ * A denial item: what the archive learned, linking the item it concerns (its anchor when this
+ * page shows it, else its permalink). Left out, like the event itself, when that event was not
+ * world-readable: its reason describes it.
+ */
+function denialView(item: Extract<WindowItem, { kind: "denial" }>, anchored: ReadonlySet<string>, input: DayItemsInput): DenialItemView | null {
+  const id = item.deniedEventId;
+  if (input.hidden.has(id)) return null;
+  const event = input.events.get(id) ?? input.denied?.get(id);
+  const href = anchored.has(id) || !event ? `#${eventFragment(id)}` : input.permalink(event);
+  return { kind: "denial", eventId: id, ts: item.ts, reason: item.reason, href };
+}
+
+/** A withheld state change: only who changed what kind of state is shown, never its content. */
+function withheldStateText(event: StoredEvent, names: ReadonlyMap<string, string>): string {
+  return `A room change by ${names.get(event.sender) ?? event.sender}`;
+}
+
 export function buildDayItems(input: DayItemsInput): DayItemView[] {
   const out: DayItemView[] = [];
   let run: { inputs: StateChangeInput[]; views: StateChangeView[] } | null = null;
   const memberships = new Map<string, string>();
+  /** Events this page shows with an anchor, so far. */
+  const anchored = new Set<string>();
   const flush = () => {
     if (run && run.views.length > 0) {
       const first = run.views[0]!;
@@ -138,16 +175,46 @@ export function buildDayItems(input: DayItemsInput): DayItemView[] {
     }
     run = null;
   };
+  /** A change shown on its own, so its mark is not folded into a summary of others. */
+  const alone = (change: StateChangeInput, view: StateChangeView) => {
+    flush();
+    run = { inputs: [change], views: [view] };
+    flush();
+    anchored.add(view.eventId);
+  };
   for (const item of input.items) {
     if (item.kind === "gap") {
       flush();
       out.push({ kind: "gap", gapId: item.gapId, edge: item.edge, sinceTs: item.sinceTs ?? null, untilTs: item.untilTs ?? null });
       continue;
     }
+    if (item.kind === "denial") {
+      const view = denialView(item, anchored, input);
+      if (!view) continue;
+      flush();
+      out.push(view);
+      continue;
+    }
     const event = input.events.get(item.eventId);
     if (!event || input.hidden.has(event.eventId) || HIDDEN_TYPES.has(event.type)) continue;
     if (event.stateKey !== null) {
-      if (input.withheld?.has(event.eventId)) continue;
+      const withheld = input.withheld?.get(event.eventId);
+      if (withheld !== undefined) {
+        // Its content is not shown, nor read for the summary or the memberships that follow.
+        const change: StateChangeInput = {
+          eventId: event.eventId,
+          ts: event.ts,
+          type: event.type,
+          stateKey: event.stateKey,
+          sender: event.sender,
+          content: {},
+          prevMembership: null,
+          redacted: event.redacted,
+          names: input.names,
+        };
+        alone(change, { eventId: event.eventId, ts: event.ts, text: withheldStateText(event, input.names), overruled: null, withheld });
+        continue;
+      }
       const content = eventContent(event);
       const change: StateChangeInput = {
         eventId: event.eventId,
@@ -160,20 +227,35 @@ export function buildDayItems(input: DayItemsInput): DayItemView[] {
         redacted: event.redacted,
         names: input.names,
       };
-      if (event.type === "m.room.member") {
+      const overruled = input.overruled?.get(event.eventId) ?? null;
+      // An overruled change never took hold in the room's state: later changes follow the state that did.
+      if (event.type === "m.room.member" && overruled === null) {
         const m = str(content.membership);
         if (m) memberships.set(event.stateKey, m);
       }
       const text = describeStateChange(change);
+      if (overruled !== null) {
+        // Shown even when it is state a reader is not otherwise told of: it is marked for a reason.
+        alone(change, {
+          eventId: event.eventId,
+          ts: event.ts,
+          text: text ?? `${input.names.get(event.sender) ?? event.sender} changed ${event.type}`,
+          overruled,
+          withheld: null,
+        });
+        continue;
+      }
       if (text === null) continue;
       run ??= { inputs: [], views: [] };
       run.inputs.push(change);
-      run.views.push({ eventId: event.eventId, ts: event.ts, text });
+      run.views.push({ eventId: event.eventId, ts: event.ts, text, overruled: null, withheld: null });
+      anchored.add(event.eventId);
       continue;
     }
     if (!MESSAGE_TYPES.has(event.type) || isEdit(event)) continue;
     flush();
     out.push(messageView(event, input));
+    anchored.add(event.eventId);
   }
   flush();
   return out;

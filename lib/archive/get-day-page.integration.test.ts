@@ -5,6 +5,7 @@ import { resolvePermalink } from "@/lib/archive/resolve-permalink";
 import { chain, seedDayPageRooms } from "@/lib/archive/testing/day-pages-seed";
 import type { DayPageView } from "@/lib/archive/view-types";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { denyEvent } from "@/lib/timeline/deny";
 import { insertEvents } from "@/lib/timeline/insert-events";
 import { testRedact } from "@/lib/timeline/testing/events";
 
@@ -45,6 +46,41 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.close());
 
+const DENY_DAY = "2026-11-26";
+const OVERRULED = "Overruled by state resolution: @bob:hs2 renamed the room to “Bob's room”; the room's name is “Lobby”.";
+const FILLER = 144;
+
+/**
+ * A room where the archive later learns that a rename was overruled and a message is withheld:
+ * both stay in place, and the denial items land at the end of the timeline of that moment. The
+ * day has more than a page of items, so the first page ends on a denial item (cursor `d:…`).
+ */
+async function seedDeniedRoom() {
+  const roomId = "!deny:hs.test";
+  await db.prisma.room.create({ data: { roomId, roomVersion: "11", name: "Lobby", canonicalAlias: "#deny:hs.test", historyVisibility: "world_readable" } });
+  const at = (hhmm: string, plusSeconds = 0) => ts(`${DENY_DAY}T${hhmm}:00Z`) + BigInt(plusSeconds * 1000);
+  await insertEvents(db.prisma, {
+    roomId,
+    arrival: { kind: "live" },
+    events: chain(roomId, [
+      { id: "$dn-hv", ts: at("08:00"), type: "m.room.history_visibility", stateKey: "", content: { history_visibility: "world_readable" } },
+      { id: "$dn-m1", ts: at("09:00"), content: text("before the split") },
+      { id: "$dn-rename", ts: at("09:10"), type: "m.room.name", stateKey: "", sender: "@bob:hs2", content: { name: "Bob's room" } },
+      { id: "$dn-bad", ts: at("09:20"), sender: "@mallory:hs.test", content: text("forged words") },
+      ...Array.from({ length: FILLER }, (_, i) => ({ id: `$dn-f${i}`, ts: at("10:00", i), content: text(`filler ${i}`) })),
+    ]),
+    redact: testRedact,
+  });
+  await denyEvent(db.prisma, { roomId, eventId: "$dn-rename", reason: OVERRULED, kind: "overruled", deniedAt: at("12:00") });
+  await denyEvent(db.prisma, { roomId, eventId: "$dn-bad", reason: "signature check failed", kind: "withheld", deniedAt: at("12:01") });
+  await insertEvents(db.prisma, {
+    roomId,
+    arrival: { kind: "live" },
+    events: chain(roomId, [{ id: "$dn-after", ts: at("13:00"), prevs: [`$dn-f${FILLER - 1}`], content: text("after the heal") }], FILLER + 10),
+    redact: testRedact,
+  });
+}
+
 async function page(alias: string, date: string, cursor: { after?: string; before?: string } = {}): Promise<DayPageView> {
   const [yyyy = "", mm = "", dd = ""] = date.split("-");
   const result = await getDayPage(
@@ -61,6 +97,51 @@ async function page(alias: string, date: string, cursor: { after?: string; befor
 const ids = (p: DayPageView) => p.items.flatMap((i) => (i.kind === "message" ? [i.eventId] : []));
 
 describe("getDayPage", () => {
+  it("shows an overruled change marked with its reason, a withheld message, and the denial items where the archive learned them", async () => {
+    await seedDeniedRoom();
+    const first = await page("#deny:hs.test", DENY_DAY);
+    const rename = first.items.find((i) => i.kind === "state" && i.eventId === "$dn-rename");
+    expect(rename).toMatchObject({
+      kind: "state",
+      summary: "@bob:hs2 named the room “Bob's room”",
+      changes: [{ eventId: "$dn-rename", text: "@bob:hs2 named the room “Bob's room”", overruled: OVERRULED, withheld: null }],
+    });
+    const bad = first.items.find((i) => i.kind === "message" && i.eventId === "$dn-bad");
+    expect(bad).toMatchObject({ withheld: "signature check failed", body: null });
+    expect(JSON.stringify(first)).not.toContain("forged words");
+
+    // Everything in timeline order: the changes in place, the two denial items after them, at the page's end.
+    const order = (p: DayPageView) => p.items.map((i) => (i.kind === "gap" ? `gap:${i.gapId}` : `${i.kind}:${i.eventId}`));
+    expect(order(first).slice(0, 4)).toEqual(["state:$dn-hv", "message:$dn-m1", "state:$dn-rename", "message:$dn-bad"]);
+    expect(order(first).slice(-2)).toEqual(["denial:$dn-rename", "denial:$dn-bad"]);
+    expect(first.items.slice(-2)).toEqual([
+      { kind: "denial", eventId: "$dn-rename", ts: Date.parse(`${DENY_DAY}T12:00:00Z`), reason: OVERRULED, href: "#$dn-rename" },
+      { kind: "denial", eventId: "$dn-bad", ts: Date.parse(`${DENY_DAY}T12:01:00Z`), reason: "signature check failed", href: "#$dn-bad" },
+    ]);
+    // Denial items are not messages.
+    expect(first.messageCount).toBe(2 + FILLER);
+
+    // The page ends on a denial item: the later page's cursor names it (`d:$id`), and paging
+    // back gives the same page again.
+    expect(first.nav.laterPageHref).toBe(`/r/deny%3Ahs.test/date/2026/11/26?after=${encodeURIComponent("d:$dn-bad")}`);
+    const second = await page("#deny:hs.test", DENY_DAY, { after: "d:$dn-bad" });
+    expect(order(second)).toEqual(["message:$dn-after"]);
+    expect(second.nav.earlierPageHref).toBe(`/r/deny%3Ahs.test/date/2026/11/26?before=${encodeURIComponent("$dn-after")}`);
+    expect(order(await page("#deny:hs.test", DENY_DAY, { before: "$dn-after" }))).toEqual(order(first));
+    expect(order(await page("#deny:hs.test", DENY_DAY, { before: "d:$dn-rename" }))).toEqual(order(first).slice(0, -2));
+
+    // A withheld message keeps its permalink: the denial items of other days link to it.
+    expect(await resolvePermalink(db.prisma, { kind: "alias", alias: "#deny:hs.test" }, "$dn-bad")).toEqual({
+      status: "ok",
+      location: "/r/deny%3Ahs.test/date/2026/11/26#$dn-bad",
+    });
+    // A denial cursor naming nothing, or a malformed one, is a bad request.
+    const day = parseDayParams({ yyyy: "2026", mm: "11", dd: "26" })!;
+    for (const after of ["d:$dn-m1", "d:", "nonsense"]) {
+      expect((await getDayPage(db.prisma, { kind: "alias", alias: "#deny:hs.test" }, day, { after, before: null }, { now: NOW })).status).toBe("bad_request");
+    }
+  });
+
   it("shows exactly one UTC day, with the gap before a day whose past is missing", async () => {
     expect(ids(await page("#history:hs.test", "2026-11-20"))).toEqual(["$d1-m1", "$d1-m2", "$d1-m3"]);
     const d4 = await page("#history:hs.test", "2026-11-23");

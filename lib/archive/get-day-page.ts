@@ -1,5 +1,6 @@
 import { buildDayItems, type WindowItem } from "@/lib/archive/build-day-items";
 import { getConsent } from "@/lib/archive/consent";
+import { timelineCursorOf, urlCursorOf, urlCursorSchema } from "@/lib/archive/day-cursor";
 import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } from "@/lib/archive/day-range";
 import { fillDayOnView } from "@/lib/archive/fill-day";
 import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
@@ -15,6 +16,7 @@ import { findDayWithEvents, getDayWindow, historyVisibilityAt, TimelineError, ty
 /** Events per page of a busy day; beyond it the page links an earlier and a later page. */
 export const DAY_PAGE_SIZE = 150;
 
+/** `?after=`/`?before=` of a day URL: an event ID, or `d:` and a denied event's ID (lib/archive/day-cursor.ts). */
 export interface DayCursor {
   after: string | null;
   before: string | null;
@@ -69,27 +71,29 @@ function calendarView(basePath: string, day: DayRef, activeDays: number[], today
   };
 }
 
-/** One page of a day from the timeline, or null when a cursor names no event of the room. */
+/** One page of a day from the timeline, or null when a cursor is malformed or names nothing of the room. */
 async function readWindow(db: Db, roomId: string, date: string, day: DayRef, cursor: DayCursor): Promise<DayWindow | null> {
+  const before = cursor.before ? urlCursorSchema.safeParse(cursor.before) : null;
+  const after = cursor.after && !cursor.before ? urlCursorSchema.safeParse(cursor.after) : null;
+  if (before?.success === false || after?.success === false) return null;
   try {
     return await getDayWindow(db, {
       roomId,
       day: date,
       limit: DAY_PAGE_SIZE,
-      // URLs carry bare event IDs; the timeline's cursors say what they name.
-      before: cursor.before ? `e:${cursor.before}` : undefined,
-      after: cursor.after && !cursor.before ? `e:${cursor.after}` : undefined,
+      // URLs carry bare event IDs, or `d:` and one for a denial item; the timeline's cursors say what they name.
+      before: before ? timelineCursorOf(before.data) : undefined,
+      after: after ? timelineCursorOf(after.data) : undefined,
       at: day.minuteOfDay ? formatTimeOfDay(day.minuteOfDay) : undefined,
-      // A denied event stays in place with a note; the denial record is the archive's own bookkeeping.
-      denials: false,
+      // A denied event stays in place, withheld or marked overruled; its denial item shows where
+      // the archive learned it (nothing is silently dropped, and pages keep their order).
+      denials: true,
     });
   } catch (err) {
     if (err instanceof TimelineError && err.code === "event_not_found") return null;
     throw err;
   }
 }
-
-const eventIdOfCursor = (cursor: string | null) => (cursor?.startsWith("e:") ? cursor.slice(2) : null);
 
 /** Where a gap sits on the page: the gap-item wording depends on it. */
 function gapEdges(items: readonly DayItem[]): Map<string, GapItemView["edge"]> {
@@ -145,8 +149,18 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   );
   const relations = await loadRelations(db, room.roomId, [...events.keys()]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
-  const quoted = await loadEvents(db, room.roomId, [...quotedIds]);
-  const shown = [...eventItems.map((i) => ({ eventId: i.eventId, ts: i.originServerTs })), ...quoted.values()];
+  const denialItems = window.items.flatMap((i) => (i.kind === "denial" ? [i] : []));
+  const [quoted, denied] = await Promise.all([
+    loadEvents(db, room.roomId, [...quotedIds]),
+    // Denied events of other pages or days, for the denial items' links and visibility.
+    loadEvents(
+      db,
+      room.roomId,
+      denialItems.map((i) => i.deniedEventId).filter((id) => !events.has(id)),
+      { withDenied: true },
+    ),
+  ]);
+  const shown = [...eventItems.map((i) => ({ eventId: i.eventId, ts: i.originServerTs })), ...quoted.values(), ...denied.values()];
 
   const [visibility, previous, next, hours, activeDays] = await Promise.all([
     historyVisibilityAt(
@@ -168,12 +182,14 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       ? [{ kind: "event", eventId: i.eventId }]
       : i.kind === "gap"
         ? [{ kind: "gap", gapId: i.gapId, edge: edges.get(i.gapId) ?? "inner", sinceTs: i.sinceTs, untilTs: i.untilTs }]
-        : [],
+        : [{ kind: "denial", deniedEventId: i.deniedEventId, reason: i.reason, ts: i.ts }],
   );
   const dayItems = buildDayItems({
     items,
     events,
     withheld: new Map([...events.values()].flatMap((e) => (e.deniedReason !== null ? [[e.eventId, e.deniedReason] as const] : []))),
+    overruled: new Map(eventItems.flatMap((i) => (i.overruledReason !== null ? [[i.eventId, i.overruledReason] as const] : []))),
+    denied,
     edits,
     reactions,
     quoted,
@@ -182,8 +198,8 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
     late: new Set(eventItems.flatMap((i) => (i.late ? [i.eventId] : []))),
     permalink: (e) => eventPermalinkPath(header.basePath, e.eventId),
   });
-  const earlier = eventIdOfCursor(window.prevCursor);
-  const later = eventIdOfCursor(window.nextCursor);
+  const earlier = urlCursorOf(window.prevCursor);
+  const later = urlCursorOf(window.nextCursor);
 
   const time = day.minuteOfDay !== null ? formatTimeOfDay(day.minuteOfDay) : null;
   const pagePath = dayPagePath(header.basePath, date);

@@ -1,5 +1,6 @@
 import { cache } from "react";
 import { z } from "zod";
+import { urlCursorSchema } from "@/lib/archive/day-cursor";
 import { parseDayParams, type DayRef } from "@/lib/archive/day-range";
 import { getDayPage, type DayPageResult } from "@/lib/archive/get-day-page";
 import { aliasRefFromParam, roomIdRefFromParam, type RoomRef } from "@/lib/archive/room-paths";
@@ -9,9 +10,11 @@ import { getEnv } from "@/lib/env";
 // The day routes under /r/{alias} and /roomid/{id} share this: zod on the URL, then one
 // getDayPage call memoized per request so generateMetadata and the page share the queries.
 
+// An event ID or `d:` and one (a denial item's cursor); anything else is no cursor, and a cursor
+// naming nothing of the room is a bad request (getDayPage).
 const cursorSchema = z.object({
-  after: z.string().startsWith("$").max(255).optional().catch(undefined),
-  before: z.string().startsWith("$").max(255).optional().catch(undefined),
+  after: urlCursorSchema.optional().catch(undefined),
+  before: urlCursorSchema.optional().catch(undefined),
 });
 
 export type RoomParamKind = "alias" | "id";

@@ -16,11 +16,12 @@ export async function resolvePermalink(db: Db, ref: RoomRef, eventId: string): P
   const access = await getRoomAccess(db, ref);
   if (access.status !== "ok") return access.status === "forbidden" ? { status: "forbidden" } : access;
   const room = access.room;
+  // A withheld event keeps its place (a note without its content), which denial items link to.
   const item = await db.timelineItem.findFirst({
     where: { roomId: room.roomId, eventId, kind: "event" },
-    select: { ts: true, event: { select: { deniedReason: true } } },
+    select: { ts: true },
   });
-  if (!item || item.ts === null || item.event?.deniedReason) return { status: "not_found" };
+  if (!item || item.ts === null) return { status: "not_found" };
   const ts = Number(item.ts);
   const hidden = hiddenEvents([{ eventId, ts }], await historyVisibilityAt(db, room.roomId, [eventId]), room.worldReadableSince?.getTime() ?? null);
   if (hidden.size > 0) return { status: "not_found" };

@@ -52,7 +52,15 @@ export interface MessageItemView {
 export interface StateChangeView {
   eventId: string;
   ts: number;
+  /** What the change did; for a withheld change, only that it was withheld (its content is not shown). */
   text: string;
+  /**
+   * State resolution left this change out of the room's state (after a netsplit healed): the
+   * reason, shown with the change, which keeps its text and its place. Null when it holds.
+   */
+  overruled: string | null;
+  /** Denied by the archive after it was stored: the reason, shown instead of the change. */
+  withheld: string | null;
 }
 
 export interface StateRunItemView {
@@ -74,7 +82,23 @@ export interface GapItemView {
   untilTs: number | null;
 }
 
-export type DayItemView = MessageItemView | StateRunItemView | GapItemView;
+/**
+ * The archive learned something that overturns an earlier item (withheld or overruled): shown
+ * where it learned it, at the end of the timeline at that moment, linking the item it concerns.
+ */
+export interface DenialItemView {
+  kind: "denial";
+  /** The denied event's ID (the anchor of its item, `#eventId`, when it is on this page). */
+  eventId: string;
+  /** When the archive learned it. */
+  ts: number;
+  /** What changed, in a sentence. */
+  reason: string;
+  /** The denied item: its anchor on this page, or its permalink. */
+  href: string;
+}
+
+export type DayItemView = MessageItemView | StateRunItemView | GapItemView | DenialItemView;
 
 export interface ConsentView {
   worldReadableSince: string | null;

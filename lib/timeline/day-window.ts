@@ -32,6 +32,8 @@ export type DayItem =
       pdu: string;
       redacted: boolean;
       deniedReason: string | null;
+      /** A state change that state resolution left out of the room's state: shown in place, marked, with this reason. */
+      overruledReason: string | null;
       /**
        * Its timestamp is well before the event right before it or an earlier event of the page:
        * it arrived late and sits where it was slotted in.
@@ -69,6 +71,7 @@ interface EntryRow {
   pdu: string | null;
   redacted: boolean | null;
   denied_reason: string | null;
+  overruled_reason: string | null;
   prev_ts: bigint | null;
 }
 
@@ -198,7 +201,7 @@ async function entries(
   const high = backwards && from !== null ? from - 1n : null;
   const rows = await db.$queryRaw<EntryRow[]>`
     SELECT i.position, i.kind, i.event_id, i.denied_event_id, i.reason, i.ts,
-      e.type, e.sender, e.pdu, e.redacted, e.denied_reason,
+      e.type, e.sender, e.pdu, e.redacted, e.denied_reason, e.overruled_reason,
       (SELECT p.ts FROM timeline_items p WHERE p.room_id = i.room_id AND p.kind = 'event' AND p.position < i.position
         ORDER BY p.position DESC LIMIT 1) AS prev_ts
     FROM (SELECT * FROM timeline_items
@@ -241,6 +244,7 @@ function toItem(r: EntryRow, late: boolean): DayItem {
     pdu: r.pdu ?? "",
     redacted: r.redacted ?? false,
     deniedReason: r.denied_reason,
+    overruledReason: r.overruled_reason ?? null,
     late,
     cursor: cursorOf(r),
   };
