@@ -34,7 +34,8 @@ const SEEDS = ONE_SEED !== undefined ? [ONE_SEED] : Array.from({ length: RUNS },
 const SESSION_MS = 120_000;
 const SETTLE_MS = 90_000;
 const BACKFILL_MS = 60_000;
-const RUN_BUDGET_MS = SESSION_MS + SETTLE_MS + BACKFILL_MS + 60_000;
+const QUIET_MS = 20_000;
+const RUN_BUDGET_MS = SESSION_MS + SETTLE_MS + BACKFILL_MS + QUIET_MS + 60_000;
 
 /**
  * The archive's room report (GET admin `room?room_id=`) with the fields of the authorized ingest
@@ -53,6 +54,11 @@ interface ArchiveEvent {
   deniedReason?: string | null;
   /** A state event state resolution left out of the current state: shown, marked. */
   overruled?: boolean;
+  // The same verdicts as the events table stores them (prisma/schema/rooms.prisma): a report that
+  // passes the columns through as they are is read the same way.
+  rejectedReason?: string | null;
+  softFailedReason?: string | null;
+  overruledReason?: string | null;
 }
 
 interface ArchiveReport {
@@ -75,10 +81,17 @@ useTestbed({ homeservers: HOMESERVERS, archive: { name: "archive-differential" }
 
 const key = (type: string, stateKey: string) => `${type}\u0000${stateKey}`;
 const show = (k: string) => k.replace("\u0000", " ");
-const flagged = (e: ArchiveEvent) => !!(e.rejected || e.softFailed || e.deniedReason);
+const isRejected = (e: ArchiveEvent) => !!(e.rejected || e.rejectedReason);
+const isSoftFailed = (e: ArchiveEvent) => !!(e.softFailed || e.softFailedReason);
+const flagged = (e: ArchiveEvent) => isRejected(e) || isSoftFailed(e) || !!e.deniedReason;
 const flags = (e: ArchiveEvent | undefined) =>
   e
-    ? [e.rejected && "rejected", e.softFailed && "softFailed", e.deniedReason && `denied(${e.deniedReason})`, e.overruled && "overruled"]
+    ? [
+        isRejected(e) && `rejected(${e.rejectedReason ?? ""})`,
+        isSoftFailed(e) && `softFailed(${e.softFailedReason ?? ""})`,
+        e.deniedReason && `denied(${e.deniedReason})`,
+        (e.overruled || e.overruledReason) && "overruled",
+      ]
         .filter(Boolean)
         .join(",") || "visible"
     : "not held";
@@ -114,6 +127,10 @@ async function runSeed(seed: number, say: (line: string) => void): Promise<RunRe
       // The archive joins first, through the creator's server, before anyone else is in the room.
       const joined = await archive.admin<{ status: string; error?: string }>("join", { room: roomId, via: [bed.homeservers[0]!.serverName], backfill: 0 });
       if (joined.status !== "joined") throw new Error(`seed ${seed}: the archive could not join ${roomId}: ${JSON.stringify(joined)}`);
+      // Everything below reads the room report: when it fails, stop here rather than wait on it.
+      await report(roomId).catch((err: Error) => {
+        throw new Error(`seed ${seed}: the admin room report fails, nothing can be compared: ${err.message}`);
+      });
     },
     async archiveHolds(ids) {
       const held = new Set(((await report(roomId)).events ?? []).map((e) => e.eventId));
@@ -136,13 +153,39 @@ async function runSeed(seed: number, say: (line: string) => void): Promise<RunRe
       finished: `failed: ${err.message}`,
       stored: 0,
     }));
-  const rep = await report(session.roomId);
+  // The archive may still be working through what the heal brought (fetching missing events,
+  // resolving state): wait (bounded) until it holds everything a Synapse shows and its current
+  // state stopped changing, then compare what it has.
+  const shownByAny = new Set(settled.views.flatMap((v) => v.shown));
+  let rep = await report(session.roomId);
+  const tQuiet = Date.now();
+  for (let attempt = 0, last = ""; attempt < QUIET_MS / 1_000 && Date.now() - tQuiet < QUIET_MS; attempt++) {
+    const held = new Set((rep.events ?? []).map((e) => e.eventId));
+    const stateNow = JSON.stringify(rep.currentState ?? null);
+    if ([...shownByAny].every((id) => held.has(id)) && stateNow === last) break;
+    last = stateNow;
+    await new Promise((r) => setTimeout(r, 1_000));
+    rep = await report(session.roomId);
+  }
   const archiveEvents = new Map((rep.events ?? []).map((e) => [e.eventId, e]));
   const views = settled.views;
   const archiveServer = archive.serverName;
   const isArchiveMember = (k: string) => k.startsWith("m.room.member\u0000@") && k.endsWith(`:${archiveServer}`);
 
   // The (type, state key) of every event any Synapse or the archive knows.
+  // What a state event says, from any Synapse's copy, for the diffs: `join by @x`, `"Room 1"`.
+  const gist = (id: string | undefined) => {
+    const e = id ? views.map((v) => v.events.get(id)).find(Boolean) : undefined;
+    if (!e) return "";
+    const c = e.content;
+    const what =
+      e.type === "m.room.member"
+        ? `${String(c.membership)} by ${e.sender}`
+        : e.type === "m.room.power_levels"
+          ? `users ${JSON.stringify(c.users ?? {})} by ${e.sender}`
+          : `${JSON.stringify(c.name ?? c.topic ?? c.join_rule ?? c)} by ${e.sender}`;
+    return `(${what}, ${record.eventPhases.get(e.event_id ?? "") ?? "not sent by the session"})`;
+  };
   const keyOf = new Map<string, string>();
   for (const v of views) for (const [id, e] of v.events) if (e.state_key !== undefined) keyOf.set(id, key(e.type, e.state_key));
   for (const e of archiveEvents.values()) if (typeof e.stateKey === "string") keyOf.set(e.eventId, key(e.type, e.stateKey));
@@ -159,7 +202,7 @@ async function runSeed(seed: number, say: (line: string) => void): Promise<RunRe
     // no event at all is a missing event, which (b) reports with the event's ID, and comparing it
     // here too would only repeat that; the same holds the other way for a server (none expected).
     const archiveKnows = new Set(archiveState.keys());
-    for (const e of archiveEvents.values()) if (!e.rejected && keyOf.has(e.eventId)) archiveKnows.add(keyOf.get(e.eventId)!);
+    for (const e of archiveEvents.values()) if (!isRejected(e) && keyOf.has(e.eventId)) archiveKnows.add(keyOf.get(e.eventId)!);
     for (const v of views) {
       const serverState = new Map(v.state.map((e) => [key(e.type, e.stateKey), e.eventId]));
       const serverKnows = new Set([...serverState.keys(), ...[...v.events.keys()].map((id) => keyOf.get(id)).filter((k): k is string => !!k)]);
@@ -179,7 +222,9 @@ async function runSeed(seed: number, say: (line: string) => void): Promise<RunRe
           excluded.push(`${show(k)}: the archive's own member event (archive ${mine}, ${v.name} ${theirs})`);
           continue;
         }
-        diff.push(`  ${show(k)}: archive ${mine ?? "(absent)"} [${flags(mine ? archiveEvents.get(mine) : undefined)}], ${v.name} ${theirs ?? "(absent)"}`);
+        diff.push(
+          `  ${show(k)}: archive ${mine ?? "(absent)"} ${gist(mine)} [${flags(mine ? archiveEvents.get(mine) : undefined)}], ${v.name} ${theirs ?? "(absent)"} ${gist(theirs)}`,
+        );
       }
       if (diff.length)
         failures.push(
@@ -227,7 +272,7 @@ async function runSeed(seed: number, say: (line: string) => void): Promise<RunRe
       if (!e) {
         if (joinAt >= 0 && ordered.indexOf(id) > joinAt) excusedBeforeJoin.push(id);
         else missing.push(desc);
-      } else if (e.rejected || (e.softFailed && !record.splitEventIds.has(id) && !softFailedSomewhere.has(id))) {
+      } else if (isRejected(e) || (isSoftFailed(e) && !record.splitEventIds.has(id) && !softFailedSomewhere.has(id))) {
         wrong.push(`${desc}: ${flags(e)}`);
       }
     }
