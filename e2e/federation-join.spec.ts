@@ -193,6 +193,11 @@ test("/send answers a result per PDU, stores the valid one, drops the forged one
   // The archive's own key (the only server key this test holds) signs a PDU and the request.
   const key = parseSigningKeyFile(readFileSync(path.join(archive.dataDir, "signing.key"), "utf8"))[0]!;
   const origin = archive.serverName;
+  // Authorized as a real server would send it: the auth events its sender's membership needs.
+  const report = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(lobby.roomId)}`);
+  const stateId = (type: string, stateKey = "") => report.currentState.find((s) => s.type === type && s.stateKey === stateKey)?.eventId;
+  const authEvents = [stateId("m.room.create"), stateId("m.room.power_levels"), stateId("m.room.member", `@archive:${origin}`)];
+  expect(authEvents.every((id) => id !== undefined)).toBe(true);
   const event: JsonObject = {
     type: "m.room.message",
     room_id: lobby.roomId,
@@ -201,7 +206,7 @@ test("/send answers a result per PDU, stores the valid one, drops the forged one
     origin_server_ts: Date.now(),
     depth: 100,
     prev_events: [lobby.lastEventId],
-    auth_events: [],
+    auth_events: authEvents as string[],
   };
   const good = signEvent(event, "11", origin, key);
   const goodId = computeEventId(good, "11");
