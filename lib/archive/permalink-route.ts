@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { jsonError } from "@/lib/archive/errors";
 import { resolvePermalink } from "@/lib/archive/resolve-permalink";
 import type { RoomRef } from "@/lib/archive/room-paths";
 import { getDb } from "@/lib/db";
@@ -13,11 +14,11 @@ export async function permalinkResponse(ref: RoomRef | undefined, rawEventId: st
   try {
     eventId = decodeURIComponent(rawEventId);
   } catch {
-    return NextResponse.json({ error: "malformed event ID" }, { status: 400 });
+    return jsonError("M_INVALID_PARAM", "malformed event ID");
   }
-  if (!ref || !eventId.startsWith("$") || eventId.length > 255) return NextResponse.json({ error: "not found" }, { status: 404 });
+  if (!ref || !eventId.startsWith("$") || eventId.length > 255) return jsonError("M_NOT_FOUND", "not found");
   const result = await resolvePermalink(getDb(), ref, eventId);
-  if (result.status === "forbidden") return NextResponse.json({ error: "this room's history is not world-readable" }, { status: 403 });
-  if (result.status === "not_found") return NextResponse.json({ error: "the archive holds no such message" }, { status: 404 });
+  if (result.status === "forbidden") return jsonError("M_FORBIDDEN", "this room's history is not world-readable");
+  if (result.status === "not_found") return jsonError("M_NOT_FOUND", "the archive holds no such message");
   return new NextResponse(null, { status: 301, headers: { location: result.location, "cache-control": "public, max-age=3600" } });
 }

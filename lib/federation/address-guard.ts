@@ -1,4 +1,5 @@
 import { BlockList, isIP } from "node:net";
+import { FederationError } from "@/lib/federation/errors";
 
 // The SSRF guard. A server name is whatever a remote event or alias says it is, so the archive
 // must not be talked into connecting to its own network. Decisions are taken on the addresses a
@@ -43,8 +44,10 @@ const forbidden = new BlockList();
 for (const [net, prefix] of FORBIDDEN_V4) forbidden.addSubnet(net, prefix, "ipv4");
 for (const [net, prefix] of FORBIDDEN_V6) forbidden.addSubnet(net, prefix, "ipv6");
 
-export class AddressPolicyError extends Error {
-  readonly code = "ERR_ADDRESS_POLICY";
+export class AddressPolicyError extends FederationError<"M_ADDRESS_POLICY"> {
+  constructor(message: string) {
+    super("M_ADDRESS_POLICY", message);
+  }
 }
 
 export interface AddressPolicy {

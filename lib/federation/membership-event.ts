@@ -4,8 +4,13 @@ import { computeEventId } from "@/lib/matrix/event-id";
 import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { toRoomVersion } from "@/lib/matrix/room-versions";
 import { signEvent } from "@/lib/matrix/sign-event";
+import { FederationError } from "@/lib/federation/errors";
 
-export class TemplateError extends Error {}
+export class TemplateError extends FederationError<"M_BAD_TEMPLATE"> {
+  constructor(message: string) {
+    super("M_BAD_TEMPLATE", message);
+  }
+}
 
 /**
  * Checks a make_join/make_leave template (S2S § Joining Rooms: MUST) and turns it into our

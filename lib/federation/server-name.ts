@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { FederationError } from "@/lib/federation/errors";
 
 /** A parsed Matrix server name (`hostname [":" port]`, hostname a DNS name, IPv4 or `[IPv6]`). */
 export interface ServerName {
@@ -8,8 +9,10 @@ export interface ServerName {
   ipLiteral: boolean;
 }
 
-export class ServerNameError extends Error {
-  readonly code = "ERR_SERVER_NAME";
+class ServerNameError extends FederationError<"M_BAD_SERVER_NAME"> {
+  constructor(message: string) {
+    super("M_BAD_SERVER_NAME", message);
+  }
 }
 
 const DNS_NAME = /^[A-Za-z0-9.-]{1,255}$/;

@@ -73,7 +73,7 @@ describe("httpsRequest with the SSRF guard", () => {
     const { target } = await resolveServerName(`localhost:${port}`, noLookups);
     const attempt = httpsRequest(target, { method: "GET", pathAndQuery: "/x" }, { policy: createAddressPolicy([]), extraCa: ca });
     await expect(attempt).rejects.toBeInstanceOf(TransportError);
-    await expect(attempt).rejects.toMatchObject({ code: "ERR_ADDRESS_POLICY" });
+    await expect(attempt).rejects.toMatchObject({ code: "M_ADDRESS_POLICY" });
   });
 
   it("refuses a loopback IP literal without connecting", async () => {
@@ -82,7 +82,7 @@ describe("httpsRequest with the SSRF guard", () => {
     await expect(
       httpsRequest(target, { method: "GET", pathAndQuery: "/x" }, { policy: createAddressPolicy(["10.0.0.0/8"]), extraCa: ca }),
     ).rejects.toMatchObject({
-      code: "ERR_ADDRESS_POLICY",
+      code: "M_ADDRESS_POLICY",
     });
     expect(seen.length).toBe(before);
   });
@@ -98,19 +98,19 @@ describe("httpsRequest with the SSRF guard", () => {
   it("checks the certificate against the expected name, and trusts only the configured CA", async () => {
     const policy = createAddressPolicy(["loopback"]);
     const wrongName = { connectHost: "127.0.0.1", port, hostHeader: "other.example", tlsName: "other.example" };
-    await expect(httpsRequest(wrongName, { method: "GET", pathAndQuery: "/" }, { policy, extraCa: ca })).rejects.toMatchObject({ code: "ERR_CONNECT" });
+    await expect(httpsRequest(wrongName, { method: "GET", pathAndQuery: "/" }, { policy, extraCa: ca })).rejects.toMatchObject({ code: "M_CONNECTION_FAILED" });
     const { target } = await resolveServerName(`localhost:${port}`, noLookups);
-    await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/" }, { policy })).rejects.toMatchObject({ code: "ERR_CONNECT" });
+    await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/" }, { policy })).rejects.toMatchObject({ code: "M_CONNECTION_FAILED" });
   });
 
   it("bounds time and response size", async () => {
     const policy = createAddressPolicy(["loopback"]);
     const { target } = await resolveServerName(`localhost:${port}`, noLookups);
     await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/slow", timeoutMs: 300 }, { policy, extraCa: ca })).rejects.toMatchObject({
-      code: "ERR_TIMEOUT",
+      code: "M_TIMEOUT",
     });
     await expect(httpsRequest(target, { method: "GET", pathAndQuery: "/big", maxResponseBytes: 1000 }, { policy, extraCa: ca })).rejects.toMatchObject({
-      code: "ERR_TOO_LARGE",
+      code: "M_TOO_LARGE",
     });
   });
 });

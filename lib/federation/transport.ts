@@ -5,6 +5,7 @@ import { isIP, type LookupFunction } from "node:net";
 import tls from "node:tls";
 import { createAddressPolicy, type AddressPolicy, AddressPolicyError } from "@/lib/federation/address-guard";
 import { getEnv } from "@/lib/env";
+import { FederationError } from "@/lib/federation/errors";
 
 // One HTTPS request to a federation peer: connect to a host we chose (after discovery), check
 // every resolved address against the SSRF policy at connect time, present the right TLS name and
@@ -43,13 +44,9 @@ export interface HttpsBytesResponse {
   body: Buffer;
 }
 
-export class TransportError extends Error {
-  constructor(
-    message: string,
-    readonly code: "ERR_TIMEOUT" | "ERR_TOO_LARGE" | "ERR_CONNECT" | "ERR_ADDRESS_POLICY",
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class TransportError extends FederationError<"M_TIMEOUT" | "M_TOO_LARGE" | "M_CONNECTION_FAILED" | "M_ADDRESS_POLICY"> {
+  constructor(message: string, code: TransportError["code"], options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -67,7 +64,7 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
       const list = (addresses as LookupAddress[]).filter((a) => policy.allows(a.address));
       if (list.length === 0) {
         const denied = new AddressPolicyError(`refusing to connect to ${hostname}: it resolves only to private, loopback or link-local addresses`);
-        return callback(Object.assign(denied, { code: "ERR_ADDRESS_POLICY" }) as NodeJS.ErrnoException, "", 4);
+        return callback(denied as NodeJS.ErrnoException, "", 4);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
       const first = list[0]!;
@@ -85,7 +82,7 @@ export function httpsRequestBytes(target: HttpsTarget, request: HttpsRequest, op
   const timeoutMs = request.timeoutMs ?? 30_000;
   const maxBytes = request.maxResponseBytes ?? 32 * 1024 * 1024;
   if (isIP(target.connectHost) !== 0 && !options.policy.allows(target.connectHost)) {
-    return Promise.reject(new TransportError(`refusing to connect to ${target.connectHost}: private, loopback or link-local address`, "ERR_ADDRESS_POLICY"));
+    return Promise.reject(new TransportError(`refusing to connect to ${target.connectHost}: private, loopback or link-local address`, "M_ADDRESS_POLICY"));
   }
   const headers: Record<string, string> = { Host: target.hostHeader, ...request.headers };
   if (request.body !== undefined) {
@@ -116,18 +113,18 @@ export function httpsRequestBytes(target: HttpsTarget, request: HttpsRequest, op
     });
     const timer = setTimeout(() => {
       finish(() =>
-        reject(new TransportError(`${request.method} https://${target.hostHeader}${request.pathAndQuery} timed out after ${timeoutMs} ms`, "ERR_TIMEOUT")),
+        reject(new TransportError(`${request.method} https://${target.hostHeader}${request.pathAndQuery} timed out after ${timeoutMs} ms`, "M_TIMEOUT")),
       );
       req.destroy();
     }, timeoutMs);
     req.on("error", (err: NodeJS.ErrnoException) => {
-      const code = err.code === "ERR_ADDRESS_POLICY" ? "ERR_ADDRESS_POLICY" : "ERR_CONNECT";
+      const code = err.code === "M_ADDRESS_POLICY" ? "M_ADDRESS_POLICY" : "M_CONNECTION_FAILED";
       finish(() => reject(new TransportError(`${request.method} https://${target.hostHeader}${request.pathAndQuery}: ${err.message}`, code, { cause: err })));
     });
     req.on("response", (res) => {
       // A declared length over the limit is refused before any of the body is read.
       if (Number(res.headers["content-length"] ?? 0) > maxBytes) {
-        finish(() => reject(new TransportError(`response from ${target.hostHeader} exceeds ${maxBytes} bytes`, "ERR_TOO_LARGE")));
+        finish(() => reject(new TransportError(`response from ${target.hostHeader} exceeds ${maxBytes} bytes`, "M_TOO_LARGE")));
         req.destroy();
         return;
       }
@@ -136,14 +133,14 @@ export function httpsRequestBytes(target: HttpsTarget, request: HttpsRequest, op
       res.on("data", (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          finish(() => reject(new TransportError(`response from ${target.hostHeader} exceeds ${maxBytes} bytes`, "ERR_TOO_LARGE")));
+          finish(() => reject(new TransportError(`response from ${target.hostHeader} exceeds ${maxBytes} bytes`, "M_TOO_LARGE")));
           req.destroy();
           return;
         }
         chunks.push(chunk);
       });
       res.on("end", () => finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })));
-      res.on("error", (err) => finish(() => reject(new TransportError(err.message, "ERR_CONNECT", { cause: err }))));
+      res.on("error", (err) => finish(() => reject(new TransportError(err.message, "M_CONNECTION_FAILED", { cause: err }))));
     });
     if (request.body !== undefined) req.write(request.body);
     req.end();

@@ -77,9 +77,28 @@ export interface InsertEventsResult {
   duplicates: string[];
 }
 
+/**
+ * The one error type of the timeline (lib/timeline). Codes are stable: callers switch on them
+ * (lib/archive's day page treats `event_not_found` from a cursor as a bad request, shown as
+ * "not found"), so a code is never renamed or reused. No code leaves the server (they are
+ * internal to the archive, which is why they are not Matrix `errcode`s).
+ *
+ * | code             | thrown by                       | meaning                                                |
+ * |------------------|---------------------------------|--------------------------------------------------------|
+ * | room_not_found   | insertEvents                    | the room has no row in `rooms` (store the room first)   |
+ * | wrong_room       | insertEvents                    | an event of the batch belongs to another room           |
+ * | anchor_not_found | insertEvents                    | the arrival's anchor (the event a backfill precedes or  |
+ * |                  |                                 | a forwards fill follows) is not in the timeline         |
+ * | event_not_found  | getDayWindow, denyEvent         | a cursor or a denied event names nothing in the room    |
+ * | inconsistent     | renumbering, slots, denials     | the timeline broke an invariant it relies on (a bug or  |
+ * |                  |                                 | a concurrent writer outside the room lock); the         |
+ * |                  |                                 | transaction is rolled back                              |
+ */
+type TimelineErrorCode = "room_not_found" | "anchor_not_found" | "wrong_room" | "event_not_found" | "inconsistent";
+
 export class TimelineError extends Error {
   constructor(
-    readonly code: "room_not_found" | "anchor_not_found" | "wrong_room" | "event_not_found" | "inconsistent",
+    readonly code: TimelineErrorCode,
     message: string,
   ) {
     super(message);

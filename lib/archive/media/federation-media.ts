@@ -1,3 +1,4 @@
+import { ArchiveError } from "@/lib/archive/errors";
 import { boundaryOf, parseMultipart } from "@/lib/archive/media/multipart";
 import { discoverServer } from "@/lib/federation/discovery-network";
 import { getOwnServerName, getOwnSigningKey } from "@/lib/federation/keys/own-key";
@@ -13,15 +14,6 @@ export interface FetchedMedia {
   body: Buffer;
 }
 
-export class MediaFetchError extends Error {
-  constructor(
-    message: string,
-    readonly status: 404 | 413 | 502,
-  ) {
-    super(message);
-  }
-}
-
 /** The federation transport's binary request, with its failures as the media route's statuses. */
 async function binaryRequest(
   target: HttpsTarget,
@@ -34,10 +26,9 @@ async function binaryRequest(
     return await httpsRequestBytes(target, { method: "GET", pathAndQuery, headers, timeoutMs, maxResponseBytes: maxBytes }, defaultTransportOptions());
   } catch (err) {
     if (err instanceof TransportError) {
-      throw new MediaFetchError(
-        err.code === "ERR_TOO_LARGE" ? `media larger than ${maxBytes} bytes` : `media request failed: ${err.message}`,
-        err.code === "ERR_TOO_LARGE" ? 413 : 502,
-      );
+      throw err.code === "M_TOO_LARGE"
+        ? new ArchiveError("M_TOO_LARGE", `media larger than ${maxBytes} bytes`)
+        : new ArchiveError("M_FEDERATION_UNAVAILABLE", `media request failed: ${err.message}`);
     }
     throw err;
   }
@@ -53,9 +44,9 @@ async function followLocation(location: string, maxBytes: number, timeoutMs: num
   try {
     url = new URL(location);
   } catch {
-    throw new MediaFetchError("bad media redirect", 502);
+    throw new ArchiveError("M_FEDERATION_UNAVAILABLE", "bad media redirect");
   }
-  if (url.protocol !== "https:") throw new MediaFetchError("media redirect is not https", 502);
+  if (url.protocol !== "https:") throw new ArchiveError("M_FEDERATION_UNAVAILABLE", "media redirect is not https");
   const target: HttpsTarget = {
     connectHost: url.hostname.replace(/^\[|\]$/g, ""),
     port: Number(url.port || 443),
@@ -63,7 +54,7 @@ async function followLocation(location: string, maxBytes: number, timeoutMs: num
     tlsName: url.hostname.replace(/^\[|\]$/g, ""),
   };
   const res = await binaryRequest(target, url.pathname + url.search, {}, maxBytes, timeoutMs);
-  if (res.status !== 200) throw new MediaFetchError(`media redirect answered ${res.status}`, res.status === 404 ? 404 : 502);
+  if (res.status !== 200) throw new ArchiveError(res.status === 404 ? "M_NOT_FOUND" : "M_FEDERATION_UNAVAILABLE", `media redirect answered ${res.status}`);
   return { contentType: header(res, "content-type") || "application/octet-stream", body: res.body };
 }
 
@@ -86,12 +77,12 @@ export async function fetchFederationMedia(request: MediaRequest): Promise<Fetch
     getOwnSigningKey(),
   );
   const res = await binaryRequest(target, path, { Authorization: authorization, "User-Agent": "matrix-archive" }, request.maxBytes, timeoutMs);
-  if (res.status === 404) throw new MediaFetchError("no such media", 404);
-  if (res.status !== 200) throw new MediaFetchError(`media server answered ${res.status}`, 502);
+  if (res.status === 404) throw new ArchiveError("M_NOT_FOUND", "no such media");
+  if (res.status !== 200) throw new ArchiveError("M_FEDERATION_UNAVAILABLE", `media server answered ${res.status}`);
   const boundary = boundaryOf(header(res, "content-type"));
   const parts = boundary ? parseMultipart(res.body, boundary) : undefined;
   const media = parts?.[1];
-  if (!media) throw new MediaFetchError("media answer is not multipart/mixed", 502);
+  if (!media) throw new ArchiveError("M_FEDERATION_UNAVAILABLE", "media answer is not multipart/mixed");
   const location = media.headers.get("location");
   if (location) return followLocation(location, request.maxBytes, timeoutMs);
   return { contentType: media.headers.get("content-type") ?? "application/octet-stream", body: media.body };

@@ -3,7 +3,8 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { fetchFederationMedia, MediaFetchError } from "@/lib/archive/media/federation-media";
+import { ArchiveError } from "@/lib/archive/errors";
+import { fetchFederationMedia } from "@/lib/archive/media/federation-media";
 
 // The media proxy's policy: only media that a stored, non-redacted event of a servable room
 // names (the archive is not an open proxy for any mxc:// URI), bounded in size, cached on disk
@@ -73,7 +74,7 @@ async function isReferenced(db: Db, key: MediaKey): Promise<boolean> {
 export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
   // Checked on every request, cached or not: media of a room that was purged (or of a message
   // redacted since) must stop being served even though its file is still on disk.
-  if (!(await isReferenced(db, key))) throw new MediaFetchError("no archived message uses this media", 404);
+  if (!(await isReferenced(db, key))) throw new ArchiveError("M_NOT_FOUND", "no archived message uses this media");
   const files = cachePaths(key);
   try {
     const meta = JSON.parse(await readFile(/* turbopackIgnore: true */ files.meta, "utf8")) as { contentType: string; inline: boolean };

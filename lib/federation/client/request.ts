@@ -7,6 +7,7 @@ import { logger } from "@/lib/log";
 import type { JsonObject, JsonValue } from "@/lib/matrix/json-value";
 import { parseJson } from "@/lib/matrix/parse-json";
 import { canonicalJson } from "@/lib/matrix/canonical-json";
+import { FederationError } from "@/lib/federation/errors";
 
 // The signed federation client: one request to one destination, with discovery, X-Matrix,
 // bounded time, size and retries. Endpoint functions (endpoints.ts) build on requestJson.
@@ -32,7 +33,8 @@ export interface FederationResponse {
   body: string;
 }
 
-export class FederationHttpError extends Error {
+/** A non-2xx answer; `errcode` is the one the remote answered, if any. */
+export class FederationHttpError extends FederationError<"M_REMOTE_ERROR"> {
   constructor(
     readonly destination: string,
     readonly status: number,
@@ -40,11 +42,16 @@ export class FederationHttpError extends Error {
     readonly body: string,
     what: string,
   ) {
-    super(`${what} → ${status}${errcode ? ` ${errcode}` : ""}: ${body.slice(0, 200)}`);
+    super("M_REMOTE_ERROR", `${what} → ${status}${errcode ? ` ${errcode}` : ""}: ${body.slice(0, 200)}`);
   }
 }
 
-export class FederationResponseError extends Error {}
+/** A 2xx answer that is not JSON or not the shape the endpoint promises. */
+export class FederationResponseError extends FederationError<"M_BAD_RESPONSE"> {
+  constructor(message: string) {
+    super("M_BAD_RESPONSE", message);
+  }
+}
 
 export function encodeQuery(query: Query | undefined): string {
   if (!query || query.length === 0) return "";
@@ -79,7 +86,7 @@ export async function federationRequest(destination: string, request: Federation
       }
       return { status: res.status, body: res.body };
     } catch (err) {
-      const retryable = err instanceof TransportError && (err.code === "ERR_CONNECT" || err.code === "ERR_TIMEOUT");
+      const retryable = err instanceof TransportError && (err.code === "M_CONNECTION_FAILED" || err.code === "M_TIMEOUT");
       if (!retryable || attempt >= retries) throw err;
       logger.debug({ destination, uri, attempt, err: (err as Error).message }, "federation request failed, retrying");
       await sleep(RETRY_DELAYS_MS[attempt]!);

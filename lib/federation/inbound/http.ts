@@ -1,16 +1,23 @@
 import { logger } from "@/lib/log";
+import { FederationError, type InboundErrcode } from "@/lib/federation/errors";
 
 // What every inbound federation route shares: JSON error bodies with Matrix errcodes, a body
 // reader that refuses oversized input before buffering it, and a wrapper so that no exception
 // ever becomes Next.js's HTML error page (Synapse backs off a peer that answers non-JSON).
 
-export class InboundError extends Error {
+/** An error answered to the caller as `{ errcode, error }` with `status` (codes: lib/federation/errors.ts). */
+export class InboundError extends FederationError<InboundErrcode> {
   constructor(
     readonly status: number,
-    readonly errcode: string,
+    errcode: InboundErrcode,
     message: string,
   ) {
-    super(message);
+    super(errcode, message);
+  }
+
+  /** The Matrix errcode of the answer (the error's code). */
+  get errcode(): InboundErrcode {
+    return this.code;
   }
 }
 
@@ -21,7 +28,7 @@ export function jsonResponse(body: unknown, status = 200): Response {
   });
 }
 
-export function errorResponse(status: number, errcode: string, error: string): Response {
+export function errorResponse(status: number, errcode: InboundErrcode, error: string): Response {
   return jsonResponse({ errcode, error }, status);
 }
 

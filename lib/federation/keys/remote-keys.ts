@@ -6,6 +6,7 @@ import { logger } from "@/lib/log";
 import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { signatureKeyIds, verifyJsonSignature } from "@/lib/matrix/signatures";
 import type { VerifyKey, VerifyKeyLookup } from "@/lib/matrix/verify-keys";
+import { FederationError } from "@/lib/federation/errors";
 
 // Remote servers' verify keys: fetched from the server itself (then through configured notaries),
 // checked (server_name, self-signature, notary signature), cached in server_keys.
@@ -203,7 +204,11 @@ async function fetchKeys(server: string, directOnly: boolean): Promise<RemoteKey
   throw new Error(errors.join("; "));
 }
 
-export class KeyFetchError extends Error {}
+export class KeyFetchError extends FederationError<"M_KEY_FETCH_FAILED"> {
+  constructor(message: string) {
+    super("M_KEY_FETCH_FAILED", message);
+  }
+}
 
 /**
  * The key lookup lib/matrix's verification calls (VerifyKeyLookup). A key that cannot be fetched

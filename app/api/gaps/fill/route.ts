@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { fillGapFor } from "@/lib/archive/app-api";
+import { jsonError } from "@/lib/archive/errors";
 
 const bodySchema = z.object({
   roomId: z.string().startsWith("!").max(255),
@@ -11,10 +12,10 @@ const bodySchema = z.object({
 // answers how many events arrived. A federation failure is a 502 with a message, never a 500.
 export async function POST(request: Request) {
   const parsed = bodySchema.safeParse(await request.json().catch(() => null));
-  if (!parsed.success) return NextResponse.json({ error: "expected { roomId, gapId }" }, { status: 400 });
+  if (!parsed.success) return jsonError("M_INVALID_PARAM", "expected { roomId, gapId }");
   const report = await fillGapFor(parsed.data.roomId, BigInt(parsed.data.gapId));
-  if (!report) return NextResponse.json({ error: "no such room in the archive" }, { status: 404 });
+  if (!report) return jsonError("M_NOT_FOUND", "no such room in the archive");
   if (report.error && report.stored === 0)
-    return NextResponse.json({ error: "the room's servers could not be reached", filled: 0, remaining: true }, { status: 502 });
+    return jsonError("M_FEDERATION_UNAVAILABLE", "the room's servers could not be reached", { extra: { filled: 0, remaining: true } });
   return NextResponse.json({ filled: report.stored, remaining: report.remaining }, { headers: { "cache-control": "no-store" } });
 }

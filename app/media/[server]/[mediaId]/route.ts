@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { MediaFetchError } from "@/lib/archive/media/federation-media";
+import { ArchiveError, jsonError } from "@/lib/archive/errors";
 import { mediaFor } from "@/lib/archive/app-api";
 import { parseMxcUri } from "@/lib/render/media-path";
 import { logger } from "@/lib/log";
@@ -14,7 +14,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   } catch {
     mxc = undefined;
   }
-  if (!mxc) return NextResponse.json({ error: "not an mxc URI" }, { status: 400 });
+  if (!mxc) return jsonError("M_INVALID_PARAM", "not an mxc URI");
   const thumb = /^(\d{1,4})x(\d{1,4})$/.exec(request.nextUrl.searchParams.get("thumbnail") ?? "");
   const thumbnail = thumb ? { width: Math.min(Number(thumb[1]), 1600), height: Math.min(Number(thumb[2]), 1600) } : undefined;
   try {
@@ -31,13 +31,10 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
       },
     });
   } catch (err) {
-    if (err instanceof MediaFetchError) {
-      return NextResponse.json(
-        { error: err.message },
-        { status: err.status, headers: { "cache-control": err.status === 404 ? "public, max-age=300" : "no-store" } },
-      );
+    if (err instanceof ArchiveError) {
+      return jsonError(err.code, err.message, { headers: { "cache-control": err.code === "M_NOT_FOUND" ? "public, max-age=300" : "no-store" } });
     }
     logger.warn({ server: mxc.serverName, mediaId: mxc.mediaId, err: (err as Error).message }, "media proxy failed");
-    return NextResponse.json({ error: "media not available" }, { status: 502 });
+    return jsonError("M_FEDERATION_UNAVAILABLE", "media not available");
   }
 }

@@ -1,0 +1,5 @@
+import { dayPage } from "@/app/_room/room-routes";
+
+const { Page, generateMetadata } = dayPage("alias");
+export { generateMetadata };
+export default Page;

@@ -1,0 +1,3 @@
+import { feedRoute } from "@/app/_room/room-routes";
+
+export const GET = feedRoute("alias");

@@ -1,0 +1,3 @@
+import { landingPage } from "@/app/_room/room-routes";
+
+export default landingPage("alias");

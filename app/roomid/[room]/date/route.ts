@@ -1,0 +1,3 @@
+import { datePickerRoute } from "@/app/_room/room-routes";
+
+export const GET = datePickerRoute("id");
