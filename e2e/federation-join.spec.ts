@@ -194,8 +194,8 @@ test("/send answers a result per PDU, stores the valid one, drops the forged one
   const key = parseSigningKeyFile(readFileSync(path.join(archive.dataDir, "signing.key"), "utf8"))[0]!;
   const origin = archive.serverName;
   // Authorized as a real server would send it: the auth events its sender's membership needs.
-  const report = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(lobby.roomId)}`);
-  const stateId = (type: string, stateKey = "") => report.currentState.find((s) => s.type === type && s.stateKey === stateKey)?.eventId;
+  const roomState = await archive.admin<RoomReport>(`room?room_id=${encodeURIComponent(lobby.roomId)}`);
+  const stateId = (type: string, stateKey = "") => roomState.currentState.find((s) => s.type === type && s.stateKey === stateKey)?.eventId;
   const authEvents = [stateId("m.room.create"), stateId("m.room.power_levels"), stateId("m.room.member", `@archive:${origin}`)];
   expect(authEvents.every((id) => id !== undefined)).toBe(true);
   const event: JsonObject = {

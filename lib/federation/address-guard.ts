@@ -92,7 +92,7 @@ export function createAddressPolicy(allowEntries: readonly string[]): AddressPol
 }
 
 /** `::ffff:127.0.0.1` is 127.0.0.1 on the wire: judge it as the IPv4 address it carries. */
-export function unmapIpv4(address: string): string {
+function unmapIpv4(address: string): string {
   const match = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return match?.[1] ?? address;
 }

@@ -10,7 +10,7 @@ const MAX_REDIRECTS = 5;
 const wellKnownBody = z.object({ "m.server": z.string().min(1) });
 
 /** GET https://<host>/.well-known/matrix/server, following a bounded number of redirects. */
-export async function fetchWellKnown(hostname: string, options: TransportOptions): Promise<WellKnownResult> {
+async function fetchWellKnown(hostname: string, options: TransportOptions): Promise<WellKnownResult> {
   let url = new URL(`https://${hostHeader(hostname)}/.well-known/matrix/server`);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     if (url.protocol !== "https:") return { ok: false, maxAgeMs: ERROR_CACHE_MS };
@@ -46,7 +46,7 @@ export async function fetchWellKnown(hostname: string, options: TransportOptions
   return { ok: false, maxAgeMs: ERROR_CACHE_MS };
 }
 
-export function networkLookups(options: TransportOptions): DiscoveryLookups {
+function networkLookups(options: TransportOptions): DiscoveryLookups {
   return {
     wellKnown: (hostname) => fetchWellKnown(hostname, options),
     async srv(name) {

@@ -5,7 +5,7 @@ import type { HttpsTarget } from "@/lib/federation/transport";
 // lookups (well-known, SRV), which are injected so every branch is unit-tested; the network
 // versions live in discovery-network.ts.
 
-export const DEFAULT_PORT = 8448;
+const DEFAULT_PORT = 8448;
 
 export interface SrvRecord {
   name: string;

@@ -11,7 +11,7 @@ import { deleteRoomHistory, withRoomLock, type Tx } from "@/lib/timeline";
 // room. The room row stays, marked `purged` with when and why, so pages can answer 403 instead
 // of 404, the operator can see what happened, and a later join can bring it back.
 
-export const PURGED_STATUS = "purged";
+const PURGED_STATUS = "purged";
 
 /** The state event that ended world-readability. */
 export interface VisibilityChange {
@@ -35,7 +35,7 @@ export interface StopArchivingOptions {
   sweepDelaysMs?: readonly number[];
 }
 
-export interface StopArchivingResult {
+interface StopArchivingResult {
   events: number;
   items: number;
   /** Settles when the leave (and the sweep right after it) is done; never rejects. */
@@ -44,7 +44,7 @@ export interface StopArchivingResult {
 
 const DEFAULT_SWEEP_DELAYS_MS = [60_000, 10 * 60_000];
 
-export function purgeReason(change: VisibilityChange): string {
+function purgeReason(change: VisibilityChange): string {
   if (change.reason) return change.reason;
   const when = change.originServerTs === undefined ? "" : ` at ${new Date(change.originServerTs).toISOString()}`;
   return `history_visibility became ${change.historyVisibility} (${change.eventId} by ${change.sender}${when})`;
@@ -82,34 +82,13 @@ export async function purgeRoomInTx(tx: Tx, roomId: string, change: VisibilityCh
   return deleteHistory(tx, roomId);
 }
 
-/** purgeRoomInTx in a transaction of its own under the room's lock. */
-export async function purgeRoomHistory(db: Db, roomId: string, change: VisibilityChange): Promise<{ events: number; items: number } | undefined> {
-  return withRoomLock(db, roomId, (tx) => purgeRoomInTx(tx, roomId, change));
-}
-
 /** Deletes whatever was stored for a purged room after its purge; a re-joined room is left alone. */
-export async function sweepPurgedRoom(db: Db, roomId: string): Promise<{ events: number; items: number } | undefined> {
+async function sweepPurgedRoom(db: Db, roomId: string): Promise<{ events: number; items: number } | undefined> {
   return withRoomLock(db, roomId, async (tx) => {
     const room = await tx.room.findUnique({ where: { roomId }, select: { status: true } });
     if (room?.status !== PURGED_STATUS) return undefined;
     return deleteHistory(tx, roomId);
   });
-}
-
-/**
- * Purges a joined room whose history is no longer world_readable, then leaves it. The purge is
- * awaited; the leave runs in the background unless `waitForLeave`, so a /send answers promptly.
- * Undefined when there was nothing to do (not joined, or already purged by a concurrent call).
- */
-export async function stopArchivingRoom(
-  db: Db,
-  room: { roomId: string; roomVersion: string; servers: readonly string[] },
-  change: VisibilityChange,
-  options: StopArchivingOptions = {},
-): Promise<StopArchivingResult | undefined> {
-  const purged = await purgeRoomHistory(db, room.roomId, change);
-  if (!purged) return undefined;
-  return leaveAfterPurge(db, room, change, purged, options);
 }
 
 /** The second half of stopping: leave the room over federation and sweep what late writers stored. */

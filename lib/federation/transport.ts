@@ -57,7 +57,7 @@ export interface TransportOptions {
 }
 
 /** A lookup that only ever yields addresses the policy allows; a name with none fails. */
-export function guardedLookup(policy: AddressPolicy): LookupFunction {
+function guardedLookup(policy: AddressPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { all: true, family: options.family, hints: options.hints }, (err, addresses) => {
       if (err) return callback(err, "", 4);

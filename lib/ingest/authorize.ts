@@ -231,7 +231,7 @@ export class BatchAuthorizer {
 }
 
 /** Kahn's order over the batch's prev and auth edges; ties by depth, origin_server_ts, event ID. */
-export function topologicalOrder(candidates: readonly Candidate[]): Candidate[] {
+function topologicalOrder(candidates: readonly Candidate[]): Candidate[] {
   const byId = new Map(candidates.map((c) => [c.eventId, c]));
   const indegree = new Map<string, number>();
   const children = new Map<string, string[]>();

@@ -7,7 +7,7 @@ import type { LoadedGroup } from "@/lib/ingest/state-store";
 // never see each other's rows; sequences never reuse a group ID, so a group cached by a
 // transaction that rolled back is merely never asked for again.
 
-export class BoundedCache<K, V> {
+class BoundedCache<K, V> {
   private readonly map = new Map<K, V>();
   constructor(private readonly limit: number) {}
 

@@ -31,9 +31,9 @@ import { Prisma } from "@/lib/generated/prisma/client";
 // linearizing (lib/timeline), and the room's current state with what follows from it (summary,
 // servers, consent: current-state.ts). docs/ingest.md describes it as a whole.
 
-export type PduStatus = "stored" | "duplicate" | "rejected" | "soft_failed" | "dropped" | "unavailable" | "refused";
+type PduStatus = "stored" | "duplicate" | "rejected" | "soft_failed" | "dropped" | "unavailable" | "refused";
 
-export interface PduOutcome {
+interface PduOutcome {
   eventId: string | undefined;
   status: PduStatus;
   reason?: string;

@@ -4,7 +4,7 @@ import { dayRange, daySchema, timeOfDaySchema } from "@/lib/timeline/day";
 import { TimelineError } from "@/lib/timeline/types";
 
 /** An event this much older than the event before it is flagged as having arrived late. */
-export const LATE_MS = 10 * 60_000;
+const LATE_MS = 10 * 60_000;
 
 const cursorSchema = z.string().regex(/^[ed]:.+$/, "is not a day-page cursor");
 
@@ -19,7 +19,7 @@ const dayWindowInputSchema = z.object({
   /** False leaves denial records out (pages, bounds, cursors): readers show a denied event in place instead. */
   denials: z.boolean().default(true),
 });
-export type DayWindowInput = z.input<typeof dayWindowInputSchema>;
+type DayWindowInput = z.input<typeof dayWindowInputSchema>;
 
 export type DayItem =
   | {

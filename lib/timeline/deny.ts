@@ -19,7 +19,7 @@ const denyInputSchema = z.object({
   /** When the archive decided (ms); defaults to now. */
   deniedAt: z.bigint().optional(),
 });
-export type DenyEventInput = z.input<typeof denyInputSchema>;
+type DenyEventInput = z.input<typeof denyInputSchema>;
 
 /**
  * Marks a stored event denied (failed checks, retroactive rejection) where it sits, and

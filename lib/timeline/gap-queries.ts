@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db";
 import { dayRange } from "@/lib/timeline/day";
 
 /** A gap as readers and fillers see it: where it is (by the events around it) and what it records. */
-export interface GapView {
+interface GapView {
   /** Stable while the gap exists; a split keeps it on the earlier part. */
   gapId: string;
   missingPrevEvents: string[];
@@ -95,7 +95,7 @@ export async function firstEventAfterGap(db: Db, roomId: string, eventId: string
   return rows[0]?.event_id;
 }
 
-export interface BackfillFrontier {
+interface BackfillFrontier {
   /** Missing prev_events of every gap in the cluster: requested together. */
   missing: string[];
   /** The stored event right after the cluster's earliest gap: the batch goes before it. */

@@ -52,19 +52,10 @@ export { insertEvents, insertEventsInTx } from "@/lib/timeline/insert-events";
 export { withRoomLock } from "@/lib/timeline/room-lock";
 export type { Tx } from "@/lib/timeline/db-types";
 export { setEventStates, eventsAwaitingState, awaitsStateOf, type EventStateUpdate } from "@/lib/timeline/event-states";
-export {
-  TimelineError,
-  type Arrival,
-  type EventSource,
-  type InsertEventsInput,
-  type InsertEventsResult,
-  type RedactFn,
-  type TimelineEventInput,
-} from "@/lib/timeline/types";
-export { denyEvent, denyEventInTx, type DenyEventInput } from "@/lib/timeline/deny";
+export { TimelineError, type Arrival, type EventSource, type TimelineEventInput } from "@/lib/timeline/types";
+export { denyEvent, denyEventInTx } from "@/lib/timeline/deny";
 export { purgeRoomTimeline, deleteRoomHistory } from "@/lib/timeline/purge";
-export { listGaps, listDayGaps, getGap, firstEventAfterGap, backfillFrontier, type GapView, type BackfillFrontier } from "@/lib/timeline/gap-queries";
-export { getDayWindow, LATE_MS, type DayItem, type DayWindow, type DayWindowInput } from "@/lib/timeline/day-window";
+export { listGaps, listDayGaps, getGap, firstEventAfterGap, backfillFrontier } from "@/lib/timeline/gap-queries";
+export { getDayWindow, type DayItem, type DayWindow } from "@/lib/timeline/day-window";
 export { findDayWithEvents } from "@/lib/timeline/day-navigation";
 export { historyVisibilityAt } from "@/lib/timeline/visibility";
-export { daySchema, timeOfDaySchema } from "@/lib/timeline/day";

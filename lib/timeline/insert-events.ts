@@ -31,7 +31,7 @@ const DEFAULT_SOURCE: Record<Arrival["kind"], EventSource> = {
  * columns so that readers find a page's edits and reactions by index. Only PDUs that mention it
  * are parsed.
  */
-export function relationOf(pdu: string): { relatesTo: string | null; relType: string | null } {
+function relationOf(pdu: string): { relatesTo: string | null; relType: string | null } {
   const none = { relatesTo: null, relType: null };
   if (!pdu.includes('"m.relates_to"')) return none;
   const rel = (JSON.parse(pdu) as { content?: { "m.relates_to"?: unknown } }).content?.["m.relates_to"];

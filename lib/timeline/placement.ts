@@ -5,7 +5,7 @@ import type { SortableEvent } from "@/lib/timeline/topo-sort";
 // 2p + 1 is just after the item at p, 2q - 1 just before the item at q. Every new event gets
 // a key; events whose keys fall between the same two stored items form one run there.
 
-export const KEY_START = 2n * (MIN_POS - 1n) - 1n;
+const KEY_START = 2n * (MIN_POS - 1n) - 1n;
 export const KEY_END = 2n * (MAX_POS + 1n) + 1n;
 export const keyAfter = (position: bigint) => 2n * position + 1n;
 export const keyBefore = (position: bigint) => 2n * position - 1n;

@@ -7,7 +7,7 @@ export interface SortableEvent {
 }
 
 /** depth, then origin_server_ts, then event ID (code-unit order, so it never depends on locale). */
-export function compareTieBreak(a: SortableEvent, b: SortableEvent): number {
+function compareTieBreak(a: SortableEvent, b: SortableEvent): number {
   if (a.depth !== b.depth) return a.depth < b.depth ? -1 : 1;
   if (a.originServerTs !== b.originServerTs) return a.originServerTs < b.originServerTs ? -1 : 1;
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;

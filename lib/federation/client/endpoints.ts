@@ -14,15 +14,6 @@ const transaction = z.object({ origin: z.string().optional(), origin_server_ts: 
 
 const V1 = "/_matrix/federation/v1";
 
-export async function getVersion(destination: string): Promise<{ name?: string; version?: string }> {
-  const body = await requestJson(
-    destination,
-    { method: "GET", path: `${V1}/version`, signed: false, timeoutMs: 10_000 },
-    z.object({ server: z.object({ name: z.string().optional(), version: z.string().optional() }).optional() }),
-  );
-  return body.server ?? {};
-}
-
 export const makeJoinResponse = z.object({ room_version: z.string().optional(), event: pduSchema });
 
 export function makeJoin(destination: string, roomId: string, userId: string, versions: readonly string[]) {
@@ -112,14 +103,6 @@ export async function getEventAuth(destination: string, roomId: string, eventId:
   return body.auth_chain;
 }
 
-export function getStateIds(destination: string, roomId: string, eventId: string) {
-  return requestJson(
-    destination,
-    { method: "GET", path: `${V1}/state_ids/${encodeURIComponent(roomId)}`, query: [["event_id", eventId]], timeoutMs: 60_000 },
-    z.object({ pdu_ids: z.array(z.string()), auth_chain_ids: z.array(z.string()) }),
-  );
-}
-
 /** The closest event to `ts` in direction `dir`, or undefined when there is none. */
 export async function timestampToEvent(destination: string, roomId: string, ts: number, dir: "f" | "b") {
   const res = await federationRequest(destination, {
@@ -135,7 +118,7 @@ export async function timestampToEvent(destination: string, roomId: string, ts: 
   return parseResponse(destination, "GET /timestamp_to_event", res, z.object({ event_id: z.string(), origin_server_ts: z.number() }));
 }
 
-export const publicRoomsChunk = z.object({
+const publicRoomsChunk = z.object({
   room_id: z.string(),
   num_joined_members: z.number(),
   world_readable: z.boolean(),

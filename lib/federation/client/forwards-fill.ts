@@ -11,19 +11,15 @@ import type { JsonObject } from "@/lib/matrix/json-value";
 // a server that answers "unknown endpoint" is remembered and skipped; when no server can
 // answer, fall back to /get_missing_events walking back from a later known event.
 
-export const FORWARDS_FILL_FEATURE = "msc4000.forwards_fill";
-export const UNSTABLE_FORWARDS_FILL_PREFIX = "/_matrix/federation/org.matrix.msc4000/forwards_fill";
+const FORWARDS_FILL_FEATURE = "msc4000.forwards_fill";
+const UNSTABLE_FORWARDS_FILL_PREFIX = "/_matrix/federation/org.matrix.msc4000/forwards_fill";
 
 const supportMemory = createSupportMemory();
 
-export function forwardsFillSupport() {
-  return supportMemory;
-}
-
-export type ForwardsFillOutcome = { kind: "events"; server: string; pdus: JsonObject[] } | { kind: "unsupported" } | { kind: "failed"; error: string };
+type ForwardsFillOutcome = { kind: "events"; server: string; pdus: JsonObject[] } | { kind: "unsupported" } | { kind: "failed"; error: string };
 
 /** One forwards_fill call to one server. */
-export async function requestForwardsFill(server: string, roomId: string, fromEventIds: readonly string[], limit: number): Promise<ForwardsFillOutcome> {
+async function requestForwardsFill(server: string, roomId: string, fromEventIds: readonly string[], limit: number): Promise<ForwardsFillOutcome> {
   try {
     const res = await federationRequest(server, {
       method: "GET",

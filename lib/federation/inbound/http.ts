@@ -35,7 +35,7 @@ export function errorResponse(status: number, errcode: InboundErrcode, error: st
 export const unrecognized = (): Response => errorResponse(404, "M_UNRECOGNIZED", "Unrecognized request");
 
 /** Largest body accepted on any federation endpoint: 50 PDUs of 64 KiB plus 100 EDUs fit. */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Reads the whole body, refusing more than `maxBytes` without buffering the excess. */
 export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array> {

@@ -5,7 +5,7 @@ import { serverOfId } from "@/lib/federation/server-name";
 // What resident servers ask of a newly joined server about its users. The archive has one
 // user, the one it joins with; it has no devices and no encryption keys.
 
-export const ARCHIVE_LOCALPART = "archive";
+const ARCHIVE_LOCALPART = "archive";
 
 export function archiveUserId(): string {
   return `@${ARCHIVE_LOCALPART}:${getOwnServerName()}`;

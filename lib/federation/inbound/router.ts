@@ -15,7 +15,7 @@ import { parseJsonObject } from "@/lib/matrix/parse-json";
 // authenticated routes check X-Matrix before reading the body and verify it after parsing;
 // anything not in the table is 404 M_UNRECOGNIZED, a known path with another method 405.
 
-export interface RouteContext {
+interface RouteContext {
   request: Request;
   url: URL;
   /** Path parameters, percent-decoded. */
@@ -41,7 +41,7 @@ const route = (method: Route["method"], path: string, auth: boolean, handler: Ro
   handler,
 });
 
-export const SERVER_SOFTWARE = { name: "matrix-archive", version: "0.1.0" };
+const SERVER_SOFTWARE = { name: "matrix-archive", version: "0.1.0" };
 
 const routes: Route[] = [
   route("GET", "/_matrix/key/v2/server", false, () => jsonResponse(buildServerKeyResponse(getOwnServerName(), getOwnSigningKey()))),

@@ -9,7 +9,7 @@ import { formatSigningKeyFile, generateSigningKey, parseSigningKeyFile, type Sig
 // file can never reuse an ID that peers have already cached for another key.
 
 /** Reads the key file, or creates it when absent. Safe when two processes start at once. */
-export function loadOrCreateSigningKey(file: string): SigningKey {
+function loadOrCreateSigningKey(file: string): SigningKey {
   try {
     return firstKey(readFileSync(file, "utf8"), file);
   } catch (err) {

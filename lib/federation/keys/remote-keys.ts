@@ -136,7 +136,7 @@ async function cached(db: Db, server: string): Promise<RemoteKey[]> {
 const failedAt = new Map<string, number>();
 const inFlight = new Map<string, Promise<RemoteKey[]>>();
 
-export interface KeyQuery {
+interface KeyQuery {
   /** Key IDs the caller needs; when any is missing from the cache, the server is asked. */
   keyIds?: readonly string[];
   /** The keys must be valid at least until this time (now for requests, origin_server_ts for events). */
@@ -152,7 +152,7 @@ export interface KeyQuery {
  * Keys of `server`, from the cache when they satisfy the query, else fetched (direct, then each
  * configured notary) and cached. Returns what is known; callers decide whether it suffices.
  */
-export async function getServerKeys(server: string, query: KeyQuery = {}): Promise<RemoteKey[]> {
+async function getServerKeys(server: string, query: KeyQuery = {}): Promise<RemoteKey[]> {
   const db = query.db ?? getDb();
   const minValid = query.minimumValidUntilTs ?? Date.now();
   const known = await cached(db, server);
@@ -230,9 +230,4 @@ function toVerifyKey(k: RemoteKey): VerifyKey {
   return k.expiredTs === undefined
     ? { key: k.publicKey, validUntilTs: k.validUntilTs }
     : { key: k.publicKey, validUntilTs: k.validUntilTs, expiredTs: k.expiredTs };
-}
-
-/** Forgets recent failures, for tests that bring a server up after a failed fetch. */
-export function resetKeyFetchBackoff(): void {
-  failedAt.clear();
 }

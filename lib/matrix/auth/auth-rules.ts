@@ -7,11 +7,6 @@ import type { AuthEvent, AuthResult, AuthState } from "@/lib/matrix/auth/types";
 import { isValidQualifiedId } from "@/lib/matrix/identifiers";
 import { findRoomVersion, type RoomVersion } from "@/lib/matrix/room-versions";
 
-// The rest of the authorization API lives in its own modules; auth-rules.ts is the one entry
-// point callers import from.
-export { authEventTypes, authStateFromAuthEvents, type AuthStateResult } from "@/lib/matrix/auth/auth-events";
-export { hasRedactLevel, mayRedact } from "@/lib/matrix/auth/redactions";
-
 /**
  * The authorization rules of a room version (RV/v1 … RV/v12 § Authorisation rules), applied to
  * `event` against `state`: the auth events of the event (S2S § Checks performed on receipt of a

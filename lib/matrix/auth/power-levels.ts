@@ -22,15 +22,15 @@ import type { RoomVersion } from "@/lib/matrix/room-versions";
 // Parsing happens once per content object and mode (a WeakMap cache), so state resolution, which
 // checks many events against the same power-levels event, parses it once.
 
-export const DEFAULT_USERS = 0;
-export const DEFAULT_EVENTS = 0;
-export const DEFAULT_STATE = 50;
-export const DEFAULT_BAN = 50;
-export const DEFAULT_KICK = 50;
-export const DEFAULT_REDACT = 50;
-export const DEFAULT_INVITE = 0;
+const DEFAULT_USERS = 0;
+const DEFAULT_EVENTS = 0;
+const DEFAULT_STATE = 50;
+const DEFAULT_BAN = 50;
+const DEFAULT_KICK = 50;
+const DEFAULT_REDACT = 50;
+const DEFAULT_INVITE = 0;
 /** v1–v11 rooms with no power-levels event: the creator has 100. */
-export const CREATOR_DEFAULT_LEVEL = 100;
+const CREATOR_DEFAULT_LEVEL = 100;
 
 export const INTEGER_FIELDS = ["users_default", "events_default", "state_default", "ban", "redact", "kick", "invite"] as const;
 export type IntegerField = (typeof INTEGER_FIELDS)[number];
@@ -38,7 +38,7 @@ export type IntegerField = (typeof INTEGER_FIELDS)[number];
 /** An invalid value: present, but not a power level in this room version. */
 export const INVALID = null;
 /** `undefined`: absent; `null`: invalid; else the level. */
-export type Level = number | undefined | null;
+type Level = number | undefined | null;
 
 export type PowerLevelMode = "float" | "string" | "integer";
 

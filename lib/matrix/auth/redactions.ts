@@ -31,7 +31,7 @@ export function mayRedact(redaction: AuthEvent, target: { readonly sender: strin
 }
 
 /** The sender's power level reaches the redact level (default 50) in `state`. */
-export function hasRedactLevel(sender: string, state: AuthState, roomVersion: RoomVersion): boolean {
+function hasRedactLevel(sender: string, state: AuthState, roomVersion: RoomVersion): boolean {
   const levels = new PowerLevels(state, roomVersion);
   try {
     return levels.userLevel(sender, "redact") >= levels.redact("redact");

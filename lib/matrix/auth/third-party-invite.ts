@@ -25,7 +25,7 @@ function decodeKey(text: string): Uint8Array | undefined {
 }
 
 /** The public keys of an `m.room.third_party_invite` event, decoded; malformed ones are skipped. */
-export function thirdPartyInvitePublicKeys(invite: AuthEvent): Uint8Array[] {
+function thirdPartyInvitePublicKeys(invite: AuthEvent): Uint8Array[] {
   const keys: Uint8Array[] = [];
   const single = invite.content.public_key;
   if (typeof single === "string") {

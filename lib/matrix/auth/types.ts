@@ -1,5 +1,4 @@
 import type { JsonObject } from "@/lib/matrix/json-value";
-import type { RoomVersion } from "@/lib/matrix/room-versions";
 
 /**
  * The shape of an event that the authorization rules and state resolution read: the fields of
@@ -56,7 +55,3 @@ export type AuthResult = { readonly allowed: true } | { readonly allowed: false;
 
 /** Synchronous event lookup: callers load every event that may be read before calling. */
 export type EventLookup = (eventId: string) => AuthEvent | undefined;
-
-export interface AuthContext {
-  readonly roomVersion: RoomVersion;
-}

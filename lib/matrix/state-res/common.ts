@@ -30,7 +30,7 @@ export function keyOfEvent(event: AuthEvent): StateKey | undefined {
  * The create event a v12 event implies through its room ID (`!hash` → `$hash`); undefined for
  * other room versions, for the create event itself and for an event without a room ID.
  */
-export function impliedCreateEventId(event: AuthEvent, roomVersion: RoomVersion): string | undefined {
+function impliedCreateEventId(event: AuthEvent, roomVersion: RoomVersion): string | undefined {
   if (!roomVersion.roomIdFromCreateEvent || event.roomId === undefined) return undefined;
   if (event.type === "m.room.create" && event.stateKey === "") return undefined;
   return createEventIdFromRoomId(event.roomId);

@@ -36,7 +36,7 @@ import { resolveV1 } from "@/lib/matrix/state-res/v1";
 import { resolveV2 } from "@/lib/matrix/state-res/v2";
 
 export { authChain, authDifference, separateV2 } from "@/lib/matrix/state-res/auth-chain";
-export { isPowerEvent, senderPowerLevel, type AuthEventTypes, type AuthRules, type CheckAuth } from "@/lib/matrix/state-res/common";
+export { type AuthEventTypes, type CheckAuth } from "@/lib/matrix/state-res/common";
 export { conflictedStateSubgraph } from "@/lib/matrix/state-res/v21";
 
 export interface ResolveStateInput {

@@ -16,7 +16,7 @@ export interface ResolveV1Input {
  * The v1 split: a pair is conflicted when two sets hold different events for it; a pair only
  * some sets hold is not (the spec's "union of the states, excluding any conflicting events").
  */
-export function separateV1(stateSets: readonly StateMap[]): { unconflicted: Map<StateKey, string>; conflicted: Map<StateKey, Set<string>> } {
+function separateV1(stateSets: readonly StateMap[]): { unconflicted: Map<StateKey, string>; conflicted: Map<StateKey, Set<string>> } {
   const unconflicted = new Map<StateKey, string>();
   const conflicted = new Map<StateKey, Set<string>>();
   for (const set of stateSets) {
@@ -112,7 +112,7 @@ function resolveOtherPair(events: AuthEvent[], r: ReadonlyMap<StateKey, string>,
 }
 
 /** Depth descending, then sha1(event_id) (hex, of the UTF-8 bytes) ascending. */
-export function orderByDepth(events: readonly AuthEvent[]): AuthEvent[] {
+function orderByDepth(events: readonly AuthEvent[]): AuthEvent[] {
   const keyed = events.map((event) => ({ event, sha1: createHash("sha1").update(event.eventId, "utf8").digest("hex") }));
   keyed.sort((a, b) => b.event.depth - a.event.depth || (a.sha1 < b.sha1 ? -1 : a.sha1 > b.sha1 ? 1 : 0));
   return keyed.map((k) => k.event);

@@ -74,7 +74,7 @@ export function resolveV2(input: ResolveV2Input): Map<StateKey, string> {
  * Ruma, an auth chain is followed only through events of the full conflicted set, and the graph's
  * edges are the direct auth event links between its events.
  */
-export function reverseTopologicalPowerOrder(
+function reverseTopologicalPowerOrder(
   eventIds: Iterable<string>,
   fullConflicted: ReadonlySet<string>,
   getEvent: EventLookup,
@@ -150,7 +150,7 @@ export function lexicographicalTopologicalSort(edges: ReadonlyMap<string, Readon
  * state so far (for each pair the rules need that the state lacks, the event's own auth event
  * stands in) and, if allowed, becomes the state's event for its pair; otherwise it is ignored.
  */
-export function iterativeAuthChecks(
+function iterativeAuthChecks(
   eventIds: readonly string[],
   state: Map<StateKey, string>,
   getEvent: EventLookup,
@@ -175,7 +175,7 @@ export function iterativeAuthChecks(
  * auth events (the event itself excluded) that is on the mainline. Positions of the power levels
  * events walked are memoized, so the many events of a busy room share the walk.
  */
-export function mainlineOrder(eventIds: readonly string[], powerLevelsId: string | undefined, getEvent: EventLookup): string[] {
+function mainlineOrder(eventIds: readonly string[], powerLevelsId: string | undefined, getEvent: EventLookup): string[] {
   if (eventIds.length === 0) return [];
   const position = new Map<string, number>();
   let depth = 0;
