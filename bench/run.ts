@@ -24,7 +24,7 @@ const BENCH_DIR = import.meta.dirname;
 const ROOT = path.resolve(BENCH_DIR, "..");
 // The suite, in this order. Other bench/*.ts files (scratch profiles, new benches) run only when
 // named, so a stray file cannot slip into `npm run bench`.
-const SUITE = ["verify-throughput", "timeline", "vs-synapse"];
+const SUITE = ["verify-throughput", "authorize", "timeline", "vs-synapse"];
 const TIMEOUT_MINUTES: Record<string, number> = { "vs-synapse": 60 };
 const DEFAULT_TIMEOUT_MINUTES = 15;
 
