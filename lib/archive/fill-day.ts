@@ -6,10 +6,11 @@ import { jumpToTimestamp } from "@/lib/federation/jump";
 import { logger } from "@/lib/log";
 import { getDayWindow } from "@/lib/timeline";
 
-// The day fill of design.md, run on a day's first view: a day the archive holds nothing of is
-// located with /timestamp_to_event and filled forwards from there; gaps inside a day are filled
-// through fillGap (backfill, else forwards fill). The page waits a few seconds at most, then
-// renders what is stored; the fill goes on in the background and later views show the result.
+// The day fill (docs/day-pages.md, "Gaps and fills"), run on a day's first view: a day the
+// archive holds nothing of is located with /timestamp_to_event and filled forwards from there;
+// gaps inside a day are filled through fillGap (backfill, else forwards fill). The page waits
+// a few seconds at most, then renders what is stored; the fill goes on in the background and
+// later views show the result.
 
 const PAGE_WAIT_MS = 3_000;
 const FILL_BUDGET_MS = 30_000;

@@ -1,6 +1,6 @@
-// Which events may be shown (design.md "Visibility and consent"): an event is shown when the
-// room's history visibility at its place in the timeline was world_readable. Events before the
-// first visibility change the archive holds fall back to the room's recorded consent time.
+// Which events may be shown (docs/consent.md): an event is shown when the room's history
+// visibility at its place in the timeline was world_readable. Events before the first
+// visibility change the archive holds fall back to the room's recorded consent time.
 
 /**
  * IDs of events that were not world-readable when they were sent. `visibilityAt` is the history

@@ -6,7 +6,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { deleteRoomState } from "@/lib/ingest/state-store";
 import { deleteRoomHistory, withRoomLock, type Tx } from "@/lib/timeline";
 
-// Consent (design.md "Visibility and consent"): when a joined room's current history visibility
+// Consent (docs/consent.md): when a joined room's current history visibility
 // stops being world_readable, its stored history is deleted at once and the archive leaves the
 // room. The room row stays, marked `purged` with when and why, so pages can answer 403 instead
 // of 404, the operator can see what happened, and a later join can bring it back.

@@ -14,7 +14,7 @@ describe("room versions", () => {
     expect(() => getRoomVersion("13")).toThrow(expect.objectContaining({ code: "M_UNSUPPORTED_ROOM_VERSION" }));
   });
 
-  it("matches the protocol.md §7.1 and §9 tables", () => {
+  it("matches the spec's room version tables (RV/v1 … RV/v12)", () => {
     const table = SUPPORTED_ROOM_VERSIONS.map((id) => {
       const v = getRoomVersion(id);
       return [

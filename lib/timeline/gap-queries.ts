@@ -42,7 +42,7 @@ export async function listGaps(db: Db, roomId: string): Promise<GapView[]> {
 
 /**
  * The gaps a page of UTC day `day` shows: those between its first and last event, and the
- * gap right before the first or right after the last (design.md "Day pages").
+ * gap right before the first or right after the last (docs/day-pages.md).
  */
 export async function listDayGaps(db: Db, roomId: string, day: string): Promise<GapView[]> {
   const { start, end } = dayRange(day);

@@ -1,5 +1,5 @@
 /**
- * The linearized timeline (design.md "The linearized timeline", "Day pages"): the ONE write
+ * The linearized timeline (docs/timeline.md, docs/day-pages.md): the ONE write
  * path for events. Every function takes the database client; there is no singleton here.
  *
  * Writing

@@ -17,7 +17,7 @@ export interface PlacementFacts {
   storedPrevPosition: ReadonlyMap<string, bigint>;
   /** Positions of stored events naming a batch event among their prev_events, by that batch event. */
   storedSuccessorPositions: ReadonlyMap<string, readonly bigint[]>;
-  /** Where the arrival kind wants the batch (design.md "Where new events go"). */
+  /** Where the arrival kind wants the batch (docs/timeline.md, "Where new events go"). */
   preferred: bigint;
   /**
    * Depth-based bounds for links the archive cannot see yet (see depthBounds): keys an event

@@ -1,7 +1,7 @@
 // Position keys are signed 64-bit integers with room between neighbours, renumbered locally
 // when a spot runs out of room (order maintenance). A key is always 8 bytes, whatever the
-// insertion pattern; design.md warns that fractional keys grow by a character per batch when
-// a backfill keeps walking into one gap.
+// insertion pattern, whereas fractional keys grow by about a character per batch when a
+// backfill keeps walking into one gap (docs/timeline.md, "Positions and renumbering").
 
 /** Keys stay within ±2^60 so that `lo + rank * step` can never overflow a BIGINT in SQL. */
 export const MIN_POS = -(2n ** 60n);

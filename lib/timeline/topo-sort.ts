@@ -1,4 +1,4 @@
-/** The fields the fixed tie-break needs (design.md invariant 5). */
+/** The fields the fixed tie-break needs (invariant 5 of docs/timeline.md). */
 export interface SortableEvent {
   eventId: string;
   depth: bigint;

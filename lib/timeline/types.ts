@@ -37,7 +37,7 @@ export const timelineEventInputSchema = z.object({
 export type TimelineEventInput = z.infer<typeof timelineEventInputSchema>;
 
 /**
- * How a batch arrived, which decides where it goes (design.md "Where new events go"):
+ * How a batch arrived, which decides where it goes (docs/timeline.md, "Where new events go"):
  * - `live`: appended at the end (PDUs from /send, /get_missing_events, the join);
  * - `backfill`: into the gap before event `before`, at its late end;
  * - `forwards`: into the gap after event `after`, at its early end;

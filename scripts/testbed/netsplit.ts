@@ -36,7 +36,7 @@ export interface NetsplitResult {
 }
 
 /**
- * Makes a real gap on B (see /shared/synapse.md, "Making a real gap"). Merely stopping B while A
+ * Makes a real gap on B (docs/testbed.md, "Making a real gap"). Merely stopping B while A
  * sends gives no gap: A keeps the PDUs in memory and delivers them all when B is back. So A must
  * lose its queue:
  *   1. stop B; A sends N events;

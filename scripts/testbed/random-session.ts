@@ -20,7 +20,7 @@
  * touched, and every server keeps one "anchor" user joined throughout (never leaves, never kicked
  * or banned) so that each server stays in the room and its /state and /messages can be compared.
  *
- * The netsplit (synapse.md, "Contested power across a split"): before it the creator gives a user
+ * The netsplit (docs/testbed.md, "Contested power across a split"): before it the creator gives a user
  * of side B power; side B's server is stopped while side A acts (often demoting that user); side
  * A's servers are stopped (their queues toward B are lost), B starts and acts with the power it
  * still has on its side, B restarts (its queue is lost), A starts: heal. Both sides' events meet

@@ -44,8 +44,8 @@ export const RATE_LIMITS_OFF: Record<string, unknown> = {
 };
 
 /**
- * homeserver.yaml content as a plain object (written as JSON, which YAML accepts). Follows
- * /shared/synapse.md: federation over TLS on loopback, peers named `localhost:<TLS port>` so no
+ * homeserver.yaml content as a plain object (written as JSON, which YAML accepts). As docs/testbed.md
+ * describes: federation over TLS on loopback, peers named `localhost:<TLS port>` so no
  * .well-known or SRV lookup happens, no outside key servers, SQLite.
  */
 export function buildHomeserverConfig(c: HomeserverConfigInput): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import type { Db } from "@/lib/db";
 import { readTimeline, type ItemView } from "@/lib/timeline/testing/events";
 
-// The six invariants of design.md "The linearized timeline", as checks over what is stored.
+// The six invariants of docs/timeline.md, as checks over what is stored.
 
 export interface Snapshot {
   items: ItemView[];
