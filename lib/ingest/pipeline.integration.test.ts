@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LeaveOutcome, LeaveTarget } from "@/lib/federation/leave-room";
 import { ingestPdus, type IngestInput } from "@/lib/ingest/pipeline";
 import { RoomBuilder } from "@/lib/ingest/testing/room-builder";
@@ -7,6 +7,14 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 // The ingest pipeline on real signed PDUs, on both databases: authorization (auth events, the
 // state before, soft-fail), current state from the resolved extremities, consent from resolved
 // state only, overruled history and deferred rejection as deny items.
+
+// The one network call the pipeline makes itself: /event_auth to the origin. Each test says what
+// the "origin" answers; by default it has nothing to give.
+const eventAuth = vi.hoisted(() => ({ answer: async (): Promise<unknown[]> => [] }));
+vi.mock("@/lib/federation/client/endpoints", async (original) => ({
+  ...(await original<typeof import("@/lib/federation/client/endpoints")>()),
+  getEventAuth: () => eventAuth.answer(),
+}));
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -331,5 +339,34 @@ describe("deferred state checks", () => {
     expect((await eventRow(forged))?.deniedReason).toMatch(/Rejected once the history before it was known/);
     expect(await db.prisma.timelineItem.count({ where: { kind: "denial", deniedEventId: forged } })).toBe(1);
     expect((await roomRow(room)).name).toBeNull();
+  });
+});
+
+describe("missing auth events from a server that lies or fails", () => {
+  it("leaves the event unavailable (not stored, not rejected) when the origin answers garbage, errors or forged events", async () => {
+    const { room } = await lobby();
+    // An event citing an auth event the archive never saw (a join it was not sent).
+    const unseenJoin = room.event({ type: "m.room.member", stateKey: "@dave:hs2.test", sender: "@dave:hs2.test", content: { membership: "join" } });
+    const message = room.message("@dave:hs2.test", "from dave");
+    const answers: Array<() => Promise<unknown[]>> = [
+      async () => [{ not: "a pdu" }, 42, null] as unknown[],
+      async () => Promise.reject(new Error("connection reset")),
+      // A forged copy of the join: its signature does not verify.
+      async () => [{ ...room.pdu(unseenJoin), origin_server_ts: 1 }],
+    ];
+    for (const answer of answers) {
+      eventAuth.answer = answer;
+      const report = await send(room, [message], "hs2.test");
+      expect(report.outcomes).toEqual([expect.objectContaining({ eventId: message, status: "unavailable" })]);
+      expect(await eventRow(message)).toBeNull();
+    }
+    // The truth arrives: with its auth chain the message can be judged. Dave's join reached the
+    // archive only as an auth event, not at the room's edge, so the current state does not have
+    // him joined: the message is authorized by its history and soft-failed by the current state.
+    eventAuth.answer = async () => [room.pdu(unseenJoin)];
+    const report = await send(room, [message], "hs2.test");
+    expect(report.outcomes).toEqual([expect.objectContaining({ eventId: message, status: "soft_failed" })]);
+    expect((await eventRow(unseenJoin))?.rejectedReason).toBeNull();
+    eventAuth.answer = async () => [];
   });
 });
