@@ -7,6 +7,7 @@ import { handleSendTransaction } from "@/lib/federation/inbound/send-transaction
 import { handleBackfill, handleEvent, handleForwardsFill, handleStateIds } from "@/lib/federation/inbound/serve-handlers";
 import { buildServerKeyResponse } from "@/lib/federation/keys/key-server";
 import { getOwnServerName, getOwnSigningKey } from "@/lib/federation/keys/own-key";
+import { serverDenied } from "@/lib/federation/policy";
 import { MatrixProtocolError } from "@/lib/matrix/errors";
 import type { JsonObject } from "@/lib/matrix/json-value";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
@@ -43,10 +44,12 @@ const route = (method: Route["method"], path: string, auth: boolean, handler: Ro
 
 const SERVER_SOFTWARE = { name: "matrix-archive", version: "0.1.0" };
 
+const SEND_ROUTE = route("PUT", `${FED}/v1/send/{}`, true, (c) => handleSendTransaction(getDb(), c.origin, c.params[0]!, requireBody(c)));
+
 const routes: Route[] = [
   route("GET", "/_matrix/key/v2/server", false, () => jsonResponse(buildServerKeyResponse(getOwnServerName(), getOwnSigningKey()))),
   route("GET", `${FED}/v1/version`, false, () => jsonResponse({ server: SERVER_SOFTWARE })),
-  route("PUT", `${FED}/v1/send/{}`, true, (c) => handleSendTransaction(getDb(), c.origin, c.params[0]!, requireBody(c))),
+  SEND_ROUTE,
   route("GET", `${FED}/v1/forwards_fill/{}`, true, (c) => handleForwardsFill(getDb(), c.origin, c.params[0]!, c.url)),
   route("GET", `${FED}/org.matrix.msc4000/forwards_fill/{}`, true, (c) => handleForwardsFill(getDb(), c.origin, c.params[0]!, c.url)),
   route("GET", `${FED}/v1/backfill/{}`, true, (c) => handleBackfill(getDb(), c.origin, c.params[0]!, c.url)),
@@ -81,6 +84,9 @@ export async function handleFederationRequest(request: Request): Promise<Respons
       if (bytes.byteLength > 0) body = parseBody(bytes);
     }
     const origin = found.auth ? await verifyRequest(request, authorization, uri, body) : "";
+    // SERVER_DENY (lib/federation/policy.ts): a denied server gets nothing from the archive. Its
+    // transactions still get a well-formed 200 that stores nothing (handleSendTransaction).
+    if (origin && serverDenied(origin) && found !== SEND_ROUTE) throw new InboundError(403, "M_FORBIDDEN", "This server is denied by the archive's operator");
     return found.handler({ request, url, params, origin, body });
   });
 }

@@ -2,7 +2,6 @@ import type { Db } from "@/lib/db";
 import { errorResponse, InboundError } from "@/lib/federation/inbound/http";
 import { ancestorsOf, isServableRoom, storedEvent, successorsOf, transactionBody } from "@/lib/federation/inbound/serve-events";
 import { getOwnServerName } from "@/lib/federation/keys/own-key";
-import { serverDenied } from "@/lib/federation/policy";
 import { serverMayAccessRoom } from "@/lib/federation/server-acl";
 
 const MAX_LIMIT = 100;
@@ -21,11 +20,7 @@ function transactionResponse(body: string): Response {
   return new Response(body, { status: 200, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
 }
 
-const DENIED_ORIGIN = "This server is denied by the archive's operator";
-
 async function requireServableRoom(db: Db, roomId: string, origin: string): Promise<void> {
-  // SERVER_DENY: a denied server is never served history (lib/federation/policy.ts).
-  if (serverDenied(origin)) throw new InboundError(403, "M_FORBIDDEN", DENIED_ORIGIN);
   if (!(await isServableRoom(db, roomId))) {
     throw new InboundError(403, "M_FORBIDDEN", "This server does not serve history of that room");
   }
@@ -56,7 +51,6 @@ export async function handleBackfill(db: Db, origin: string, roomId: string, url
 }
 
 export async function handleEvent(db: Db, origin: string, eventId: string): Promise<Response> {
-  if (serverDenied(origin)) return errorResponse(403, "M_FORBIDDEN", DENIED_ORIGIN);
   const event = await storedEvent(db, eventId);
   if (!event || !(await isServableRoom(db, event.roomId))) return errorResponse(404, "M_NOT_FOUND", "Event not found");
   if (!(await serverMayAccessRoom(db, event.roomId, origin))) return errorResponse(403, "M_FORBIDDEN", "Server is banned from this room");
