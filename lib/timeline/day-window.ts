@@ -116,10 +116,12 @@ export async function getDayWindow(db: Db, input: DayWindowInput): Promise<DayWi
   const gaps = await db.$queryRaw<GapRow[]>`
     WITH edges AS (
       SELECT
+        -- A denial item is a note of when the archive learned something, not history: the gap
+        -- next to a day's first or last item is found past it.
         (SELECT position FROM timeline_items WHERE room_id = ${roomId} AND position < ${first.position}::bigint
-          AND (${denials} OR kind <> 'denial') ORDER BY position DESC LIMIT 1) AS lead,
+          AND kind <> 'denial' ORDER BY position DESC LIMIT 1) AS lead,
         (SELECT position FROM timeline_items WHERE room_id = ${roomId} AND position > ${last.position}::bigint
-          AND (${denials} OR kind <> 'denial') ORDER BY position LIMIT 1) AS trail)
+          AND kind <> 'denial' ORDER BY position LIMIT 1) AS trail)
     SELECT g.id, g.position, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
       (SELECT p.ts FROM timeline_items p WHERE p.room_id = g.room_id AND p.kind = 'event' AND p.position < g.position
         ORDER BY p.position DESC LIMIT 1) AS since,
