@@ -1,4 +1,5 @@
 import { getEnv } from "@/lib/env";
+import { logger } from "@/lib/log";
 import { isServerAllowedByAcl, parseServerAcl } from "@/lib/federation/server-acl";
 import type { BatchAuthorizer } from "@/lib/ingest/authorize";
 import type { Db } from "@/lib/db";
@@ -118,7 +119,8 @@ async function markOverruled(ctx: CurrentStateContext, before: StateMap, after: 
     if (!old) continue;
     const [type, stateKey] = splitStateKey(key);
     const reason = describeOverruled(old, newId === undefined ? undefined : authorizer.lookup(newId), type, stateKey);
-    await denyEventInTx(tx, { roomId, eventId: oldId, reason, kind: "overruled" });
+    const { denied } = await denyEventInTx(tx, { roomId, eventId: oldId, reason, kind: "overruled" });
+    if (denied) logger.warn({ roomId, eventId: oldId, type, stateKey, now: newId ?? null, reason }, "state resolution overruled a change readers saw");
   }
 }
 

@@ -17,7 +17,7 @@ export function describeOverruled(old: AuthEvent, replacement: AuthEvent | undef
       return `Overruled by state resolution: ${by} set the topic to ${quoted(old.content.topic)}; the topic is ${quoted(now?.topic)}.`;
     case "m.room.member": {
       const membership = typeof old.content.membership === "string" ? old.content.membership : "changed";
-      const what = stateKey === by ? `${by}'s ${membership}` : `${by}'s ${membership} of ${stateKey}`;
+      const what = stateKey === by ? `${by}'s ${membership === "leave" ? "leave" : membership}` : `${by}'s ${memberAction(membership)} of ${stateKey}`;
       const current = typeof now?.membership === "string" ? now.membership : "no membership";
       return `Overruled by state resolution: ${what}; ${stateKey}'s membership is ${current}.`;
     }
@@ -29,5 +29,19 @@ export function describeOverruled(old: AuthEvent, replacement: AuthEvent | undef
       return `Overruled by state resolution: ${by} set history visibility to ${quoted(old.content.history_visibility)}; it is ${quoted(now?.history_visibility)}.`;
     default:
       return `Overruled by state resolution: ${by}'s ${type}${stateKey ? ` (${stateKey})` : ""} change does not hold in the room's state.`;
+  }
+}
+
+/** What a membership set by someone else means: a leave is a kick, a join of another an invite accepted for them. */
+function memberAction(membership: string): string {
+  switch (membership) {
+    case "leave":
+      return "kick";
+    case "ban":
+      return "ban";
+    case "invite":
+      return "invite";
+    default:
+      return membership;
   }
 }

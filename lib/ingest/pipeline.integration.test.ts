@@ -276,7 +276,7 @@ describe("overruled history", () => {
     const row = await roomRow(room);
     expect(row.name).toBe("Lobby");
     expect((await eventRow(rename))?.overruledReason).toMatch(/renamed the room to “Bob's room”; the room's name is “Lobby”/);
-    expect((await eventRow(kick))?.overruledReason).toMatch(/membership is join/);
+    expect((await eventRow(kick))?.overruledReason).toMatch(/kick of @carol:hs2.test; @carol:hs2.test.s membership is join/);
     expect(await placed(rename)).toBe(true);
     const denials = await db.prisma.timelineItem.findMany({ where: { roomId: room.roomId, kind: "denial" }, orderBy: { position: "asc" } });
     expect(denials.map((d) => d.deniedEventId).sort()).toEqual([rename, kick].sort());

@@ -95,7 +95,15 @@ export interface RoomReport {
     /** Whether the state after the event is known (its history is held). */
     stateKnown: boolean;
   }[];
-  timeline: { kind: string; eventId: string | null; missingPrevEvents: string[]; unknownSuccessorsOf: string[] }[];
+  /** Denial items carry the event they are about and what the archive learned. */
+  timeline: {
+    kind: string;
+    eventId: string | null;
+    missingPrevEvents: string[];
+    unknownSuccessorsOf: string[];
+    deniedEventId: string | null;
+    reason: string | null;
+  }[];
   /** The room's resolved current state. */
   currentState: { type: string; stateKey: string; eventId: string }[];
 }

@@ -123,7 +123,7 @@ async function roomReport(roomId: string) {
   const currentState = await currentStateOf(db, roomId);
   const items = await db.timelineItem.findMany({
     where: { roomId },
-    select: { kind: true, eventId: true, missingPrevEvents: true, unknownSuccessorsOf: true },
+    select: { kind: true, eventId: true, missingPrevEvents: true, unknownSuccessorsOf: true, deniedEventId: true, reason: true },
     orderBy: { position: "asc" },
   });
   return {
