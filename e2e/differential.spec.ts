@@ -59,6 +59,8 @@ interface ArchiveEvent {
   rejectedReason?: string | null;
   softFailedReason?: string | null;
   overruledReason?: string | null;
+  /** False while the state before the event is not known (diagnostics only). */
+  stateKnown?: boolean;
 }
 
 interface ArchiveReport {
@@ -90,7 +92,8 @@ const flags = (e: ArchiveEvent | undefined) =>
         isRejected(e) && `rejected(${e.rejectedReason ?? ""})`,
         isSoftFailed(e) && `softFailed(${e.softFailedReason ?? ""})`,
         e.deniedReason && `denied(${e.deniedReason})`,
-        (e.overruled || e.overruledReason) && "overruled",
+        (e.overruled || e.overruledReason) && `overruled(${e.overruledReason ?? ""})`,
+        e.stateKnown === false && "stateUnknown",
       ]
         .filter(Boolean)
         .join(",") || "visible"
