@@ -226,7 +226,8 @@ async function runSeed(seed: number, say: (line: string) => void): Promise<RunRe
           continue;
         }
         diff.push(
-          `  ${show(k)}: archive ${mine ?? "(absent)"} ${gist(mine)} [${flags(mine ? archiveEvents.get(mine) : undefined)}], ${v.name} ${theirs ?? "(absent)"} ${gist(theirs)}`,
+          `  ${show(k)}: archive ${mine ? `${mine} ${gist(mine)} [${flags(archiveEvents.get(mine))}]` : "(absent)"}, ${v.name} ${theirs ? `${theirs} ${gist(theirs)}` : "(absent)"}` +
+            (theirs && !mine ? ` [in the archive: ${flags(archiveEvents.get(theirs))}]` : ""),
         );
       }
       if (diff.length)
