@@ -5,7 +5,7 @@ import { type Testbed } from "../scripts/testbed/index";
 import type { RunningArchive } from "./fixtures/archive";
 import { useTestbed } from "./fixtures/testbed";
 
-// Consent (design.md "Visibility and consent"): the archive holds a world_readable room on hs1;
+// Consent (docs/consent.md): the archive holds a world_readable room on hs1;
 // when the room's admin makes its history `shared`, the archive deletes what it holds, keeps
 // only a row saying when and why, leaves the room over federation, and its pages stop being
 // served and are listed nowhere.

@@ -5,7 +5,7 @@ import type { RunningArchive } from "./fixtures/archive";
 import { useTestbed } from "./fixtures/testbed";
 import { recheckStoredEvents } from "./fixtures/stored-events";
 
-// A real gap in live delivery (synapse.md "Making a real gap"): the archive is down while hs1
+// A real gap in live delivery (docs/testbed.md, the netsplit recipe): the archive is down while hs1
 // sends, hs1 restarts and loses its queue, and on return catch-up delivers only the newest
 // event. The archive pulls what /get_missing_events gives (10), keeps an honest gap for the
 // rest, and a backfill closes it.

@@ -5,7 +5,7 @@ import type { RunningArchive } from "./fixtures/archive";
 import { isSubsequence } from "./fixtures/day-reader";
 import { useTestbed } from "./fixtures/testbed";
 
-// Overruled history on real Synapse (/shared/synapse.md, "Contested power across a split"):
+// Overruled history on real Synapse (docs/testbed.md, "contested power across a split"):
 // alice (hs1, PL 100) makes bob (hs2) a moderator. A netsplit: hs2 is down and the archive's
 // federation front is closed while alice demotes bob and says so; hs1 restarts (losing its queue)
 // and goes down; hs2 comes back with the archive, and bob, still a moderator there, renames the

@@ -22,7 +22,7 @@ export type RoomAccess =
   /** Known, but not (or no longer) world-readable, or denied by the operator. */
   | { status: "forbidden"; room: ArchiveRoom };
 
-const roomSelect = {
+export const roomSelect = {
   roomId: true,
   roomVersion: true,
   canonicalAlias: true,

@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { getConsent } from "@/lib/archive/consent";
-import { isServable } from "@/lib/archive/room-access";
+import { isServable, roomSelect } from "@/lib/archive/room-access";
 import { dayPagePath, roomBasePath } from "@/lib/archive/room-paths";
 
 // Sitemaps: an index naming one sitemap per indexable room, and per room one URL per UTC day
@@ -22,20 +22,7 @@ function roomSitemapPath(roomId: string): string {
 async function indexableRooms(db: Db) {
   const rooms = await db.room.findMany({
     where: { historyVisibility: "world_readable", status: { not: "denied" } },
-    select: {
-      roomId: true,
-      roomVersion: true,
-      canonicalAlias: true,
-      name: true,
-      topic: true,
-      historyVisibility: true,
-      worldReadableSince: true,
-      worldReadableBy: true,
-      status: true,
-      servers: true,
-      joinRule: true,
-      updatedAt: true,
-    },
+    select: { ...roomSelect, updatedAt: true },
     orderBy: { roomId: "asc" },
     take: MAX_URLS,
   });

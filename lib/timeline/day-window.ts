@@ -76,7 +76,7 @@ interface EntryRow {
 }
 
 /**
- * One page of a UTC day (design.md "Day pages"): the room's event items whose
+ * One page of a UTC day (docs/day-pages.md): the room's event items whose
  * origin_server_ts falls in the day (and denials recorded that day) in timeline order, the
  * gaps between them, and a gap right before the first or after the last entry. Cursors name
  * events, so a page keeps its content when positions are renumbered.

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { dayRange } from "@/lib/timeline/day";
 
 /** A gap as readers and fillers see it: where it is (by the events around it) and what it records. */
@@ -28,15 +29,17 @@ const toView = (r: GapRow): GapView => ({
   eventAfter: r.after,
 });
 
+/** A gap row `g` as a GapView reads it: what it records and the nearest event items on each side. */
+const GAP_COLUMNS = Prisma.sql`g.id, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
+  (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position < g.position
+    ORDER BY i.position DESC LIMIT 1) AS before,
+  (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position > g.position
+    ORDER BY i.position LIMIT 1) AS after`;
+
 /** Every gap of a room, in timeline order. */
 export async function listGaps(db: Db, roomId: string): Promise<GapView[]> {
   const rows = await db.$queryRaw<GapRow[]>`
-    SELECT g.id, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
-      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position < g.position
-        ORDER BY i.position DESC LIMIT 1) AS before,
-      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position > g.position
-        ORDER BY i.position LIMIT 1) AS after
-    FROM timeline_items g WHERE g.room_id = ${roomId} AND g.kind = 'gap' ORDER BY g.position`;
+    SELECT ${GAP_COLUMNS} FROM timeline_items g WHERE g.room_id = ${roomId} AND g.kind = 'gap' ORDER BY g.position`;
   return rows.map(toView);
 }
 
@@ -57,12 +60,7 @@ export async function listDayGaps(db: Db, roomId: string, day: string): Promise<
         (SELECT i.position FROM timeline_items i, span WHERE i.room_id = ${roomId} AND i.position > span.last
           ORDER BY i.position LIMIT 1) AS trail,
         span.first, span.last FROM span)
-    SELECT g.id, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
-      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position < g.position
-        ORDER BY i.position DESC LIMIT 1) AS before,
-      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position > g.position
-        ORDER BY i.position LIMIT 1) AS after
-    FROM timeline_items g, bounds b
+    SELECT ${GAP_COLUMNS} FROM timeline_items g, bounds b
     WHERE g.room_id = ${roomId} AND g.kind = 'gap'
       AND (g.position BETWEEN b.first AND b.last OR g.position = b.lead OR g.position = b.trail)
     ORDER BY g.position`;
@@ -72,12 +70,7 @@ export async function listDayGaps(db: Db, roomId: string, day: string): Promise<
 /** One gap of a room with its neighbours, or null when it is gone (filled, or never was). */
 export async function getGap(db: Db, roomId: string, gapId: bigint): Promise<GapView | null> {
   const rows = await db.$queryRaw<GapRow[]>`
-    SELECT g.id, g.missing_prev_events AS missing, g.unknown_successors_of AS tips,
-      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position < g.position
-        ORDER BY i.position DESC LIMIT 1) AS before,
-      (SELECT i.event_id FROM timeline_items i WHERE i.room_id = g.room_id AND i.kind = 'event' AND i.position > g.position
-        ORDER BY i.position LIMIT 1) AS after
-    FROM timeline_items g WHERE g.id = ${gapId}::bigint AND g.room_id = ${roomId} AND g.kind = 'gap'`;
+    SELECT ${GAP_COLUMNS} FROM timeline_items g WHERE g.id = ${gapId}::bigint AND g.room_id = ${roomId} AND g.kind = 'gap'`;
   return rows[0] ? toView(rows[0]) : null;
 }
 
