@@ -307,7 +307,7 @@ async function runSeed(seed: number, say: (line: string) => void): Promise<RunRe
   const soft = views.map((v) => `${v.name} ${v.shown.length} shown/${v.softFailed.length} soft-failed`).join(", ");
   const archiveFlags = [...archiveEvents.values()].reduce<Record<string, number>>((acc, e) => ((acc[flags(e)] = (acc[flags(e)] ?? 0) + 1), acc), {});
   const summary =
-    `seed ${seed}: room v${plan.roomVersion} ${session.roomId}; ops ok ${counts.ok}, refused ${counts.refused}, error ${counts.error}, skipped ${counts.skipped}; ` +
+    `seed ${seed}: room v${plan.roomVersion} ${session.roomId}, archive ${plan.archiveCutOff ? "cut off" : "live"} during the split; ops ok ${counts.ok}, refused ${counts.refused}, error ${counts.error}, skipped ${counts.skipped}; ` +
     `${soft}; archive ${archiveEvents.size} events ${JSON.stringify(archiveFlags)}, ${gaps.length} gap(s); backfill ${backfill.finished}; ` +
     `session ${(runMs / 1000).toFixed(1)} s, settle ${(settled.ms / 1000).toFixed(1)} s, whole run ${((Date.now() - t0) / 1000).toFixed(1)} s` +
     (session.softFailedVisible.every(Boolean) ? "" : " (Synapse refused return_soft_failed_events: soft-failed sets are empty)");
