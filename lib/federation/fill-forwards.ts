@@ -38,7 +38,9 @@ export async function fillForwards(
     {
       roomId,
       pdus: result.pdus,
-      source: result.method === "get_missing_events" ? "missing" : "forwards_fill",
+      // "missing" is kept for the room's edge (get_missing_events before pushed events): a fill
+      // behind the edge is a forwards fill whichever request brought it.
+      source: "forwards_fill",
       arrival: { kind: "forwards", after: fromEventId },
       origin: result.server,
       skipCountLimits: true,

@@ -58,6 +58,22 @@ export async function advanceExtremities(tx: Tx, roomId: string, events: Readonl
   return true;
 }
 
+/**
+ * Drops extremities that an accepted event with a known state now follows (history that closed
+ * a hole between the old edge and newer events). Returns whether any was dropped.
+ */
+export async function pruneExtremities(tx: Tx, roomId: string): Promise<boolean> {
+  const dropped = await tx.$executeRaw`
+    DELETE FROM forward_extremities f
+    WHERE f.room_id = ${roomId}
+      AND (SELECT count(*) FROM forward_extremities x WHERE x.room_id = ${roomId}) > 1
+      AND EXISTS (
+        SELECT 1 FROM events e
+        WHERE e.prev_events @> ARRAY[f.event_id] AND e.room_id || '' = ${roomId} AND e.state_group IS NOT NULL
+          AND e.rejected_reason IS NULL AND e.soft_failed_reason IS NULL AND e.denied_reason IS NULL)`;
+  return dropped > 0;
+}
+
 /** The room's edge is this one event (our join: everything before it is history). */
 export async function resetExtremities(tx: Tx, roomId: string, eventId: string): Promise<boolean> {
   await tx.$executeRaw`DELETE FROM forward_extremities WHERE room_id = ${roomId}`;

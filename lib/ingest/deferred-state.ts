@@ -17,7 +17,12 @@ const PASS_LIMIT = 20_000;
 export interface DeferredReport {
   checked: number;
   denied: string[];
+  /** Events that arrived at the room's edge (pushed, or fetched before pushed ones) whose state is now known: they join the extremities. */
+  edge: Array<{ eventId: string; prevEvents: readonly string[] }>;
 }
+
+/** How events at the room's edge are recorded (lib/federation/ingest-live.ts). */
+const EDGE_SOURCES = new Set(["send", "missing"]);
 
 export async function checkAwaitingEvents(
   tx: Tx,
@@ -27,10 +32,11 @@ export async function checkAwaitingEvents(
   /** Events whose state became known in this batch: only their successors can progress. */
   newlyKnown: readonly string[],
 ): Promise<DeferredReport> {
-  const report: DeferredReport = { checked: 0, denied: [] };
+  const report: DeferredReport = { checked: 0, denied: [], edge: [] };
   if (!(await awaitsStateOf(tx, roomId, newlyKnown))) return report;
   const waiting = await eventsAwaitingState(tx, roomId, PASS_LIMIT);
   const candidates: Candidate[] = waiting.map((w) => ({ eventId: w.eventId, event: toAuthEvent(w.eventId, parseJsonObject(w.pdu), version) }));
+  const atEdge = new Set(waiting.filter((w) => EDGE_SOURCES.has(w.source)).map((w) => w.eventId));
   const waitingIds = new Set(candidates.map((c) => c.eventId));
   await authorizer.load(candidates.flatMap((c) => [...c.event.prevEvents, ...c.event.authEvents]).filter((id) => !waitingIds.has(id)));
   for (const c of candidates) authorizer.remember(c, null, false);
@@ -47,6 +53,7 @@ export async function checkAwaitingEvents(
       continue;
     }
     authorizer.remember(c, verdict.stateAfter.id, false);
+    if (atEdge.has(c.eventId)) report.edge.push({ eventId: c.eventId, prevEvents: c.event.prevEvents });
     updates.push({ eventId: c.eventId, stateGroup: verdict.stateAfter.id, replacesState: verdict.replacesState ?? null });
   }
   await setEventStates(tx, roomId, updates);

@@ -286,6 +286,26 @@ describe("overruled history", () => {
   });
 });
 
+describe("a hole at the room's edge", () => {
+  it("the current state follows pushed events once the history between them and the old edge is filled", async () => {
+    const { room } = await lobby();
+    // While the archive was cut off: a rename and messages it never got.
+    const missed = [room.state("m.room.name", "", { name: "Renamed" }, ALICE), room.message(ALICE, "m1"), room.message(ALICE, "m2")];
+    const pushed = room.message(ALICE, "after the split");
+    const live = await send(room, [pushed]);
+    expect(live.outcomes[0]).toMatchObject({ status: "stored" });
+    // Its state is not known yet: the room's state stays what it was.
+    expect((await roomRow(room)).name).toBe("Lobby");
+    const filled = await ingestPdus(
+      { roomId: room.roomId, pdus: room.pduList(missed), source: "backfill", arrival: { kind: "backfill", before: pushed }, skipCountLimits: true },
+      db.prisma,
+    );
+    expect(filled.inserted).toHaveLength(3);
+    expect((await roomRow(room)).name).toBe("Renamed");
+    expect((await db.prisma.forwardExtremity.findMany({ where: { roomId: room.roomId } })).map((e) => e.eventId)).toEqual([pushed]);
+  });
+});
+
 describe("deferred state checks", () => {
   it("denies a backfilled event once the history before it shows it was not allowed", async () => {
     const room = new RoomBuilder("10", ["hs1.test", "hs2.test", "localhost"]);

@@ -9,7 +9,14 @@ import { toTimelineInput } from "@/lib/federation/store-events";
 import { verifyBatch } from "@/lib/federation/verify-batch";
 import { BatchAuthorizer, type Candidate, type Verdict } from "@/lib/ingest/authorize";
 import { cachesFor } from "@/lib/ingest/caches";
-import { advanceExtremities, recomputeCurrentState, resetExtremities, summarizeCurrentState, type RoomStateSummary } from "@/lib/ingest/current-state";
+import {
+  advanceExtremities,
+  pruneExtremities,
+  recomputeCurrentState,
+  resetExtremities,
+  summarizeCurrentState,
+  type RoomStateSummary,
+} from "@/lib/ingest/current-state";
 import { checkAwaitingEvents } from "@/lib/ingest/deferred-state";
 import { loadKnownEvents, toAuthEvent } from "@/lib/ingest/known-events";
 import { roomPolicy, senderDenied, serverDenied } from "@/lib/federation/policy";
@@ -205,9 +212,14 @@ export async function ingestPdus(input: IngestInput, db: Db = getDb()): Promise<
       newlyKnown.map((c) => c.eventId),
     );
     report.deniedLater.push(...deferred.denied);
+    // Edge events whose state only now became known take their place at the edge, and an old
+    // extremity that history now connects to newer events stops being one.
+    const edgeCaughtUp = deferred.edge.length > 0 && (await advanceExtremities(tx, roomId, deferred.edge));
+    const pruned = newlyKnown.length > 0 && (await pruneExtremities(tx, roomId));
 
     const ctx = { tx, caches, roomId, authorizer, ownUserId: archiveUserId(), ownServer: getOwnServerName() };
-    const change = edgeMoves || locked.currentStateGroup === null ? await recomputeCurrentState(ctx, locked.currentStateGroup) : undefined;
+    const change =
+      edgeMoves || edgeCaughtUp || pruned || locked.currentStateGroup === null ? await recomputeCurrentState(ctx, locked.currentStateGroup) : undefined;
     if (change) {
       const summary = await summarizeCurrentState(ctx, change.current.state);
       const ending = consentEnding(summary, ctx.ownUserId);

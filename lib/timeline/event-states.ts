@@ -22,13 +22,13 @@ export async function setEventStates(tx: Tx, roomId: string, updates: readonly E
  * Stored, accepted events of a room whose state is not known yet, oldest first (by depth), at
  * most `limit`: what a deferred state check walks once older history arrives.
  */
-export async function eventsAwaitingState(tx: Tx, roomId: string, limit: number): Promise<Array<{ eventId: string; pdu: string }>> {
-  const rows = await tx.$queryRaw<{ event_id: string; pdu: string }[]>`
-    SELECT event_id, pdu FROM events
+export async function eventsAwaitingState(tx: Tx, roomId: string, limit: number): Promise<Array<{ eventId: string; pdu: string; source: string }>> {
+  const rows = await tx.$queryRaw<{ event_id: string; pdu: string; source: string }[]>`
+    SELECT event_id, pdu, source FROM events
     WHERE room_id = ${roomId} AND state_group IS NULL
       AND rejected_reason IS NULL AND soft_failed_reason IS NULL AND denied_reason IS NULL
     ORDER BY depth, origin_server_ts, event_id LIMIT ${limit}`;
-  return rows.map((r) => ({ eventId: r.event_id, pdu: r.pdu }));
+  return rows.map((r) => ({ eventId: r.event_id, pdu: r.pdu, source: r.source }));
 }
 
 /** Whether any event awaiting its state follows one of `eventIds` directly. */
