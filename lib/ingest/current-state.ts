@@ -43,13 +43,26 @@ export interface RoomStateSummary {
   serverAcl: JsonObject | undefined;
 }
 
+/** Soft-failed or rejected events walked back through when an event replaces its prev events. */
+const MAX_UNACCEPTED_WALK = 100;
+
 /** Accepted live events move the extremities: each replaces its prev_events. Returns whether they changed. */
 export async function advanceExtremities(tx: Tx, roomId: string, events: ReadonlyArray<{ eventId: string; prevEvents: readonly string[] }>): Promise<boolean> {
   if (events.length === 0) return false;
   const ids = events.map((e) => e.eventId);
   const replaced = [...new Set(events.flatMap((e) => e.prevEvents))];
   const tips = ids.filter((id) => !replaced.includes(id));
-  await tx.$executeRaw`DELETE FROM forward_extremities WHERE room_id = ${roomId} AND event_id = ANY(${replaced}::text[])`;
+  // A prev event that was soft-failed or rejected never was an extremity: the events before it
+  // were, and the new event replaces them too (walking back through such events, bounded).
+  await tx.$executeRaw`
+    WITH RECURSIVE walk(id, n) AS (
+      SELECT id, 0 FROM unnest(${replaced}::text[]) AS u(id)
+      UNION
+      SELECT p.id, w.n + 1 FROM walk w
+      JOIN events e ON e.event_id = w.id AND (e.soft_failed_reason IS NOT NULL OR e.rejected_reason IS NOT NULL)
+      CROSS JOIN LATERAL unnest(e.prev_events) AS p(id)
+      WHERE w.n < ${MAX_UNACCEPTED_WALK})
+    DELETE FROM forward_extremities WHERE room_id = ${roomId} AND event_id IN (SELECT id FROM walk)`;
   if (tips.length > 0) {
     await tx.$executeRaw`
       INSERT INTO forward_extremities (room_id, event_id) SELECT ${roomId}, id FROM unnest(${tips}::text[]) AS u(id)

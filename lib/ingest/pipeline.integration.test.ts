@@ -191,6 +191,38 @@ describe("soft failure", () => {
     expect(await placed(rename)).toBe(false);
     expect((await eventRow(rename))?.softFailedReason).toMatch(/current state/);
   });
+
+  it("an event after a soft-failed one replaces the extremity before it too", async () => {
+    const { room, pl0 } = await lobby();
+    const split = room.currentTips();
+    const demote = room.event({
+      type: "m.room.power_levels",
+      stateKey: "",
+      sender: ALICE,
+      content: { users: { [ALICE]: 100 }, users_default: 0, state_default: 50 },
+      prevEvents: split,
+      authEvents: room.authIdsAt(ALICE, pl0),
+      advance: false,
+    });
+    await send(room, [demote]);
+    // Bob's branch: a message, a rename his demotion now forbids, and a message after it.
+    const before = room.message(BOB, "on my side", { prevEvents: split });
+    await send(room, [before], "hs2.test");
+    const rename = room.event({
+      type: "m.room.name",
+      stateKey: "",
+      sender: BOB,
+      content: { name: "Bob's room" },
+      prevEvents: [before],
+      authEvents: room.authIdsAt(BOB, pl0),
+    });
+    expect((await send(room, [rename], "hs2.test")).outcomes[0]).toMatchObject({ status: "soft_failed" });
+    const after = room.message(BOB, "after the rename", { prevEvents: [rename] });
+    expect((await send(room, [after], "hs2.test")).outcomes[0]).toMatchObject({ status: "stored" });
+    const edge = (await db.prisma.forwardExtremity.findMany({ where: { roomId: room.roomId } })).map((e) => e.eventId).sort();
+    expect(edge).toEqual([demote, after].sort());
+    expect((await roomRow(room)).name).toBe("Lobby");
+  });
 });
 
 describe("consent comes from resolved state only", () => {
