@@ -7,7 +7,8 @@ import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
-import { busyHours, loadDisplayNames, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
+import { busyHours, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
+import { displayNamesAt } from "@/lib/ingest/display-names";
 import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
@@ -174,7 +175,11 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
     activeDaysOfMonth(db, room.roomId, day.year, day.month),
   ]);
   const hidden = hiddenEvents(shown, visibility, room.worldReadableSince?.getTime() ?? null);
-  const names = await loadDisplayNames(db, room.roomId, [...new Set([...events.values(), ...quoted.values()].map((e) => e.sender))]);
+  const names = await displayNamesAt(
+    db,
+    room.roomId,
+    [...events.values(), ...quoted.values()].map((e) => ({ eventId: e.eventId, sender: e.sender })),
+  );
 
   const edges = gapEdges(window.items);
   const items = window.items.flatMap((i): WindowItem[] =>

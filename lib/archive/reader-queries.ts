@@ -62,21 +62,6 @@ export async function loadRelations(db: Db, roomId: string, targetIds: readonly 
   return rows.map(toStoredEvent);
 }
 
-/** Latest display name of each user (from their m.room.member events). */
-export async function loadDisplayNames(db: Db, roomId: string, userIds: readonly string[]): Promise<Map<string, string>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await db.$queryRaw<Array<{ userId: string; name: string | null }>>`
-    SELECT DISTINCT ON (state_key) state_key AS "userId", (pdu::jsonb -> 'content' ->> 'displayname') AS name
-    FROM events
-    WHERE room_id = ${roomId} AND type = 'm.room.member' AND state_key = ANY(${[...userIds]}::text[]) AND NOT redacted
-      -- only names the room's history accepted: never a rejected, soft-failed, denied or overruled change
-      AND rejected_reason IS NULL AND soft_failed_reason IS NULL AND denied_reason IS NULL AND overruled_reason IS NULL
-    ORDER BY state_key, origin_server_ts DESC`;
-  const names = new Map<string, string>();
-  for (const r of rows) if (r.name && r.name.trim()) names.set(r.userId, r.name.trim().slice(0, 100));
-  return names;
-}
-
 /** Hours (0–23) of day [start, start + 24 h) that have event items, when the day has more than `min`. */
 export async function busyHours(db: Db, roomId: string, start: number, min: number): Promise<number[]> {
   const end = start + 86_400_000;

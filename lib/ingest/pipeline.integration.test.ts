@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LeaveOutcome, LeaveTarget } from "@/lib/federation/leave-room";
+import { displayNamesAt } from "@/lib/ingest/display-names";
 import { ingestPdus, type IngestInput } from "@/lib/ingest/pipeline";
 import { RoomBuilder } from "@/lib/ingest/testing/room-builder";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
@@ -49,7 +50,7 @@ async function lobby(version = "10") {
   room.state("m.room.history_visibility", "", { history_visibility: "world_readable" }, ALICE);
   room.state("m.room.name", "", { name: "Lobby" }, ALICE);
   room.state("m.room.canonical_alias", "", { alias: "#lobby:hs1.test" }, ALICE);
-  room.join(BOB);
+  room.join(BOB, { displayname: "Bob" });
   room.join(CAROL);
   const hello = room.message(ALICE, "hello");
   const stateBefore = room.stateIds();
@@ -126,9 +127,10 @@ describe("a server that never joined", () => {
     expect(report.outcomes.map((o) => o.status)).toEqual(attacks.map(() => "rejected"));
     const row = await roomRow(room);
     expect(row).toMatchObject({ name: "Lobby", joinRule: "public", canonicalAlias: "#lobby:hs1.test", serverAcl: null });
-    // Real servers are still accepted.
+    // Real servers are still accepted, and bob's name is his own.
     const later = room.message(BOB, "still here");
     expect((await send(room, [later], "hs2.test")).outcomes).toEqual([expect.objectContaining({ status: "stored" })]);
+    expect((await displayNamesAt(db.prisma, room.roomId, [{ eventId: later, sender: BOB }])).get(BOB)).toBe("Bob");
   });
 });
 
