@@ -6,7 +6,7 @@ import type { RoomVersion } from "@/lib/matrix/room-versions";
 import { tryResolveState } from "@/lib/matrix/state-res/resolve";
 import type { IngestCaches } from "@/lib/ingest/caches";
 import { loadKnownEvents, type KnownEvent } from "@/lib/ingest/known-events";
-import { loadStateGroup, saveStateGroup, type LoadedGroup } from "@/lib/ingest/state-store";
+import { loadStateGroup, sameState, saveStateGroup, type LoadedGroup } from "@/lib/ingest/state-store";
 import type { Tx } from "@/lib/timeline";
 
 // The checks on receipt of a PDU (docs/ingest.md), for a batch of verified events of one room,
@@ -137,10 +137,18 @@ export class BatchAuthorizer {
     // The redaction rules: applied to others' events only with the power to redact.
     const redactsAny = event.type === "m.room.redaction" ? mayRedact(event, undefined, ruling, version) : true;
 
-    // 3. Soft failure against the current state.
+    // 3. Soft failure against the current state: the room's state as it would be with this event's
+    // branch merged (the current state resolved with the state before the event, when they
+    // differ), as Synapse checks it. An event whose state before is not known yet is not judged
+    // against a current state that may simply be behind (the archive missed the history).
     let softFailed: string | undefined;
-    if (this.ctx.currentState && this.ctx.givenStateBefore?.eventId !== c.eventId) {
-      const state = await this.authStateFrom(event, this.ctx.currentState.state, create);
+    const current = this.ctx.currentState;
+    if (current && byState.kind === "allowed" && this.ctx.givenStateBefore?.eventId !== c.eventId) {
+      const merged =
+        byState.before.id === current.id || sameState(byState.before.state, current.state)
+          ? current.state
+          : await this.resolve([current.state, byState.before.state]);
+      const state = await this.authStateFrom(event, merged, create);
       const byCurrent = checkAuthRules(event, state, version);
       if (!byCurrent.allowed) softFailed = `not allowed by the room's current state: ${describe(byCurrent)}`;
     }
@@ -155,7 +163,7 @@ export class BatchAuthorizer {
     c: Candidate,
     create: AuthEvent | undefined = c.event.type === "m.room.create" ? undefined : this.createEvent(),
   ): Promise<
-    | { kind: "allowed"; stateAfter: LoadedGroup; replacesState: string | undefined; ruling: AuthState }
+    | { kind: "allowed"; before: LoadedGroup; stateAfter: LoadedGroup; replacesState: string | undefined; ruling: AuthState }
     | { kind: "refused"; reason: string }
     | { kind: "pending" }
   > {
@@ -166,12 +174,12 @@ export class BatchAuthorizer {
     const state = await this.authStateFrom(event, before.state, create);
     const byState = checkAuthRules(event, state, version);
     if (!byState.allowed) return { kind: "refused", reason: `not allowed by the state before it: ${describe(byState)}` };
-    if (event.stateKey === undefined) return { kind: "allowed", stateAfter: before, replacesState: undefined, ruling: state };
+    if (event.stateKey === undefined) return { kind: "allowed", before, stateAfter: before, replacesState: undefined, ruling: state };
     const key = stateKeyOf(event.type, event.stateKey);
     const after = new Map(before.state);
     after.set(key, c.eventId);
     const stateAfter = await saveStateGroup(this.ctx.tx, this.ctx.caches.groups, this.ctx.roomId, after, before.id === EMPTY.id ? undefined : before);
-    return { kind: "allowed", stateAfter, replacesState: before.state.get(key), ruling: state };
+    return { kind: "allowed", before, stateAfter, replacesState: before.state.get(key), ruling: state };
   }
 
   /** Records a verdict reached outside authorize() (deferred checks), so later reads see it. */

@@ -414,12 +414,11 @@ describe("missing auth events from a server that lies or fails", () => {
       expect(report.outcomes).toEqual([expect.objectContaining({ eventId: message, status: "unavailable" })]);
       expect(await eventRow(message)).toBeNull();
     }
-    // The truth arrives: with its auth chain the message can be judged. Dave's join reached the
-    // archive only as an auth event, not at the room's edge, so the current state does not have
-    // him joined: the message is authorized by its history and soft-failed by the current state.
+    // The truth arrives: with its auth chain the message is judged, and the room's state merged
+    // with the message's branch (which has dave joined) allows it.
     eventAuth.answer = async () => [room.pdu(unseenJoin)];
     const report = await send(room, [message], "hs2.test");
-    expect(report.outcomes).toEqual([expect.objectContaining({ eventId: message, status: "soft_failed" })]);
+    expect(report.outcomes).toEqual([expect.objectContaining({ eventId: message, status: "stored" })]);
     expect((await eventRow(unseenJoin))?.rejectedReason).toBeNull();
     eventAuth.answer = async () => [];
   });
