@@ -11,7 +11,7 @@
  * 3. the whole ingest pipeline on embedded PGlite (in memory): the join, then the history as
  *    /backfill gives it (newest batch first), every PDU verified, authorized, stored and
  *    linearized; the deferred state checks run when the history reaches the room's creation.
- *    Reported as events per second, with the share spent in authorization.
+ *    Reported as events per second, and the rules' microseconds within each event's.
  */
 import { parseArgs } from "node:util";
 import { openDatabase } from "@/lib/db";
@@ -152,9 +152,9 @@ const rows: Array<[string, string, string]> = [
     `${int(EVENTS)} messages in batches of ${BATCH}; join ${joinMs.toFixed(0)} ms`,
   ],
   [
-    "authorization share of the pipeline",
-    `${((100 * EVENTS) / checksPerSecond / seconds).toFixed(1)} %`,
-    "rules time ÷ pipeline time (the rest: verification, SQL, linearizing)",
+    "authorization rules within the pipeline",
+    `${(1e6 / checksPerSecond).toFixed(1)} of ${((1e6 * seconds) / EVENTS).toFixed(0)} µs/event`,
+    "the rules' share; the rest: verification, loading auth events and state groups, SQL, linearizing",
   ],
   ["events with their state known after the pass", `${int(known)}`, `denied once known: ${deniedLater}`],
 ];
