@@ -72,19 +72,34 @@ export async function advanceExtremities(tx: Tx, roomId: string, events: Readonl
 }
 
 /**
- * Drops extremities that an accepted event with a known state now follows (history that closed
- * a hole between the old edge and newer events). Returns whether any was dropped.
+ * Moves the edge forward over history that now connects it to newer events: an extremity that
+ * an accepted event with a known state follows is replaced by the newest accepted events that
+ * descend from it (the leaves of the accepted part of the DAG after it). This is how a hole
+ * between the old edge and events pushed after it, once filled, brings those events' state into
+ * the current state. Returns whether the extremities changed.
  */
 export async function pruneExtremities(tx: Tx, roomId: string): Promise<boolean> {
-  const dropped = await tx.$executeRaw`
-    DELETE FROM forward_extremities f
-    WHERE f.room_id = ${roomId}
-      AND (SELECT count(*) FROM forward_extremities x WHERE x.room_id = ${roomId}) > 1
-      AND EXISTS (
-        SELECT 1 FROM events e
-        WHERE e.prev_events @> ARRAY[f.event_id] AND e.room_id || '' = ${roomId} AND e.state_group IS NOT NULL
-          AND e.rejected_reason IS NULL AND e.soft_failed_reason IS NULL AND e.denied_reason IS NULL)`;
-  return dropped > 0;
+  const rows = await tx.$queryRaw<{ event_id: string; leaf: boolean; extremity: boolean }[]>`
+    WITH RECURSIVE walk(id) AS (
+      SELECT event_id FROM forward_extremities WHERE room_id = ${roomId}
+      UNION
+      SELECT e.event_id FROM walk w
+      JOIN events e ON e.prev_events @> ARRAY[w.id] AND e.room_id || '' = ${roomId}
+      WHERE e.state_group IS NOT NULL AND e.rejected_reason IS NULL AND e.soft_failed_reason IS NULL AND e.denied_reason IS NULL)
+    SELECT w.id AS event_id,
+      NOT EXISTS (
+        SELECT 1 FROM events e WHERE e.prev_events @> ARRAY[w.id] AND e.room_id || '' = ${roomId}
+          AND e.state_group IS NOT NULL AND e.rejected_reason IS NULL AND e.soft_failed_reason IS NULL AND e.denied_reason IS NULL) AS leaf,
+      EXISTS (SELECT 1 FROM forward_extremities f WHERE f.room_id = ${roomId} AND f.event_id = w.id) AS extremity
+    FROM walk w`;
+  const leaves = rows.filter((r) => r.leaf).map((r) => r.event_id);
+  const replaced = rows.filter((r) => r.extremity && !r.leaf).map((r) => r.event_id);
+  if (replaced.length === 0 || leaves.length === 0) return false;
+  await tx.$executeRaw`DELETE FROM forward_extremities WHERE room_id = ${roomId} AND event_id = ANY(${replaced}::text[])`;
+  await tx.$executeRaw`
+    INSERT INTO forward_extremities (room_id, event_id) SELECT ${roomId}, id FROM unnest(${leaves}::text[]) AS u(id)
+    ON CONFLICT DO NOTHING`;
+  return true;
 }
 
 /** The room's edge is this one event (our join: everything before it is history). */
