@@ -40,7 +40,13 @@ export function resolveV2(input: ResolveV2Input): Map<StateKey, string> {
   const conflictedIds = new Set<string>();
   for (const ids of conflicted.values()) for (const id of ids) conflictedIds.add(id);
   const candidates = new Set(conflictedIds);
-  for (const id of authDifference(stateSets, separated, getEvent, roomVersion)) candidates.add(id);
+  // The state sets' own events count as part of their auth chains, as Synapse computes the
+  // difference: an unconflicted event is in every set, so never in the difference, even when
+  // only some sets' other events cite it (without this a member event one fork's power levels
+  // cite would be ordered as a power event's prerequisite and delay it; found by the
+  // differential test against Synapse, seed 1919781643).
+  const unconflictedIds = new Set(unconflicted.values());
+  for (const id of authDifference(stateSets, separated, getEvent, roomVersion)) if (!unconflictedIds.has(id)) candidates.add(id);
   if (roomVersion.stateResolution === "v2.1") {
     for (const id of conflictedStateSubgraph(conflictedIds, getEvent, roomVersion)) candidates.add(id);
   }
@@ -74,7 +80,7 @@ export function resolveV2(input: ResolveV2Input): Map<StateKey, string> {
  * Ruma, an auth chain is followed only through events of the full conflicted set, and the graph's
  * edges are the direct auth event links between its events.
  */
-function reverseTopologicalPowerOrder(
+export function reverseTopologicalPowerOrder(
   eventIds: Iterable<string>,
   fullConflicted: ReadonlySet<string>,
   getEvent: EventLookup,
