@@ -80,7 +80,7 @@ export function resolveV2(input: ResolveV2Input): Map<StateKey, string> {
  * Ruma, an auth chain is followed only through events of the full conflicted set, and the graph's
  * edges are the direct auth event links between its events.
  */
-export function reverseTopologicalPowerOrder(
+function reverseTopologicalPowerOrder(
   eventIds: Iterable<string>,
   fullConflicted: ReadonlySet<string>,
   getEvent: EventLookup,
