@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { openDatabase } from "@/lib/db";
 import { ingestPdus } from "@/lib/ingest/pipeline";
+import { joinArchive } from "@/lib/ingest/testing/join-archive";
 import { RoomBuilder } from "@/lib/ingest/testing/room-builder";
 import { toAuthEvent } from "@/lib/ingest/known-events";
 import { authEventTypes } from "@/lib/matrix/auth/auth-events";
@@ -106,20 +107,8 @@ const database = openDatabase({ dataDir: "memory://" });
 await database.migrate();
 const db = database.prisma;
 await room.trustKeys(db);
-await db.room.create({ data: { roomId: room.roomId, roomVersion: "11", status: "joined", servers: ["hs1.test"] } });
-const authChain = setup;
 const joinStart = performance.now();
-await ingestPdus(
-  {
-    roomId: room.roomId,
-    pdus: room.pduList([...authChain, join]),
-    source: "join",
-    arrival: { kind: "live" },
-    skipCountLimits: true,
-    givenStateBefore: { eventId: join, stateEventIds: stateBefore },
-  },
-  db,
-);
+await joinArchive(db, room, { eventId: join, stateBefore, events: setup });
 const joinMs = performance.now() - joinStart;
 const history = [...messages].reverse();
 let before = join;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LeaveOutcome, LeaveTarget } from "@/lib/federation/leave-room";
 import { displayNamesAt } from "@/lib/ingest/display-names";
 import { ingestPdus, type IngestInput } from "@/lib/ingest/pipeline";
+import { joinArchive } from "@/lib/ingest/testing/join-archive";
 import { RoomBuilder } from "@/lib/ingest/testing/room-builder";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 
@@ -56,18 +57,7 @@ async function lobby(version = "10") {
   const stateBefore = room.stateIds();
   const all = [...room.pdus.keys()];
   const join = room.join(ARCHIVE);
-  await db.prisma.room.create({ data: { roomId: room.roomId, roomVersion: version, status: "joined", servers: ["hs1.test"] } });
-  const report = await ingestPdus(
-    {
-      roomId: room.roomId,
-      pdus: room.pduList([...all, join]),
-      source: "join",
-      arrival: { kind: "live" },
-      skipCountLimits: true,
-      givenStateBefore: { eventId: join, stateEventIds: stateBefore },
-    },
-    db.prisma,
-  );
+  const report = await joinArchive(db.prisma, room, { eventId: join, stateBefore, events: all });
   expect(report.rejected).toBe(0);
   return { room, pl0, hello, join };
 }
@@ -258,18 +248,7 @@ describe("consent comes from resolved state only", () => {
     const readable = room.state("m.room.history_visibility", "", { history_visibility: "world_readable" }, ALICE);
     const stateBefore = room.stateIds();
     const join = room.join(ARCHIVE);
-    await db.prisma.room.create({ data: { roomId: room.roomId, roomVersion: "10", status: "joined", servers: ["hs1.test"] } });
-    const stateEvents = stateBefore.filter((id) => id !== shared);
-    await ingestPdus(
-      {
-        roomId: room.roomId,
-        pdus: room.pduList([...stateEvents, join]),
-        source: "join",
-        arrival: { kind: "live" },
-        givenStateBefore: { eventId: join, stateEventIds: stateBefore },
-      },
-      db.prisma,
-    );
+    await joinArchive(db.prisma, room, { eventId: join, stateBefore, events: stateBefore.filter((id) => id !== shared) });
     const report = await ingestPdus(
       { roomId: room.roomId, pdus: room.pduList([shared]), source: "backfill", arrival: { kind: "backfill", before: readable }, skipCountLimits: true },
       db.prisma,
@@ -365,19 +344,8 @@ describe("deferred state checks", () => {
     const m5 = room.message(ALICE, "m5", { prevEvents: [forged, m4] });
     const stateBefore = room.stateIds();
     const join = room.join(ARCHIVE);
-    await db.prisma.room.create({ data: { roomId: room.roomId, roomVersion: "10", status: "joined", servers: ["hs1.test"] } });
     const authChain = [...room.pdus.keys()].filter((id) => room.pdu(id).state_key !== undefined && id !== join && id !== forged);
-    await ingestPdus(
-      {
-        roomId: room.roomId,
-        pdus: room.pduList([...authChain, join]),
-        source: "join",
-        arrival: { kind: "live" },
-        skipCountLimits: true,
-        givenStateBefore: { eventId: join, stateEventIds: stateBefore },
-      },
-      db.prisma,
-    );
+    await joinArchive(db.prisma, room, { eventId: join, stateBefore, events: authChain });
     // Newest history first, as /backfill gives it: the forged rename is shown until its past is known.
     const first = await ingestPdus(
       { roomId: room.roomId, pdus: room.pduList([m5, forged, m4]), source: "backfill", arrival: { kind: "backfill", before: join }, skipCountLimits: true },
