@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { makeJoinResponse, sendJoinResponse } from "@/lib/federation/client/endpoints";
+import { boundedPdus, makeJoinResponse, RESPONSE_LIMITS, sendJoinResponse } from "@/lib/federation/client/endpoints";
 import { errcodeOf, FederationHttpError, FederationResponseError, encodeQuery, parseResponse } from "@/lib/federation/client/request";
 import { keysFromNotary, verifyKeyObject } from "@/lib/federation/keys/remote-keys";
 import { buildServerKeyResponse } from "@/lib/federation/keys/key-server";
@@ -33,6 +33,17 @@ describe("parseResponse", () => {
     expect(() => parseResponse("a.org", "PUT /send_join", { status: 200, body: '{"state":[],"auth_chain":[1]}' }, sendJoinResponse)).toThrow(
       FederationResponseError,
     );
+  });
+
+  it("refuses an answer holding more PDUs than were asked for, and sizes answers by the PDUs asked for", () => {
+    const answer = (n: number) => ({ status: 200, body: JSON.stringify({ pdus: Array.from({ length: n }, (_, i) => ({ depth: i })) }) });
+    const schema = z.object({ pdus: boundedPdus(100) });
+    expect(parseResponse("a.org", "GET /backfill", answer(100), schema).pdus).toHaveLength(100);
+    expect(() => parseResponse("a.org", "GET /backfill", answer(101), schema)).toThrow(/more than the 100 PDUs asked for/);
+    // 100 PDUs of the largest size the spec allows fit; the transport refuses anything bigger unread.
+    expect(RESPONSE_LIMITS.pdus(100)).toBeGreaterThanOrEqual(100 * 65_536);
+    expect(RESPONSE_LIMITS.pdus(100)).toBeLessThan(8 * 1024 * 1024);
+    expect(RESPONSE_LIMITS.event).toBeLessThan(256 * 1024);
   });
 
   it("reads errcodes only from JSON objects", () => {

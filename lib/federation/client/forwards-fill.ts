@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { federationRequest, parseResponse } from "@/lib/federation/client/request";
-import { getMissingEvents, pduSchema } from "@/lib/federation/client/endpoints";
+import { boundedPdus, getMissingEvents, RESPONSE_LIMITS } from "@/lib/federation/client/endpoints";
 import { createSupportMemory, isUnsupportedEndpoint } from "@/lib/federation/unsupported";
 import { tryServers } from "@/lib/federation/try-servers";
 import { logger } from "@/lib/log";
@@ -26,10 +26,11 @@ async function requestForwardsFill(server: string, roomId: string, fromEventIds:
       path: `${UNSTABLE_FORWARDS_FILL_PREFIX}/${encodeURIComponent(roomId)}`,
       query: [...fromEventIds.map((id) => ["from_event_id", id] as const), ["limit", String(limit)]],
       timeoutMs: 30_000,
+      maxResponseBytes: RESPONSE_LIMITS.pdus(limit),
       retries: 1,
     });
     if (isUnsupportedEndpoint(res.status, res.body)) return { kind: "unsupported" };
-    const body = parseResponse(server, "GET forwards_fill", res, z.object({ pdus: z.array(pduSchema) }));
+    const body = parseResponse(server, "GET forwards_fill", res, z.object({ pdus: boundedPdus(limit) }));
     return { kind: "events", server, pdus: body.pdus };
   } catch (err) {
     return { kind: "failed", error: (err as Error).message };
