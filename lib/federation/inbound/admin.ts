@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { joinRoom } from "@/lib/archive/join-room";
 import { getDb } from "@/lib/db";
@@ -17,11 +17,16 @@ import { parseJsonObject } from "@/lib/matrix/parse-json";
 
 export const ADMIN_PREFIX = "/_matrix/archive/v1/admin/";
 
-function authorized(request: Request, token: string): boolean {
-  const header = request.headers.get("authorization") ?? "";
-  const given = Buffer.from(header.replace(/^Bearer\s+/i, ""));
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
+const sha256 = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * Only `Authorization: Bearer <token>`. The digests are compared, not the tokens: both are 32
+ * bytes whatever was sent, so neither the comparison's time nor an early length check tells a
+ * caller anything about the token's length or content.
+ */
+export function adminAuthorized(header: string | null, token: string): boolean {
+  const match = /^Bearer +(\S+)$/i.exec(header ?? "");
+  return timingSafeEqual(sha256(match?.[1] ?? ""), sha256(token)) && match !== null;
 }
 
 const joinBody = z.object({ room: z.string().min(2), via: z.array(z.string()).optional(), backfill: z.number().int().min(0).max(100_000).optional() });
@@ -63,7 +68,7 @@ async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
 export async function handleAdmin(request: Request, action: string): Promise<Response> {
   const token = getEnv().ARCHIVE_ADMIN_TOKEN;
   if (!token) return unrecognized();
-  if (!authorized(request, token)) return errorResponse(401, "M_UNAUTHORIZED", "admin token required");
+  if (!adminAuthorized(request.headers.get("authorization"), token)) return errorResponse(401, "M_UNAUTHORIZED", "admin token required");
   if (request.method === "POST" && action === "join") {
     const body = await parse(request, joinBody);
     return jsonResponse(await joinRoom(body.room, { via: body.via, backfill: body.backfill }));
