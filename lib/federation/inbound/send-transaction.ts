@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { InboundError, jsonResponse } from "@/lib/federation/inbound/http";
 import { ingestLivePdus } from "@/lib/federation/ingest-live";
+import { prunePeriodically } from "@/lib/federation/inbound/prune-transactions";
 import { logger } from "@/lib/log";
 import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 
@@ -26,6 +27,7 @@ export async function handleSendTransaction(db: Db, origin: string, txnId: strin
   if (parsed.data.origin !== origin) {
     throw new InboundError(400, "M_FORBIDDEN", `transaction origin ${parsed.data.origin} is not the authenticated server ${origin}`);
   }
+  prunePeriodically(db);
   const previous = await db.federationTransaction.findUnique({ where: { origin_txnId: { origin, txnId } } });
   if (previous) return jsonResponse(previous.response);
 
