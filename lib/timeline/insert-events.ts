@@ -6,6 +6,7 @@ import { computeKeys, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/
 import type { Pack } from "@/lib/timeline/positions";
 import { redactStoredTargets, storedForms, type StoredForm } from "@/lib/timeline/redactions";
 import { withRoomLock } from "@/lib/timeline/room-lock";
+import { insertEventRows, type EventRow } from "@/lib/timeline/row-inserts";
 import { resolveSlots, writeSlot } from "@/lib/timeline/slots";
 import { topoSort } from "@/lib/timeline/topo-sort";
 import {
@@ -41,7 +42,7 @@ function relationOf(pdu: string): { relatesTo: string | null; relType: string | 
   return { relatesTo: target, relType: typeof relType === "string" ? relType : null };
 }
 
-function eventRow(roomId: string, e: TimelineEventInput, form: StoredForm, source: EventSource) {
+function eventRow(roomId: string, e: TimelineEventInput, form: StoredForm, source: EventSource): EventRow {
   return {
     eventId: e.eventId,
     roomId,
@@ -110,7 +111,10 @@ async function insertBatch(
   const sorted = topoSort(fresh.filter((e) => !e.rejectedReason && !e.softFailedReason));
   const result = { inserted: sorted.map((e) => e.eventId), duplicates: unique.filter((e) => duplicates.has(e.eventId)).map((e) => e.eventId) };
   if (unplaced.length > 0) {
-    await tx.event.createMany({ data: unplaced.map((e) => eventRow(roomId, e, { pdu: e.pdu, redacted: e.redacted, redactedBy: null }, source)) });
+    await insertEventRows(
+      tx,
+      unplaced.map((e) => eventRow(roomId, e, { pdu: e.pdu, redacted: e.redacted, redactedBy: null }, source)),
+    );
     for (const id of await gapsTouchedBy(
       tx,
       roomId,
@@ -155,7 +159,10 @@ async function insertBatch(
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
   const forms = await storedForms(tx, roomId, roomVersion, sorted, redact);
-  await tx.event.createMany({ data: sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)) });
+  await insertEventRows(
+    tx,
+    sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)),
+  );
 
   const batchPrevs = new Set(sorted.flatMap((e) => e.prevEvents));
   const runEvents: RunEvent[] = sorted.map((e) => ({

@@ -2,6 +2,7 @@ import type { Tx } from "@/lib/timeline/db-types";
 import { buildRun, floorOfKey, type RunContext, type RunEvent } from "@/lib/timeline/placement";
 import { placeInSlot, type Pack } from "@/lib/timeline/positions";
 import { renumberAround } from "@/lib/timeline/renumber";
+import { insertItemRows } from "@/lib/timeline/row-inserts";
 import { TimelineError } from "@/lib/timeline/types";
 
 interface ItemRow {
@@ -62,13 +63,14 @@ export async function writeSlot(tx: Tx, roomId: string, slot: Slot, options: Slo
     positions = placeInSlot(anchor?.position ?? null, next?.position ?? null, items.length, options.pack);
     if (!positions) throw new TimelineError("inconsistent", "renumbering left no room at the spot");
   }
-  await tx.timelineItem.createMany({
-    data: items.map((item, i) =>
+  await insertItemRows(
+    tx,
+    items.map((item, i) =>
       item.kind === "event"
         ? { roomId, position: positions[i]!, kind: "event", eventId: item.eventId, ts: options.ts.get(item.eventId) ?? null }
         : { roomId, position: positions[i]!, kind: "gap", missingPrevEvents: item.missing, unknownSuccessorsOf: item.tips },
     ),
-  });
+  );
   if (next?.kind === "gap" && tipsForNextGap.length > 0) {
     await tx.$executeRaw`
       UPDATE timeline_items SET unknown_successors_of = unknown_successors_of
