@@ -16,6 +16,16 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ DAY_FILL_ON_VIEW: "no" })).toThrow(/DAY_FILL_ON_VIEW: must be true or false/);
   });
 
+  it("reads bounded whole numbers, with a default, and refuses others", () => {
+    expect(parseEnv({}).FEDERATION_MAX_CONNECTIONS_PER_SERVER).toBe(4);
+    expect(parseEnv({ FEDERATION_MAX_CONNECTIONS_PER_SERVER: "8" }).FEDERATION_MAX_CONNECTIONS_PER_SERVER).toBe(8);
+    for (const bad of ["0", "65", "2.5", "many"]) {
+      expect(() => parseEnv({ FEDERATION_MAX_CONNECTIONS_PER_SERVER: bad })).toThrow(
+        /FEDERATION_MAX_CONNECTIONS_PER_SERVER: must be a whole number from 1 to 64/,
+      );
+    }
+  });
+
   it("splits comma lists and trims them", () => {
     const env = parseEnv({ DIRECTORY_SERVERS: " matrix.org, example.com ,", FEDERATION_ALLOW_PRIVATE_ADDRESSES: "loopback" });
     expect(env.DIRECTORY_SERVERS).toEqual(["matrix.org", "example.com"]);

@@ -14,6 +14,21 @@ const list = z
       .filter(Boolean),
   );
 
+function boundedInt(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
 const serverName = z
   .string()
   .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, "must be a Matrix server name such as archive.example.org or localhost:8448");
@@ -49,6 +64,8 @@ const schema = z.object({
   ARCHIVE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Extra CA certificate (PEM file) trusted for outbound federation TLS, for test beds. */
   FEDERATION_CA_FILE: z.string().optional(),
+  /** Kept-alive connections the archive holds open to one server at most; more requests wait. */
+  FEDERATION_MAX_CONNECTIONS_PER_SERVER: boundedInt(1, 64, 4),
   /**
    * Whether the first view of a day fills that day over federation (waiting a few seconds)
    * before rendering. Off: pages show what is stored and readers fill gaps with the button.
