@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { SiteFooter } from "@/components/layout/site-footer";
 import { SiteHeader } from "@/components/layout/site-header";
-import { Providers } from "@/components/providers";
 import { getEnv } from "@/lib/env";
 import "./globals.css";
 
@@ -22,11 +21,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <SiteHeader />
-        <Providers>
-          <main id="main" className="mx-auto max-w-4xl px-4 py-6">
-            {children}
-          </main>
-        </Providers>
+        <main id="main" className="mx-auto max-w-4xl px-4 py-6">
+          {children}
+        </main>
         <SiteFooter />
       </body>
     </html>

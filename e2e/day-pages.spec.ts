@@ -38,7 +38,7 @@ test("each day page shows exactly that day's messages in timeline order, and day
   expect(await messageIds(page)).toEqual(["$d1-m1", "$d1-m2", "$d1-m3"]);
   await expect(page.getByText("Bob, Carol and Dave joined")).toBeVisible();
   await expect(page.locator('[id="$d1-m2"]')).toContainText("Day one: hi Alice");
-  await expect(page.locator('[id="$d1-m2"] b')).toHaveText("Alice");
+  await expect(page.locator('[id="$d1-m2"] .fmt b')).toHaveText("Alice");
   await expect(page.getByRole("complementary", { name: "Why this room is public" })).toContainText("set by @alice:hs.test on 2026-11-20");
   await expect(page.locator('link[rel="canonical"]')).toHaveAttribute("href", "https://archive.test/r/history%3Ahs.test/date/2026/11/20");
   const jsonLd = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent()) ?? "{}") as { "@type": string; comment: unknown[] };

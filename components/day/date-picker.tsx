@@ -28,7 +28,7 @@ export function DatePicker({ basePath, date, max }: { basePath: string; date: st
         onChange={(e) => setValue(e.target.value)}
         className="rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
-      <button type="submit" className="rounded border border-zinc-300 px-2 py-1 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+      <button type="submit" className="btn">
         Go
       </button>
     </form>

@@ -1,6 +1,7 @@
 import { DayNav } from "@/components/day/day-nav";
 import { DenialItem } from "@/components/day/denial-item";
 import { GapItem } from "@/components/day/gap-item";
+import { LocalTimes } from "@/components/day/local-times";
 import { MessageItem } from "@/components/day/message-item";
 import { MonthCalendar } from "@/components/day/month-calendar";
 import { RoomConsent } from "@/components/day/room-consent";
@@ -8,7 +9,6 @@ import { StateRun } from "@/components/day/state-run";
 import { eventPermalinkPath } from "@/lib/archive/room-paths";
 import { jsonLdText } from "@/lib/archive/structured-data";
 import type { DayItemView, DayPageView } from "@/lib/archive/view-types";
-import Link from "next/link";
 
 // One formatter for the process: toLocaleDateString builds a new Intl formatter on every call.
 const longDateFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
@@ -39,32 +39,32 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
     <>
       <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdText(structuredData) }} />
       <header className="mb-2">
-        <p className="text-sm text-zinc-500">
-          <Link href={room.basePath} className="hover:underline">
+        <p className="dim text-sm">
+          <a href={room.basePath} className="hover:underline">
             {room.alias ?? room.roomId}
-          </Link>
+          </a>
         </p>
         <h1 className="text-2xl font-semibold">
           {room.name}{" "}
-          <span className="block text-lg font-normal text-zinc-600 sm:inline dark:text-zinc-400">
+          <span className="dim block text-lg font-normal sm:inline">
             {longDate(page.date)}
             {page.time ? `, from ${page.time} UTC` : ""}
           </span>
         </h1>
-        {room.topic && <p className="mt-1 line-clamp-3 text-sm text-zinc-600 dark:text-zinc-400">{room.topic}</p>}
+        {room.topic && <p className="dim mt-1 line-clamp-3 text-sm">{room.topic}</p>}
       </header>
       <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days" />
       <MonthCalendar calendar={page.calendar} basePath={room.basePath} date={page.date} />
       {page.nav.earlierPageHref && (
         <p className="my-2 text-sm">
-          <Link href={page.nav.earlierPageHref} className="text-sky-700 underline dark:text-sky-400">
+          <a href={page.nav.earlierPageHref} className="lnk">
             Earlier messages of this day
-          </Link>
+          </a>
         </p>
       )}
       <section aria-label={`Messages of ${page.date}`}>
         {page.items.length === 0 ? (
-          <p className="my-8 text-center text-zinc-500">No messages on this day (UTC).</p>
+          <p className="dim my-8 text-center">No messages on this day (UTC).</p>
         ) : (
           <ol className="flex flex-col gap-0.5">
             {page.items.map((item, n) => (
@@ -85,13 +85,14 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
       </section>
       {page.nav.laterPageHref && (
         <p className="my-2 text-sm">
-          <Link href={page.nav.laterPageHref} className="text-sky-700 underline dark:text-sky-400">
+          <a href={page.nav.laterPageHref} className="lnk">
             Later messages of this day
-          </Link>
+          </a>
         </p>
       )}
       <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days (bottom)" />
       <RoomConsent consent={page.consent} room={room} />
+      <LocalTimes />
     </>
   );
 }

@@ -22,17 +22,13 @@ function span(item: GapItemView): string | null {
 
 export function GapItem({ item, roomId }: { item: GapItemView; roomId: string }) {
   return (
-    <div
-      role="note"
-      aria-label="Messages missing here"
-      data-gap-id={item.gapId}
-      className="my-2 rounded-md border border-dashed border-amber-400 bg-amber-50 px-3 py-2 dark:border-amber-700 dark:bg-amber-950/40"
-    >
-      <p className="font-medium">Messages missing here</p>
-      <p className="text-sm text-zinc-600 dark:text-zinc-400">{WHERE[item.edge]}</p>
-      {span(item) && <p className="text-sm text-zinc-600 dark:text-zinc-400">{span(item)}</p>}
-      <div className="mt-2" />
-      <LoadGapButton roomId={roomId} gapId={item.gapId} />
+    <div role="note" aria-label="Messages missing here" data-gap-id={item.gapId} className="gap">
+      <p>Messages missing here</p>
+      <p>{WHERE[item.edge]}</p>
+      {span(item) && <p>{span(item)}</p>}
+      <div className="mt-2">
+        <LoadGapButton roomId={roomId} gapId={item.gapId} />
+      </div>
     </div>
   );
 }

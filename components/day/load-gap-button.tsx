@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 
@@ -23,9 +23,27 @@ async function fillGap(roomId: string, gapId: string): Promise<FillResponse> {
   return body as FillResponse;
 }
 
-// The one interactive part of a gap: asks the archive to fetch the missing history over
-// federation, then re-renders the server page so the messages appear in their places.
-export function LoadGapButton({ roomId, gapId }: { roomId: string; gapId: string }) {
+// TanStack Query is loaded only with this island, so only pages that show a gap pay for it:
+// the island brings its own client (one per tab, shared by the page's gap buttons) instead of
+// a provider around every page.
+let client: QueryClient | undefined;
+function queryClient(): QueryClient {
+  client ??= new QueryClient({ defaultOptions: { queries: { staleTime: 30_000, retry: 1 } } });
+  return client;
+}
+
+/** The one interactive part of a gap (props: the room and the gap; the API the lead's jobs build on). */
+export function LoadGapButton(props: { roomId: string; gapId: string }) {
+  return (
+    <QueryClientProvider client={queryClient()}>
+      <FillButton {...props} />
+    </QueryClientProvider>
+  );
+}
+
+// Asks the archive to fetch the missing history over federation, then re-renders the server
+// page so the messages appear in their places.
+function FillButton({ roomId, gapId }: { roomId: string; gapId: string }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   const mutation = useMutation({
@@ -35,12 +53,7 @@ export function LoadGapButton({ roomId, gapId }: { roomId: string; gapId: string
   const busy = mutation.isPending || refreshing;
   return (
     <span className="inline-flex flex-wrap items-center gap-2">
-      <button
-        type="button"
-        onClick={() => mutation.mutate()}
-        disabled={busy}
-        className="rounded border border-zinc-300 bg-white px-3 py-1 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60 dark:border-zinc-600 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-      >
+      <button type="button" onClick={() => mutation.mutate()} disabled={busy} className="btn">
         {busy ? "Loading…" : "Load missing messages"}
       </button>
       <span role="status" aria-live="polite" className="text-sm">

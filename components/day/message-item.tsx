@@ -2,61 +2,49 @@ import { MessageBodyView } from "@/components/day/message-body";
 import { UtcTime } from "@/components/day/utc-time";
 import type { MessageItemView } from "@/lib/archive/view-types";
 
+function minute(ts: number): string {
+  return new Date(ts).toISOString().replace("T", " ").slice(0, 16);
+}
+
+// A message is static markup (a server component): short classes styled in app/globals.css,
+// no ids beyond the anchor, no per-message island.
 export function MessageItem({ item, permalink }: { item: MessageItemView; permalink: string }) {
   const name = item.sender.displayName ?? item.sender.userId;
   return (
-    <article
-      id={item.eventId}
-      aria-labelledby={`${item.eventId}-sender`}
-      className="group scroll-mt-20 rounded-md px-2 py-1.5 target:bg-amber-100 target:ring-2 target:ring-amber-400 hover:bg-zinc-50 dark:target:bg-amber-900/40 dark:hover:bg-zinc-900"
-    >
-      <header className="flex flex-wrap items-baseline gap-x-2">
-        <span id={`${item.eventId}-sender`} className="font-semibold" title={item.sender.userId}>
-          {name}
-        </span>
+    <article id={item.eventId} className="msg">
+      <header>
+        <b {...(item.sender.displayName === null ? {} : { title: item.sender.userId })}>{name}</b>
         <UtcTime ts={item.ts} href={permalink} />
-        {item.editedTs !== null && (
-          <span className="text-xs text-zinc-500" title={`Edited ${new Date(item.editedTs).toISOString().replace("T", " ").slice(0, 16)} UTC`}>
-            (edited)
-          </span>
-        )}
+        {item.editedTs !== null && <small title={`Edited ${minute(item.editedTs)} UTC`}>(edited)</small>}
       </header>
-      {item.late && (
-        <p className="text-xs text-amber-700 dark:text-amber-400">
-          Arrived late: sent {new Date(item.ts).toISOString().replace("T", " ").slice(0, 16)} UTC, shown where the archive received it.
-        </p>
-      )}
+      {item.late && <p className="late">Arrived late: sent {minute(item.ts)} UTC, shown where the archive received it.</p>}
       {item.replyTo && (
-        <blockquote className="my-1 border-l-4 border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+        <blockquote>
           {item.replyTo.href ? (
-            <a href={item.replyTo.href} className="hover:underline">
+            <a href={item.replyTo.href}>
               {item.replyTo.kind === "thread" ? "In the thread of" : "In reply to"}{" "}
               {item.replyTo.sender ? (item.replyTo.sender.displayName ?? item.replyTo.sender.userId) : "a message"}
             </a>
           ) : (
             <span>{item.replyTo.kind === "thread" ? "In a thread whose first message" : "In reply to a message"} the archive does not hold</span>
           )}
-          {item.replyTo.deleted ? (
-            <p className="italic">Message deleted</p>
-          ) : (
-            item.replyTo.excerpt && <p className="line-clamp-3 whitespace-pre-wrap">{item.replyTo.excerpt}</p>
-          )}
+          {item.replyTo.deleted ? <p className="italic">Message deleted</p> : item.replyTo.excerpt && <p>{item.replyTo.excerpt}</p>}
         </blockquote>
       )}
       {item.withheld !== null ? (
-        <p className="italic text-zinc-500">Withheld by the archive: {item.withheld}</p>
+        <p className="off">Withheld by the archive: {item.withheld}</p>
       ) : item.deleted ? (
-        <p className="italic text-zinc-500">Message deleted</p>
+        <p className="off">Message deleted</p>
       ) : item.body ? (
         <MessageBodyView body={item.body} senderName={name} />
       ) : (
-        <p className="italic text-zinc-500">Message without readable content</p>
+        <p className="off">Message without readable content</p>
       )}
       {item.reactions.length > 0 && (
-        <ul className="mt-1 flex flex-wrap gap-1" aria-label="Reactions">
+        <ul className="rx" aria-label="Reactions">
           {item.reactions.map((r) => (
-            <li key={r.key} className="rounded-full border border-zinc-200 px-2 text-sm dark:border-zinc-700" title={r.senders.join(", ")}>
-              {r.key} <span className="text-zinc-500">{r.count}</span>
+            <li key={r.key} title={r.senders.join(", ")}>
+              {r.key} <span>{r.count}</span>
             </li>
           ))}
         </ul>

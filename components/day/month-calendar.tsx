@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { dayPagePath } from "@/lib/archive/room-paths";
 import type { CalendarView } from "@/lib/archive/view-types";
 
@@ -8,27 +7,27 @@ const WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
 export function MonthCalendar({ calendar, basePath, date }: { calendar: CalendarView; basePath: string; date: string }) {
   return (
     <details className="my-2 text-sm">
-      <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Calendar of {calendar.label}</summary>
+      <summary className="dim cursor-pointer">Calendar of {calendar.label}</summary>
       <div className="mt-2 inline-block rounded-md border border-zinc-200 p-2 dark:border-zinc-800">
         <div className="mb-1 flex items-center justify-between gap-4">
-          <Link href={calendar.previousMonthHref} className="px-1 hover:underline" aria-label="Previous month">
+          <a href={calendar.previousMonthHref} className="px-1 hover:underline" aria-label="Previous month">
             ‹
-          </Link>
+          </a>
           <span className="font-medium">{calendar.label}</span>
           {calendar.nextMonthHref ? (
-            <Link href={calendar.nextMonthHref} className="px-1 hover:underline" aria-label="Next month">
+            <a href={calendar.nextMonthHref} className="px-1 hover:underline" aria-label="Next month">
               ›
-            </Link>
+            </a>
           ) : (
-            <span className="px-1 text-zinc-400">›</span>
+            <span className="dim px-1">›</span>
           )}
         </div>
-        <table className="border-separate border-spacing-0.5 text-center">
+        <table className="cal border-separate border-spacing-0.5 text-center">
           <caption className="sr-only">Days of {calendar.label} with messages (UTC)</caption>
           <thead>
             <tr>
               {WEEKDAYS.map((d) => (
-                <th key={d} scope="col" className="w-8 font-normal text-zinc-500">
+                <th key={d} scope="col" className="dim w-8 font-normal">
                   {d}
                 </th>
               ))}
@@ -38,22 +37,13 @@ export function MonthCalendar({ calendar, basePath, date }: { calendar: Calendar
             {calendar.weeks.map((week, w) => (
               <tr key={w}>
                 {week.map((cell, i) => (
-                  <td key={i} className="h-7 w-8">
+                  <td key={i}>
                     {cell === null ? null : cell.active ? (
-                      <Link
-                        href={dayPagePath(basePath, cell.date)}
-                        aria-current={cell.date === date ? "date" : undefined}
-                        className={`block rounded py-0.5 font-medium text-sky-700 hover:bg-sky-100 dark:text-sky-400 dark:hover:bg-sky-950 ${cell.date === date ? "ring-2 ring-sky-500" : ""}`}
-                      >
+                      <a href={dayPagePath(basePath, cell.date)} aria-current={cell.date === date ? "date" : undefined}>
                         {cell.day}
-                      </Link>
+                      </a>
                     ) : (
-                      <span
-                        aria-current={cell.date === date ? "date" : undefined}
-                        className={`block py-0.5 text-zinc-400 dark:text-zinc-600 ${cell.date === date ? "ring-2 ring-zinc-400" : ""}`}
-                      >
-                        {cell.day}
-                      </span>
+                      <span aria-current={cell.date === date ? "date" : undefined}>{cell.day}</span>
                     )}
                   </td>
                 ))}

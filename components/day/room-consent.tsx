@@ -6,10 +6,7 @@ function day(iso: string): string {
 
 export function RoomConsent({ consent, room }: { consent: ConsentView; room: RoomHeaderView }) {
   return (
-    <aside
-      aria-label="Why this room is public"
-      className="mt-8 rounded-md border border-zinc-200 p-4 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
-    >
+    <aside aria-label="Why this room is public" className="dim mt-8 rounded-md border border-zinc-200 p-4 text-sm dark:border-zinc-800">
       <p>
         This room is shown because its history is readable by anyone (<code>world_readable</code>)
         {consent.worldReadableSince ? (
@@ -33,7 +30,7 @@ export function RoomConsent({ consent, room }: { consent: ConsentView; room: Roo
       </p>
       <p className="mt-1">
         This is a read-only snapshot.{" "}
-        <a href={consent.joinHref} className="text-sky-700 underline dark:text-sky-400" rel="noopener">
+        <a href={consent.joinHref} className="lnk" rel="noopener">
           Join {room.alias ?? room.name} with a Matrix client
         </a>{" "}
         to take part.

@@ -19,12 +19,8 @@ function Change({ change, text }: { change: StateChangeView; text: string }) {
   if (change.overruled !== null) {
     return (
       <>
-        <s className="decoration-zinc-500 dark:decoration-zinc-400">{text}</s>{" "}
-        <span className="rounded border border-amber-700 bg-amber-50 px-1 text-xs font-medium uppercase tracking-wide text-amber-900 dark:border-amber-400 dark:bg-amber-950 dark:text-amber-100">
-          overruled
-        </span>{" "}
-        <UtcTime ts={change.ts} />
-        <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-300">{change.overruled}</span>
+        <s>{text}</s> <span className="badge">overruled</span> <UtcTime ts={change.ts} />
+        <span className="why">{change.overruled}</span>
       </>
     );
   }
@@ -39,19 +35,19 @@ export function StateRun({ item }: { item: StateRunItemView }) {
   const only = item.changes.length === 1 ? item.changes[0] : undefined;
   if (only) {
     return (
-      <p id={item.eventId} className="scroll-mt-20 px-2 py-1 text-sm text-zinc-500 target:bg-amber-100 dark:text-zinc-400 dark:target:bg-amber-900/40">
+      <p id={item.eventId} className="st">
         <Change change={only} text={item.summary} />
       </p>
     );
   }
   return (
-    <details className="scroll-mt-20 px-2 py-1 text-sm text-zinc-500 dark:text-zinc-400">
-      <summary className="cursor-pointer">
+    <details className="st">
+      <summary>
         {item.summary} <UtcTime ts={item.ts} />
       </summary>
-      <ul className="ml-4 mt-1 list-disc">
+      <ul>
         {item.changes.map((c) => (
-          <li key={c.eventId} id={c.eventId} className="target:bg-amber-100 dark:target:bg-amber-900/40">
+          <li key={c.eventId} id={c.eventId}>
             <Change change={c} text={c.text} />
           </li>
         ))}

@@ -1,20 +1,22 @@
-import { LocalTime } from "@/components/day/local-time";
-
+/**
+ * A time as "HH:MM UTC" (the same for every reader, and all a reader without JS gets), a
+ * permalink when `href` is given. The reader's own clock time is added by the page's one
+ * LocalTimes island (components/day/local-times.tsx), not by an island per time.
+ */
 export function UtcTime({ ts, href }: { ts: number; href?: string }) {
   const iso = new Date(ts).toISOString();
   const label = `${iso.slice(11, 16)} UTC`;
+  // To the minute, as shown ("2026-11-25T04:57Z" is a valid datetime and Date parses it).
+  const dateTime = `${iso.slice(0, 16)}Z`;
   return (
-    <span className="whitespace-nowrap text-xs text-zinc-500 dark:text-zinc-400">
-      <time dateTime={iso} title={iso.replace("T", " ").slice(0, 19) + " UTC"}>
-        {href ? (
-          <a href={href} className="hover:underline">
-            {label}
-          </a>
-        ) : (
-          label
-        )}
-      </time>
-      <LocalTime ts={ts} />
+    <span className="ts">
+      {href ? (
+        <a href={href}>
+          <time dateTime={dateTime}>{label}</time>
+        </a>
+      ) : (
+        <time dateTime={dateTime}>{label}</time>
+      )}
     </span>
   );
 }

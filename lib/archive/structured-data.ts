@@ -2,7 +2,11 @@ import type { DayPageView, MessageItemView } from "@/lib/archive/view-types";
 import { eventPermalinkPath } from "@/lib/archive/room-paths";
 
 // schema.org for a day page: the day is one DiscussionForumPosting and its messages are its
-// Comments (what Discourse converged on for crawlers), with stable message URLs.
+// Comments (what Discourse converged on for crawlers), with stable message URLs. The messages
+// themselves are in the page's HTML; the JSON carries the first few as a sample (it is part of
+// the page twice, as HTML and in the inline payload, so it is kept small).
+const COMMENTS = 20;
+const COMMENT_CHARS = 300;
 
 function messageText(m: MessageItemView): string | null {
   if (m.deleted || !m.body) return null;
@@ -32,7 +36,7 @@ export function dayStructuredData(page: DayPageView, baseUrl: string): Record<st
     ...(first ? { datePublished: new Date(first.ts).toISOString(), author: { "@type": "Person", name: first.sender.displayName ?? first.sender.userId } } : {}),
     isPartOf: { "@type": "WebPage", url: new URL(page.room.basePath, baseUrl).toString(), name: page.room.name },
     commentCount: messages.length,
-    comment: messages.slice(0, 100).flatMap((m) => {
+    comment: messages.slice(0, COMMENTS).flatMap((m) => {
       const text = messageText(m);
       if (text === null) return [];
       return [
@@ -41,7 +45,7 @@ export function dayStructuredData(page: DayPageView, baseUrl: string): Record<st
           url: new URL(eventPermalinkPath(page.room.basePath, m.eventId), baseUrl).toString(),
           datePublished: new Date(m.ts).toISOString(),
           author: { "@type": "Person", name: m.sender.displayName ?? m.sender.userId },
-          text: text.slice(0, 1000),
+          text: text.slice(0, COMMENT_CHARS),
         },
       ];
     }),
