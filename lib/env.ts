@@ -66,6 +66,8 @@ const schema = z.object({
   FEDERATION_CA_FILE: z.string().optional(),
   /** Kept-alive connections the archive holds open to one server at most; more requests wait. */
   FEDERATION_MAX_CONNECTIONS_PER_SERVER: boundedInt(1, 64, 4),
+  /** /backfill answers one backfill fetches ahead of the one being stored (memory: about one answer each). */
+  BACKFILL_BATCHES_IN_FLIGHT: boundedInt(1, 16, 3),
   /**
    * Whether the first view of a day fills that day over federation (waiting a few seconds)
    * before rendering. Off: pages show what is stored and readers fill gaps with the button.

@@ -5,9 +5,9 @@ import { parseSigningKeyFile, type SigningKey } from "@/lib/matrix/signing-key";
 import { buildXMatrixAuthorization } from "@/lib/matrix/x-matrix";
 
 // Sends federation GETs to a Synapse as the archive would: signed with the archive's own key
-// (read from its data folder), over a fresh TLS connection each (the archive's transport uses
-// no keep-alive agent), the body read to its end. Used to time Synapse alone on the requests
-// the archive made.
+// (read from its data folder), through the archive's own transport (kept-alive connections, as
+// the archive's requests had), the body read to its end. Used to time Synapse alone on the
+// requests the archive made.
 
 export interface Replayer {
   /** Wall time of one signed GET, in ms; throws on a non-200 answer. */

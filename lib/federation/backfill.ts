@@ -1,13 +1,26 @@
 import { getDb, type Db } from "@/lib/db";
+import { getEnv } from "@/lib/env";
 import { backfill as backfillRequest } from "@/lib/federation/client/endpoints";
+import { eventRefs } from "@/lib/federation/store-events";
 import { ingestPdus } from "@/lib/ingest/pipeline";
-import { tryServers } from "@/lib/federation/try-servers";
+import { FetchAhead } from "@/lib/federation/fetch-ahead";
+import { tryServers, type ServerAnswer } from "@/lib/federation/try-servers";
+import { verifyBatch, type BatchVerification } from "@/lib/federation/verify-batch";
+import type { JsonObject } from "@/lib/matrix/json-value";
 import { backfillFrontier } from "@/lib/timeline";
 
 // Backfilling a room toward its creation: take the latest cluster of gaps whose far side is known
 // (their missing prev_events), ask a resident server for those events and their ancestors,
 // verify, and insert them before the cluster. The timeline's gaps are the only progress record, so an
 // interrupted backfill resumes where it stopped and the store's idempotence rules out duplicates.
+//
+// Pipelined: when an answer arrives, the prev_events it names but does not hold are what the next
+// frontier will most likely ask for, so that request goes out at once, while this answer is
+// verified and stored; at most `batchesInFlight` answers are fetched ahead. Each frontier is
+// still read from the store after the previous batch is in, and a fetched-ahead answer is used
+// only when it was asked for exactly that frontier (otherwise it is dropped and the frontier is
+// asked for), so the events stored and their order are those of a backfill one request at a
+// time.
 
 export interface BackfillOptions {
   /** Stop after storing this many events. */
@@ -18,6 +31,8 @@ export interface BackfillOptions {
   timeoutMs?: number;
   /** Events per request (Synapse caps at 100; it counts the requested events). */
   batchSize?: number;
+  /** Answers fetched ahead of the one being stored (default BACKFILL_BATCHES_IN_FLIGHT). */
+  batchesInFlight?: number;
   db?: Db;
   /** Stop early when this returns true (e.g. a test simulating an interruption). */
   shouldStop?: () => boolean;
@@ -31,6 +46,9 @@ export interface BackfillReport {
   finished: "complete" | "max_events" | "max_requests" | "timeout" | "stopped" | "no_progress";
 }
 
+/** A server's answer, verified as it arrived (verification is the pipeline's first step; done early, it overlaps the previous batch's storing). */
+type Answer = (ServerAnswer<JsonObject[]> & { verified: BatchVerification }) | undefined;
+
 export async function backfillRoom(roomId: string, options: BackfillOptions = {}): Promise<BackfillReport> {
   const db = options.db ?? getDb();
   const room = await db.room.findUnique({ where: { roomId }, select: { roomVersion: true, servers: true, status: true } });
@@ -42,31 +60,61 @@ export async function backfillRoom(roomId: string, options: BackfillOptions = {}
   const report: BackfillReport = { stored: 0, requests: 0, dropped: 0, finished: "complete" };
   // Events no server would give us (or that failed verification) in this run.
   const unobtainable = new Set<string>();
+  const limitFor = (wanted: readonly string[]) => Math.min(Math.max(batchSize, wanted.length + 10), maxEvents - report.stored + wanted.length);
+  const ahead = new FetchAhead<Answer>({
+    depth: Math.max(1, options.batchesInFlight ?? getEnv().BACKFILL_BATCHES_IN_FLIGHT),
+    servers: room.servers,
+    canStart: () => report.requests < maxRequests && report.stored < maxEvents && Date.now() <= deadline && !options.shouldStop?.(),
+    // What the next frontier will most likely be: the prev_events this answer names and does not hold.
+    next: (answer, asked) => {
+      if (!answer) return undefined;
+      const held = new Set(answer.verified.accepted.map((a) => a.eventId));
+      const ids = [...new Set(answer.verified.accepted.flatMap((a) => eventRefs(a.pdu.prev_events)))];
+      return {
+        server: answer.value.length > 0 ? answer.server : undefined,
+        wanted: ids.filter((id) => !held.has(id) && !asked.includes(id) && !unobtainable.has(id)),
+      };
+    },
+    fetch: async (servers, wanted) => {
+      report.requests++;
+      const answer = await tryServers(servers, (server) => backfillRequest(server, roomId, wanted, limitFor(wanted)), {
+        what: "backfill",
+        roomId,
+        deadline,
+        // Synapse answers /backfill for events it does not hold with an empty 200.
+        useful: (pdus) => pdus.length > 0,
+      });
+      if (!answer) return undefined;
+      const verified = await verifyBatch(answer.value, room.roomVersion, { skipCountLimits: true, db });
+      return { ...answer, verified };
+    },
+  });
 
   for (;;) {
     if (options.shouldStop?.()) return { ...report, finished: "stopped" };
     if (report.stored >= maxEvents) return { ...report, finished: "max_events" };
-    if (report.requests >= maxRequests) return { ...report, finished: "max_requests" };
+    if (report.requests >= maxRequests && !ahead.holds()) return { ...report, finished: "max_requests" };
     if (Date.now() > deadline) return { ...report, finished: "timeout" };
     const gap = await backfillFrontier(db, roomId, unobtainable);
     if (!gap) return report;
     const wanted = gap.missing;
-    // `limit` counts the requested events themselves.
-    const limit = Math.min(Math.max(batchSize, wanted.length + 10), maxEvents - report.stored + wanted.length);
-    const answer = await tryServers(room.servers, (server) => backfillRequest(server, roomId, wanted, limit), {
-      what: "backfill",
-      roomId,
-      deadline,
-      // Synapse answers /backfill for events it does not hold with an empty 200.
-      useful: (pdus) => pdus.length > 0,
-    });
-    report.requests++;
+    const pending = ahead.take(wanted);
+    if (!pending) return { ...report, finished: "max_requests" };
+    const answer = await pending;
     if (!answer) {
       for (const id of wanted) unobtainable.add(id);
       continue;
     }
     const result = await ingestPdus(
-      { roomId, pdus: answer.value, source: "backfill", arrival: { kind: "backfill", before: gap.before }, origin: answer.server, skipCountLimits: true },
+      {
+        roomId,
+        pdus: answer.value,
+        verified: answer.verified,
+        source: "backfill",
+        arrival: { kind: "backfill", before: gap.before },
+        origin: answer.server,
+        skipCountLimits: true,
+      },
       db,
     );
     report.dropped += result.dropped + result.rejected;

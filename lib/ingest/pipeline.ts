@@ -6,7 +6,7 @@ import { leaveAfterPurge, purgeRoomInTx, type StopArchivingOptions, type Visibil
 import { isServerAllowedByAcl, parseServerAcl } from "@/lib/federation/server-acl";
 import { serverOfId } from "@/lib/federation/server-name";
 import { toTimelineInput } from "@/lib/federation/store-events";
-import { verifyBatch } from "@/lib/federation/verify-batch";
+import { verifyBatch, type BatchVerification } from "@/lib/federation/verify-batch";
 import { BatchAuthorizer, type Candidate, type Verdict } from "@/lib/ingest/authorize";
 import { cachesFor } from "@/lib/ingest/caches";
 import {
@@ -49,6 +49,12 @@ interface PduOutcome {
 export interface IngestInput {
   roomId: string;
   pdus: readonly JsonObject[];
+  /**
+   * `pdus` already verified: verifyBatch's result for them with this input's skipCountLimits and
+   * expectedEventIds (a backfill verifies an answer as it arrives, while the previous batch is
+   * stored). `pdus` are still the batch as it came (what a refusal counts).
+   */
+  verified?: BatchVerification;
   source: EventSource;
   arrival: Arrival;
   /** The server that sent the PDUs or answered the request for them. */
@@ -118,7 +124,9 @@ export async function ingestPdus(input: IngestInput, db: Db = getDb()): Promise<
   const version = getRoomVersion(room.roomVersion);
 
   // Verification: format, event ID, signatures (a failure drops), content hash (a mismatch redacts).
-  const verified = await verifyBatch(input.pdus, room.roomVersion, { skipCountLimits: input.skipCountLimits, expectedEventIds: input.expectedEventIds, db });
+  const verified =
+    input.verified ??
+    (await verifyBatch(input.pdus, room.roomVersion, { skipCountLimits: input.skipCountLimits, expectedEventIds: input.expectedEventIds, db }));
   for (const d of verified.dropped) report.outcomes.push({ eventId: d.eventId, status: "dropped", reason: `${d.code}: ${d.reason}` });
   report.dropped += verified.dropped.length;
   report.deferred += verified.deferred.length;
