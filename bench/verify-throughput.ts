@@ -6,7 +6,14 @@
  *
  * Each row verifies the same PDUs over and over (after a warm-up) and reports the best of five
  * 300 ms rounds in PDUs per second. The step rows split one verification into its parts, to show where time goes.
+ * The bare limit: Node's native ed25519 verify of one message of the PDUs' average signed size,
+ * timed in the same run, and verifyPdu's rate as a share of it (a PDU needs at least that one
+ * signature check; everything else — redaction, canonical JSON, two sha256 — comes on top).
+ * Two cores: the same verifyPdu loop in two worker threads at once, summed, against one.
  */
+import { generateKeyPairSync, sign, verify } from "node:crypto";
+import os from "node:os";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { loadRooms, loadServerKeys, manifest, toPdu } from "@/lib/matrix/__fixtures__/synapse-fixtures";
 import { canonicalJson } from "@/lib/matrix/canonical-json";
 import { checkContentHash } from "@/lib/matrix/event-hashes";
@@ -19,6 +26,7 @@ import { parseServerKeyResponse } from "@/lib/matrix/server-keys";
 import { signingPayload, verifySignatureBytes } from "@/lib/matrix/signatures";
 import type { VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 import { verifyPdu } from "@/lib/matrix/verify-pdu";
+import { printResult } from "./lib/result";
 
 interface Sample {
   pdu: JsonObject;
@@ -60,11 +68,55 @@ async function measure(name: string, batch: readonly Sample[], run: (sample: Sam
   return [name, String(batch.length), Math.round(best).toLocaleString("en-US"), ((1000 * 1000) / best).toFixed(1)];
 }
 
+// A worker thread does not inherit tsx's loader: it registers it, then loads this file.
+const WORKER_BOOT = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+
+/** One worker's share of the two-core row: verifyPdu over the samples for `ms`, then the count. */
+async function workerLoop(ms: number): Promise<void> {
+  const batch = samples;
+  const warmUntil = performance.now() + 200;
+  while (performance.now() < warmUntil) for (const s of batch) await verifyPdu(s.pdu, s.roomVersion, lookup);
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (const s of batch) await verifyPdu(s.pdu, s.roomVersion, lookup);
+    count += batch.length;
+  }
+  parentPort?.postMessage((count / (performance.now() - start)) * 1000);
+}
+
+/** PDUs/s of `n` workers verifying at once (best of three rounds of the summed rate). */
+async function parallelRate(n: number): Promise<number> {
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const rates = await Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { ms: 1000 } });
+            worker.once("message", (rate: number) => resolve(rate));
+            worker.once("error", reject);
+          }),
+      ),
+    );
+    best = Math.max(
+      best,
+      rates.reduce((a, b) => a + b, 0),
+    );
+  }
+  return best;
+}
+
 async function main(): Promise<void> {
   for (const s of samples) {
     const result = await verifyPdu(s.pdu, s.roomVersion, lookup);
     if (result.status !== "accepted") throw new Error(`fixture PDU did not verify: ${result.reason}`);
   }
+  const averagePayloadBytes = Math.round(
+    samples.reduce((n, s) => n + signingPayload(redactEvent(s.pdu, getRoomVersion(s.roomVersion)), getRoomVersion(s.roomVersion).canonicalJson).length, 0) /
+      samples.length,
+  );
   const averageBytes = Math.round(
     samples.reduce((n, s) => n + Buffer.byteLength(canonicalJson(s.pdu, getRoomVersion(s.roomVersion).canonicalJson)), 0) / samples.length,
   );
@@ -97,6 +149,17 @@ async function main(): Promise<void> {
     }),
   );
 
+  // The bare limit: one native ed25519 verify of a message of the PDUs' average signed size.
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const message = Buffer.alloc(averagePayloadBytes, "a");
+  const signature = sign(null, message, privateKey);
+  const bare = await measure("  bare native ed25519 verify, same-sized message", [samples[0]!], () => verify(null, message, publicKey, signature));
+  rows.push(bare);
+  const oneCore = Number(rows[1]?.[2]?.replaceAll(",", ""));
+  const bareRate = Number(bare[2]?.replaceAll(",", ""));
+  const twoCores = os.availableParallelism() >= 2 ? await parallelRate(2) : Number.NaN;
+  const oneWorker = await parallelRate(1);
+
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
   console.log(`Recorded PDUs: ${samples.length} from ${manifest.synapse.name} ${manifest.synapse.version}, average ${averageBytes} bytes of canonical JSON`);
@@ -104,6 +167,36 @@ async function main(): Promise<void> {
   console.log(line(rows[0] ?? []));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows.slice(1)) console.log(line(row));
+  const share = oneCore / bareRate;
+  const scaling = twoCores / oneWorker;
+  console.log("");
+  console.log(
+    `verifyPdu on one core: ${Math.round(share * 100)}% of the bare native ed25519 verify (${Math.round(oneCore).toLocaleString("en-US")} vs ${Math.round(bareRate).toLocaleString("en-US")} /s; target ≥ 85%)`,
+  );
+  console.log(
+    `two worker threads at once: ${Math.round(twoCores).toLocaleString("en-US")} PDUs/s, ${scaling.toFixed(2)}× one worker (${Math.round(oneWorker).toLocaleString("en-US")} /s; target ≥ 1.7×); load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} on ${os.availableParallelism()} cores`,
+  );
+  printResult({
+    name: "verify-throughput",
+    rows: [
+      [
+        "verifyPdu, one core",
+        `${Math.round(oneCore).toLocaleString("en-US")} PDUs/s`,
+        `${Math.round(share * 100)}% of bare ed25519 verify (${Math.round(bareRate).toLocaleString("en-US")}/s)`,
+      ],
+      ["verifyPdu, two worker threads", `${Math.round(twoCores).toLocaleString("en-US")} PDUs/s`, `${scaling.toFixed(2)}× one worker`],
+    ],
+    notes: [
+      `load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    ],
+  });
 }
 
-await main();
+if (isMainThread) await main();
+else await workerLoop((workerData as { ms: number }).ms);

@@ -16,7 +16,11 @@ export function computeEventId(event: JsonObject, roomVersion: string | RoomVers
     }
     return event.event_id;
   }
-  const hash = computeReferenceHash(event, version);
+  return eventIdOfHash(computeReferenceHash(event, version), version);
+}
+
+/** The v3+ event ID of a reference hash already computed (verifyPdu hashes its signing payload once for both). */
+export function eventIdOfHash(hash: Uint8Array, version: RoomVersion): string {
   return "$" + (version.eventIdFormat === "base64" ? encodeBase64(hash) : encodeBase64Url(hash));
 }
 
