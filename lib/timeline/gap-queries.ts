@@ -106,13 +106,12 @@ const MAX_SEEDS = 50;
  * filled together and the batch is anchored before its earliest gap.
  */
 export async function backfillFrontier(db: Db, roomId: string, skip: ReadonlySet<string>): Promise<BackfillFrontier | undefined> {
-  const gaps = await db.$queryRaw<{ position: bigint; missing: string[]; events_before: bigint }[]>`
-    WITH items AS (
-      SELECT position, kind, missing_prev_events,
-        count(*) FILTER (WHERE kind = 'event') OVER (ORDER BY position) AS events_before
-      FROM timeline_items WHERE room_id = ${roomId})
-    SELECT position, missing_prev_events AS missing, events_before FROM items
-    WHERE kind = 'gap' AND cardinality(missing_prev_events) > 0
+  // Only the gap items (by the room/kind/position index), not the whole room: this runs before
+  // every backfill request, and counting every event of the room each time made a long
+  // backfill quadratic.
+  const gaps = await db.$queryRaw<{ position: bigint; missing: string[] }[]>`
+    SELECT position, missing_prev_events AS missing FROM timeline_items
+    WHERE room_id = ${roomId} AND kind = 'gap' AND cardinality(missing_prev_events) > 0
     ORDER BY position DESC`;
   const open = gaps.map((g) => ({ ...g, missing: g.missing.filter((m) => !skip.has(m)) })).filter((g) => g.missing.length > 0);
   const first = open[0];
@@ -120,7 +119,13 @@ export async function backfillFrontier(db: Db, roomId: string, skip: ReadonlySet
   const cluster = [first];
   for (const gap of open.slice(1)) {
     const previous = cluster[cluster.length - 1]!;
-    if (previous.events_before - gap.events_before > BigInt(CLUSTER_SPAN)) break;
+    // Events between the two gaps, counted only as far as the span.
+    const between = await db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (
+        SELECT 1 FROM timeline_items
+        WHERE room_id = ${roomId} AND kind = 'event' AND position > ${gap.position}::bigint AND position < ${previous.position}::bigint
+        LIMIT ${CLUSTER_SPAN + 1}) x`;
+    if ((between[0]?.n ?? 0) > CLUSTER_SPAN) break;
     cluster.push(gap);
   }
   const earliest = cluster[cluster.length - 1]!;
