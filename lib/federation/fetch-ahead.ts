@@ -12,7 +12,7 @@ export interface FetchAheadOptions<A> {
   servers: readonly string[];
   /** Whether another request may start now (request budget, deadline, stop). */
   canStart: () => boolean;
-  /** One request for `wanted`, asking `servers` in this order; must not reject. */
+  /** One request for `wanted`, asking `servers` in this order (a rejection reaches whoever takes that answer). */
   fetch: (servers: readonly string[], wanted: readonly string[]) => Promise<A>;
   /** From an answer: the server that answered usefully (if it did) and what to ask for next. */
   next: (answer: A, asked: readonly string[]) => { server: string | undefined; wanted: readonly string[] } | undefined;
