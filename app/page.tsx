@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { connection } from "next/server";
 import { RemoteRoomList } from "@/components/directory/remote-room-list";
 import { RoomList } from "@/components/directory/room-list";
+import { SearchForm } from "@/components/search/search-form";
 import { directoryFor } from "@/lib/archive/app-api";
 
 export const metadata: Metadata = { alternates: { canonical: "/" } };
@@ -37,6 +38,12 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
       ) : (
         <RoomList rooms={directory.archived} />
       )}
+      <section aria-labelledby="message-search-title" className="mt-8">
+        <h2 id="message-search-title" className="text-lg font-semibold">
+          Search messages
+        </h2>
+        <SearchForm action="/search" query="" label="Search messages in all archived rooms" />
+      </section>
       {directory.remote.length > 0 && (
         <section aria-labelledby="remote-rooms" className="mt-10">
           <h2 id="remote-rooms" className="mb-3 text-lg font-semibold">

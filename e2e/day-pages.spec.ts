@@ -162,7 +162,7 @@ test("the directory lists the world-readable rooms, and rooms that are not are n
   await expect(page.getByText("Closed Club")).toHaveCount(0);
   await page.screenshot({ path: testInfo.outputPath("directory.png"), fullPage: true });
   await page.getByRole("searchbox", { name: "Search rooms" }).fill("past");
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(/\?q=past$/);
   await expect(rooms.getByRole("link")).toHaveText(["History"]);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
-import { readDatamodel, type DmmfField, type DmmfModel } from "@/lib/testing/prisma-datamodel";
+import { readDatamodel, readUnsupportedFields, type DmmfField, type DmmfModel } from "@/lib/testing/prisma-datamodel";
 
 // The migrations are hand-written SQL (Prisma's schema engine cannot run here), so this test is
 // what keeps them equal to schema.prisma: tables, columns, types, nullability, defaults,
@@ -13,6 +13,7 @@ beforeAll(async () => {
 afterAll(async () => db?.close());
 
 const datamodel = readDatamodel();
+const unsupported = readUnsupportedFields();
 const scalarTypes: Record<string, string> = {
   String: "text",
   Int: "integer",
@@ -74,6 +75,12 @@ describe("the migrated database matches schema.prisma", () => {
           return `${tableOf(m)}.${columnOf(f)} ${expectedType(f)} ${nullable ? "NULL" : "NOT NULL"}${hasDefault ? " DEFAULT" : ""}`;
         }),
       )
+      .concat(
+        unsupported.map((f) => {
+          const m = datamodel.models.find((x) => x.name === f.model)!;
+          return `${tableOf(m)}.${f.column} ${f.type} ${f.isRequired ? "NOT NULL" : "NULL"}`;
+        }),
+      )
       .sort();
     expect(actual).toEqual(expected);
   });
@@ -91,7 +98,10 @@ describe("the migrated database matches schema.prisma", () => {
     const expected = datamodel.indexes
       .map((ix) => {
         const m = byName.get(ix.model)!;
-        const cols = ix.fields.map((f) => columnOf(m.fields.find((x) => x.name === f.name)!));
+        const cols = ix.fields.map((f) => {
+          const field = m.fields.find((x) => x.name === f.name);
+          return field ? columnOf(field) : unsupported.find((u) => u.model === m.name && u.name === f.name)!.column;
+        });
         const kind = ix.type === "id" ? "PRIMARY" : ix.type === "unique" ? "UNIQUE" : "INDEX";
         return `${tableOf(m)}(${cols.join(",")}) ${kind} ${(ix.algorithm ?? "BTree").toLowerCase()}`;
       })

@@ -1,9 +1,14 @@
 import type { Metadata } from "next";
+import { cache } from "react";
 import { forbidden, notFound, redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import { DayRoute } from "@/components/day/day-route";
-import { roomFeedFor, roomLandingFor } from "@/lib/archive/app-api";
+import { SearchResults } from "@/components/search/search-results";
+import { dayExportFor, roomExportFor, roomFeedFor, roomLandingFor, searchFor } from "@/lib/archive/app-api";
+import { exportFileStem } from "@/lib/archive/export-items";
+import { dayExportText } from "@/lib/archive/export-text";
 import { dayMetadata } from "@/lib/archive/day-metadata";
+import { searchMetadata } from "@/lib/archive/search-metadata";
 import { jsonError } from "@/lib/archive/errors";
 import { loadDayRoute, type RoomParamKind } from "@/lib/archive/load-day-route";
 import { permalinkResponse } from "@/lib/archive/permalink-route";
@@ -77,5 +82,77 @@ export function feedRoute(kind: RoomParamKind) {
     const feed = ref ? await roomFeedFor(ref) : undefined;
     if (!feed) return jsonError("M_NOT_FOUND", "the archive serves no such room");
     return new Response(feed, { headers: { "content-type": "application/atom+xml; charset=utf-8", "cache-control": "public, max-age=300" } });
+  };
+}
+
+const searchParamText = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+// One search per request, shared by the page and its metadata (React's cache keys on the arguments).
+const loadSearch = cache(async (kind: RoomParamKind, room: string, q: string | undefined, page: string | undefined) => {
+  const ref = refFromParam(kind, room);
+  return ref ? searchFor(ref, { q, page }) : ({ status: "not_found" } as const);
+});
+
+/** `…/search?q=…&page=…`: search inside the room (server-rendered, noindex). */
+export function searchPage(kind: RoomParamKind) {
+  interface Props {
+    params: Promise<RoomParams>;
+    searchParams: Promise<SearchParams>;
+  }
+  async function load(props: Props) {
+    const [params, searchParams] = await Promise.all([props.params, props.searchParams]);
+    return loadSearch(kind, params.room, searchParamText(searchParams.q), searchParamText(searchParams.page));
+  }
+  return {
+    generateMetadata: async (props: Props): Promise<Metadata> => searchMetadata(await load(props)),
+    Page: async function RoomSearchPage(props: Props) {
+      const result = await load(props);
+      if (result.status === "forbidden") forbidden();
+      if (result.status !== "ok") notFound();
+      return <SearchResults view={result.view} />;
+    },
+  };
+}
+
+const EXPORT_FILE = /^(?:(\d{4}-\d{2}-\d{2})\.(json|txt)|room\.ndjson)$/;
+
+/**
+ * `…/export/{yyyy-mm-dd}.json`, `…/export/{yyyy-mm-dd}.txt`: one day as data; `…/export/room.ndjson`:
+ * the whole room, streamed. The same consent rules as the pages (docs/exports.md).
+ */
+export function exportRoute(kind: RoomParamKind) {
+  return async function GET(_request: Request, { params }: { params: Promise<RoomParams & { file: string }> }) {
+    const { room, file } = await params;
+    const ref = refFromParam(kind, room);
+    const match = EXPORT_FILE.exec(file);
+    if (!ref || !match) return jsonError("M_NOT_FOUND", "no such export");
+    const robots = { "x-robots-tag": "noindex" };
+    if (!match[1]) {
+      const result = await roomExportFor(ref);
+      if (result.status === "forbidden") return jsonError("M_FORBIDDEN", "this room's history is not world-readable");
+      if (result.status !== "ok") return jsonError("M_NOT_FOUND", "the archive serves no such room");
+      return new Response(result.stream, {
+        headers: {
+          "content-type": "application/x-ndjson; charset=utf-8",
+          "content-disposition": `attachment; filename="${result.filename}"`,
+          "cache-control": "no-store",
+          ...robots,
+        },
+      });
+    }
+    const result = await dayExportFor(ref, match[1]);
+    if (result.status === "forbidden") return jsonError("M_FORBIDDEN", "this room's history is not world-readable");
+    if (result.status !== "ok") return jsonError("M_NOT_FOUND", "no such room or day");
+    const slug = exportFileStem({ alias: result.export.room.alias, roomId: result.export.room.room_id });
+    const asText = match[2] === "txt";
+    return new Response(asText ? dayExportText(result.export) : `${JSON.stringify(result.export, null, 1)}\n`, {
+      headers: {
+        "content-type": asText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+        "content-disposition": `inline; filename="${slug}-${match[1]}.${match[2]}"`,
+        // Like the day page itself: browsers revalidate, shared caches keep it briefly.
+        "cache-control": "public, max-age=0, s-maxage=300",
+        ...robots,
+      },
+    });
   };
 }

@@ -6,7 +6,8 @@ import { MessageItem } from "@/components/day/message-item";
 import { MonthCalendar } from "@/components/day/month-calendar";
 import { RoomConsent } from "@/components/day/room-consent";
 import { StateRun } from "@/components/day/state-run";
-import { eventPermalinkPath } from "@/lib/archive/room-paths";
+import { SearchForm } from "@/components/search/search-form";
+import { eventPermalinkPath, exportPath } from "@/lib/archive/room-paths";
 import { jsonLdText } from "@/lib/archive/structured-data";
 import type { DayItemView, DayPageView } from "@/lib/archive/view-types";
 
@@ -53,6 +54,7 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
         </h1>
         {room.topic && <p className="dim mt-1 line-clamp-3 text-sm">{room.topic}</p>}
       </header>
+      <SearchForm action={`${room.basePath}/search`} query="" label="Search this room" />
       <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days" />
       <MonthCalendar calendar={page.calendar} basePath={room.basePath} date={page.date} />
       {page.nav.earlierPageHref && (
@@ -91,6 +93,20 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
         </p>
       )}
       <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days (bottom)" />
+      <p className="my-3 text-sm text-zinc-600 dark:text-zinc-400">
+        Take this day away:{" "}
+        <a href={exportPath(room.basePath, page.date, "json")} rel="nofollow" className="underline">
+          JSON
+        </a>{" "}
+        ·{" "}
+        <a href={exportPath(room.basePath, page.date, "txt")} rel="nofollow" className="underline">
+          plain text
+        </a>{" "}
+        · the whole room as{" "}
+        <a href={exportPath(room.basePath, null)} rel="nofollow" className="underline">
+          NDJSON
+        </a>
+      </p>
       <RoomConsent consent={page.consent} room={room} />
       <LocalTimes />
     </>

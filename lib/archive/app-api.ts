@@ -1,9 +1,12 @@
+import { exportDay } from "@/lib/archive/export-day";
+import { exportRoom } from "@/lib/archive/export-room";
 import { fillGapOnce } from "@/lib/archive/fill-gap";
 import { listDirectory } from "@/lib/archive/list-directory";
 import { getMedia } from "@/lib/archive/media/media-store";
 import { getRoomFeed } from "@/lib/archive/room-feed";
 import { getRoomLanding } from "@/lib/archive/room-landing";
 import type { RoomRef } from "@/lib/archive/room-paths";
+import { searchArchive, type SearchParams } from "@/lib/archive/search";
 import { roomSitemapEntries, sitemapIndexEntries } from "@/lib/archive/sitemaps";
 import { getDb } from "@/lib/db";
 
@@ -18,6 +21,10 @@ export const roomFeedFor = (ref: RoomRef) => getRoomFeed(getDb(), ref);
 export const sitemapIndex = () => sitemapIndexEntries(getDb());
 export const roomSitemap = (roomId: string) => roomSitemapEntries(getDb(), roomId);
 export const mediaFor = (key: Parameters<typeof getMedia>[1]) => getMedia(getDb(), key);
+/** A search result page of one room (`ref`) or of the whole archive (null). */
+export const searchFor = (ref: RoomRef | null, params: SearchParams) => searchArchive(getDb(), ref, params);
+export const dayExportFor = (ref: RoomRef, date: string) => exportDay(getDb(), ref, date);
+export const roomExportFor = (ref: RoomRef) => exportRoom(getDb(), ref);
 export const fillGapFor = (roomId: string, gapId: bigint) => fillGapOnce(getDb(), roomId, gapId);
 
 /** One database round trip, for /healthz. */

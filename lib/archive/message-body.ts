@@ -1,5 +1,6 @@
 import type { MessageBody } from "@/lib/archive/view-types";
-import { num, str, stripReplyFallback, type Content } from "@/lib/archive/stored-event";
+import { num, str, type Content } from "@/lib/archive/stored-event";
+import { stripReplyFallback } from "@/lib/matrix/reply-fallback";
 import { mediaPath } from "@/lib/render/media-path";
 import { rewriteMatrixTo } from "@/lib/render/matrix-to";
 import { sanitizeMessageHtml } from "@/lib/render/sanitize-message-html";

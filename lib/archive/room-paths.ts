@@ -52,3 +52,8 @@ export function eventFragment(eventId: string): string {
 export function roomPathOfRef(ref: RoomRef): string {
   return ref.kind === "alias" ? `/r/${encodeURIComponent(ref.alias.slice(1))}` : `/roomid/${encodeURIComponent(ref.roomId.slice(1))}`;
 }
+
+/** A day's export (`json` or `txt`), or with `date` null the whole room's NDJSON stream. */
+export function exportPath(basePath: string, date: string | null, format: "json" | "txt" = "json"): string {
+  return date === null ? `${basePath}/export/room.ndjson` : `${basePath}/export/${date}.${format}`;
+}

@@ -124,13 +124,3 @@ export function hasReplyFallback(content: Content): boolean {
   const rel = relationOf(content);
   return rel?.kind === "reply" || rel?.kind === "thread";
 }
-
-/** Drops the `> <@user> quoted` fallback lines a rich reply's plain body starts with. */
-export function stripReplyFallback(body: string): string {
-  const lines = body.split("\n");
-  let i = 0;
-  while (i < lines.length && lines[i]!.startsWith(">")) i++;
-  if (i === 0) return body;
-  if (i < lines.length && lines[i] === "") i++;
-  return lines.slice(i).join("\n");
-}

@@ -153,3 +153,35 @@ export interface DayPageView {
   calendar: CalendarView;
   isToday: boolean;
 }
+
+/** A piece of a search hit's snippet: plain text, or a matched word to highlight. */
+export interface SnippetPart {
+  text: string;
+  mark: boolean;
+}
+
+export interface SearchHitView {
+  /** The message the hit shows (an edit's hit names the message it edits). */
+  eventId: string;
+  room: { name: string; basePath: string };
+  sender: SenderView;
+  ts: number;
+  snippet: SnippetPart[];
+  /** The message's permalink. */
+  href: string;
+}
+
+export interface SearchPageView {
+  scope: { kind: "room"; room: RoomHeaderView } | { kind: "all" };
+  /** Where the search form submits. */
+  path: string;
+  query: string;
+  /** Why there are no hits to show, when the query could not run. */
+  problem: null | "too_long" | "no_terms" | "timeout";
+  hits: SearchHitView[];
+  page: number;
+  previousPageHref: string | null;
+  nextPageHref: string | null;
+  /** Gaps in the history of the searched rooms: results may miss what they hide. */
+  gapCount: number;
+}

@@ -39,9 +39,43 @@ export type DmmfField = z.infer<typeof field>;
 
 const SCHEMA_DIR = path.join(process.cwd(), "prisma", "schema");
 
-export function readDatamodel(dir = SCHEMA_DIR) {
-  const files = readdirSync(dir)
+function schemaFiles(dir: string): [string, string][] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith(".prisma"))
     .map((f) => [f, readFileSync(path.join(dir, f), "utf8")]);
-  return dmmf.parse(JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: files })))).datamodel;
+}
+
+export function readDatamodel(dir = SCHEMA_DIR) {
+  return dmmf.parse(JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: schemaFiles(dir) })))).datamodel;
+}
+
+export interface UnsupportedField {
+  model: string;
+  name: string;
+  column: string;
+  /** The database type inside `Unsupported("…")`. */
+  type: string;
+  isRequired: boolean;
+}
+
+/**
+ * Fields of type `Unsupported("…")` (a tsvector, say), which Prisma's DMMF leaves out of the
+ * models' fields while its indexes still name them: read from the schema text, one per line.
+ */
+export function readUnsupportedFields(dir = SCHEMA_DIR): UnsupportedField[] {
+  const out: UnsupportedField[] = [];
+  for (const [, text] of schemaFiles(dir)) {
+    let model: string | null = null;
+    for (const line of text.split("\n")) {
+      const start = /^model\s+(\w+)\s*\{/.exec(line);
+      if (start) model = start[1]!;
+      else if (/^\}/.test(line)) model = null;
+      const field = /^\s+(\w+)\s+Unsupported\("([^"]+)"\)(\?)?(.*)$/.exec(line);
+      if (model && field) {
+        const map = /@map\("([^"]+)"\)/.exec(field[4] ?? "");
+        out.push({ model, name: field[1]!, column: map?.[1] ?? field[1]!, type: field[2]!, isRequired: field[3] !== "?" });
+      }
+    }
+  }
+  return out;
 }

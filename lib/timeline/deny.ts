@@ -4,6 +4,7 @@ import { placeInSlot } from "@/lib/timeline/positions";
 import { renumberAround } from "@/lib/timeline/renumber";
 import type { Tx } from "@/lib/timeline/db-types";
 import { withRoomLock } from "@/lib/timeline/room-lock";
+import { unindexForSearch } from "@/lib/timeline/search-index";
 import { TimelineError } from "@/lib/timeline/types";
 
 const denyInputSchema = z.object({
@@ -41,6 +42,7 @@ export async function denyEventInTx(tx: Tx, input: DenyEventInput): Promise<{ de
   if (kind === "withheld") {
     if (row.denied_reason !== null) return { denied: false };
     await tx.$executeRaw`UPDATE events SET denied_reason = ${reason} WHERE event_id = ${eventId}`;
+    await unindexForSearch(tx, [eventId]);
   } else {
     if (row.overruled_reason !== null || row.denied_reason !== null) return { denied: false };
     await tx.$executeRaw`UPDATE events SET overruled_reason = ${reason} WHERE event_id = ${eventId}`;

@@ -44,6 +44,12 @@
  * - `findDayWithEvents(db, roomId, day, "at-or-before" | "at-or-after", types?)`: navigation.
  * - `historyVisibilityAt(db, roomId, eventIds)`: the history visibility in effect at each
  *   event's place in the timeline (null before the first change the archive holds).
+ * - `searchMessageRows(db, { roomIds, query, limit, offset })`: full-text search of message
+ *   bodies (websearch syntax), newest first, with ts_headline snippets; `countGaps(db, roomIds)`.
+ *   The search rows are written with the events and deleted when one is redacted or withheld
+ *   (lib/timeline/search-index.ts, docs/search.md).
+ * - `streamRoomTimeline(db, roomId, { chunkSize?, maxItems? })`: the whole timeline in order,
+ *   chunk by chunk (an async generator), for the room export; positions stay inside.
  *
  * Positions are BIGINTs renumbered locally when a spot runs out of room (lib/timeline/positions);
  * nothing outside this module should read or keep them.
@@ -59,3 +65,5 @@ export { listGaps, listDayGaps, getGap, firstEventAfterGap, backfillFrontier } f
 export { getDayWindow, type DayItem, type DayWindow } from "@/lib/timeline/day-window";
 export { findDayWithEvents } from "@/lib/timeline/day-navigation";
 export { historyVisibilityAt } from "@/lib/timeline/visibility";
+export { streamRoomTimeline } from "@/lib/timeline/room-stream";
+export { searchMessageRows, countGaps, SNIPPET_MARK_START, SNIPPET_MARK_END, type SearchHitRow } from "@/lib/timeline/search";

@@ -7,6 +7,7 @@ import type { Pack } from "@/lib/timeline/positions";
 import { redactStoredTargets, storedForms, type StoredForm } from "@/lib/timeline/redactions";
 import { withRoomLock } from "@/lib/timeline/room-lock";
 import { insertEventRows, type EventRow } from "@/lib/timeline/row-inserts";
+import { indexForSearch } from "@/lib/timeline/search-index";
 import { resolveSlots, writeSlot } from "@/lib/timeline/slots";
 import { topoSort } from "@/lib/timeline/topo-sort";
 import {
@@ -162,6 +163,11 @@ async function insertBatch(
   await insertEventRows(
     tx,
     sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)),
+  );
+  await indexForSearch(
+    tx,
+    roomId,
+    sorted.map((e) => ({ ...e, ...forms.get(e.eventId)! })),
   );
 
   const batchPrevs = new Set(sorted.flatMap((e) => e.prevEvents));

@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/timeline/db-types";
+import { unindexForSearch } from "@/lib/timeline/search-index";
 import type { RedactFn, TimelineEventInput } from "@/lib/timeline/types";
 
 export interface StoredForm {
@@ -57,6 +58,7 @@ export async function redactStoredTargets(tx: Tx, roomId: string, roomVersion: s
   const targets = await tx.$queryRaw<{ event_id: string; pdu: string; redacted: boolean; sender: string }[]>`
     SELECT event_id, pdu, redacted, sender FROM events
     WHERE event_id = ANY(${[...byTarget.keys()]}::text[]) AND room_id || '' = ${roomId} AND redacted_by IS NULL`;
+  const redacted: string[] = [];
   for (const t of targets) {
     const by = byTarget.get(t.event_id)!.find((r) => mayApply(r.redactsAny ?? true, r.sender, t.sender));
     if (!by) continue;
@@ -64,7 +66,9 @@ export async function redactStoredTargets(tx: Tx, roomId: string, roomVersion: s
     await tx.$executeRaw`
       UPDATE events SET pdu = ${pdu}, redacted = true, redacted_by = ${by.eventId}
       WHERE event_id = ${t.event_id}`;
+    redacted.push(t.event_id);
   }
+  await unindexForSearch(tx, redacted);
 }
 
 /** The server part of a user ID (after the first colon), which is what the redaction rules compare. */

@@ -1,0 +1,132 @@
+import { expect, test, type Page } from "@playwright/test";
+import { dayPagePath, roomBasePath } from "../lib/archive/room-paths";
+import type { MatrixUser } from "../scripts/testbed/matrix-client";
+import { type Testbed } from "../scripts/testbed/index";
+import type { RunningArchive } from "./fixtures/archive";
+import { useTestbed } from "./fixtures/testbed";
+
+// What readers expect of an archive (issue 16), on real Synapse data: search (and its honesty
+// about gaps), later threads, exports and room upgrades. One room on hs1 that the archive joins
+// without backfilling, so the history before its join is a gap.
+
+test.describe.configure({ mode: "serial" });
+
+let bed: Testbed;
+let archive: RunningArchive;
+useTestbed({ homeservers: 1, archive: { name: "archive-reader", env: () => ({ DAY_FILL_ON_VIEW: "false" }) } }, (ready) => ({ bed, archive } = ready));
+
+let alice: MatrixUser;
+let roomId: string;
+let alias: string;
+let base: string;
+const sent: Record<string, string> = {};
+
+async function stored(ids: readonly string[]) {
+  const report = () => archive.admin<{ events: { eventId: string }[] }>(`room?room_id=${encodeURIComponent(roomId)}`);
+  await expect
+    .poll(
+      async () => {
+        const held = new Set((await report()).events.map((e) => e.eventId));
+        return ids.filter((id) => !held.has(id));
+      },
+      { timeout: 60_000, intervals: [250] },
+    )
+    .toEqual([]);
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  alice = await hs1.registerUser("alice");
+  alias = `#reader:${hs1.serverName}`;
+  roomId = await alice.createRoom({ alias: "reader", roomVersion: "11", name: "Reader" });
+  sent.early = await alice.sendMessage(roomId, "said before the archive came: early pelican");
+  // backfill 0: the archive holds nothing before its join, a gap a reader is told about.
+  await archive.admin("join", { room: alias, backfill: 0 });
+  await alice.waitForJoined(roomId, `@archive:${archive.serverName}`);
+  sent.pelican = await alice.sendMessage(roomId, "The blue pelican sings at dawn <b>loudly</b>");
+  sent.other = await alice.sendMessage(roomId, "Something else entirely");
+  sent.secret = await alice.sendMessage(roomId, "the secret swordfish recipe");
+  sent.redaction = await alice.redact(roomId, sent.secret);
+  await stored([sent.pelican, sent.other, sent.secret, sent.redaction]);
+  base = roomBasePath({ roomId, canonicalAlias: alias });
+});
+
+async function search(page: Page, q: string) {
+  await page.goto(`${archive.url}${dayPagePath(base, new Date().toISOString().slice(0, 10))}`);
+  await page.getByRole("searchbox", { name: "Search this room" }).fill(q);
+  await page.getByRole("button", { name: "Search messages" }).click();
+  await expect(page).toHaveURL(new RegExp(`/search\\?q=${encodeURIComponent(q)}$`));
+}
+
+test("a search finds a message, says results may be incomplete, and its link lands on the message highlighted", async ({ page }, testInfo) => {
+  await search(page, "pelicans");
+  await expect(page.locator('meta[name="robots"]')).toHaveAttribute("content", /noindex/);
+  const results = page.getByRole("region", { name: "Search results" });
+  await expect(results.locator("article")).toHaveCount(1);
+  const hit = results.locator("article").first();
+  await expect(hit).toContainText("alice");
+  await expect(hit.locator("mark")).toHaveText("pelican");
+  // Text that looks like markup stays text.
+  await expect(hit).toContainText("<b>loudly</b>");
+  await expect(hit.locator("b")).toHaveCount(0);
+  await expect(page.getByRole("note", { name: "Results may be incomplete" })).toContainText(/Results may be incomplete: \d+ gaps?/);
+  await page.screenshot({ path: testInfo.outputPath("search-results.png"), fullPage: true });
+
+  await hit.getByRole("link").click();
+  await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toBe(`#${sent.pelican}`);
+  const target = page.locator(`[id="${sent.pelican}"]`);
+  await expect(target).toBeVisible();
+  // :target highlights the message the link names.
+  expect(await target.evaluate((el) => el.matches(":target"))).toBe(true);
+});
+
+test("redacted text is never found, and bad queries get a page that says so", async ({ page, request }) => {
+  await search(page, "swordfish");
+  await expect(page.getByRole("region", { name: "Search results" })).toContainText("No message matches “swordfish”");
+  const long = await request.get(`${archive.url}${base}/search?q=${"x".repeat(500)}`);
+  expect(long.status()).toBe(200);
+  expect(await long.text()).toContain("Query too long");
+  const symbols = await request.get(`${archive.url}${base}/search?q=${encodeURIComponent("\"'&|!():*\\")}`);
+  expect(symbols.status()).toBe(200);
+  expect((await request.get(`${archive.url}/r/nowhere%3Aexample.org/search?q=x`)).status()).toBe(404);
+  // The search across rooms finds it too, and works without JavaScript (a plain GET form).
+  const all = await request.get(`${archive.url}/search?q=pelican`);
+  expect(all.status()).toBe(200);
+  expect(await all.text()).toContain("sings at dawn");
+});
+
+test("the JSON export of a day matches the page's items, and the room streams as NDJSON", async ({ page, request }) => {
+  const today = new Date().toISOString().slice(0, 10);
+  await page.goto(`${archive.url}${dayPagePath(base, today)}`);
+  const pageIds = await page.locator("section article[id]").evaluateAll((els) => els.map((e) => e.id));
+  const jsonHref = await page.getByRole("link", { name: "JSON" }).getAttribute("href");
+  const json = await request.get(`${archive.url}${jsonHref}`);
+  expect(json.status()).toBe(200);
+  expect(json.headers()["content-type"]).toContain("application/json");
+  const day = (await json.json()) as { items: Array<{ kind: string; event?: { event_id: string; type: string; content: Record<string, unknown> } }> };
+  const messages = day.items.flatMap((i) => (i.event?.type === "m.room.message" ? [i.event.event_id] : []));
+  expect(messages).toEqual(pageIds);
+  expect(messages).toEqual(expect.arrayContaining([sent.pelican, sent.other, sent.secret]));
+  expect(day.items.some((i) => i.kind === "gap")).toBe(true);
+  expect(JSON.stringify(day)).not.toContain("swordfish");
+
+  const text = await request.get(`${archive.url}${await page.getByRole("link", { name: "plain text" }).getAttribute("href")}`);
+  expect(text.headers()["content-type"]).toContain("text/plain");
+  expect(await text.text()).toContain("The blue pelican sings at dawn");
+
+  const ndjson = await request.get(`${archive.url}${await page.getByRole("link", { name: "NDJSON" }).getAttribute("href")}`);
+  expect(ndjson.status()).toBe(200);
+  expect(ndjson.headers()["content-disposition"]).toMatch(/^attachment; filename=".+\.ndjson"$/);
+  const lines = (await ndjson.text())
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { kind: string; event?: { event_id: string } });
+  expect(lines[0]).toMatchObject({ kind: "room", room_id: roomId });
+  expect(lines.at(-1)).toEqual({ kind: "end", reason: "complete" });
+  expect(lines.flatMap((l) => (l.event ? [l.event.event_id] : []))).toEqual(expect.arrayContaining([sent.pelican, sent.redaction]));
+  expect((await request.get(`${archive.url}/r/nowhere%3Aexample.org/export/room.ndjson`)).status()).toBe(404);
+  expect((await request.get(`${archive.url}${base}/export/2020-02-31.json`)).status()).toBe(404);
+  expect((await request.get(`${archive.url}${base}/export/whatever.exe`)).status()).toBe(404);
+});

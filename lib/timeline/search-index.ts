@@ -1,0 +1,80 @@
+import { stripReplyFallback } from "@/lib/matrix/reply-fallback";
+import type { Tx } from "@/lib/timeline/db-types";
+
+// The full-text search rows (`message_search`, docs/search.md), kept by the write path: a row
+// for every placed, unredacted m.room.message with a text body, written with the events; gone
+// when the event is redacted or withheld; purges delete it with the events (foreign key).
+// Kept apart from insert-events.ts so the write path calls it in one line.
+
+/** The text search configuration of every tsvector and query (English stemming, the common case of public rooms). */
+export const SEARCH_CONFIG = "english";
+
+/** Longest body indexed: a PDU is at most 64 KiB, and a snippet never needs more. */
+const MAX_SEARCH_BODY = 20_000;
+
+export interface SearchableEvent {
+  eventId: string;
+  type: string;
+  sender: string;
+  originServerTs: bigint;
+  pdu: string;
+  redacted: boolean;
+}
+
+interface SearchRow {
+  eventId: string;
+  messageId: string;
+  sender: string;
+  ts: bigint;
+  body: string;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/**
+ * What a message offers to search: its plain body (without a reply's quoted fallback), or for
+ * an edit the new body, found under the message it edits. Null for anything else.
+ */
+function searchRowOf(e: SearchableEvent): SearchRow | null {
+  if (e.type !== "m.room.message" || e.redacted) return null;
+  let content: Record<string, unknown> | null;
+  try {
+    content = record((JSON.parse(e.pdu) as { content?: unknown }).content);
+  } catch {
+    return null;
+  }
+  if (!content) return null;
+  const rel = record(content["m.relates_to"]);
+  const newContent = record(content["m.new_content"]);
+  const isEdit = rel?.rel_type === "m.replace" && typeof rel.event_id === "string";
+  const source = isEdit ? newContent : content;
+  const body = source?.body;
+  if (typeof body !== "string") return null;
+  // A plain reply's body starts with the quoted message; only its own words are searched.
+  const text = (!isEdit && rel !== null && record(rel["m.in_reply_to"]) ? stripReplyFallback(body) : body).slice(0, MAX_SEARCH_BODY).trim();
+  if (text === "") return null;
+  return { eventId: e.eventId, messageId: isEdit ? (rel.event_id as string) : e.eventId, sender: e.sender, ts: e.originServerTs, body: text };
+}
+
+/** Writes the search rows of newly placed events (the unsearchable ones are skipped). */
+export async function indexForSearch(tx: Tx, roomId: string, events: readonly SearchableEvent[]): Promise<void> {
+  const rows = events.flatMap((e) => searchRowOf(e) ?? []);
+  if (rows.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO message_search (event_id, room_id, message_id, sender, ts, body, tsv)
+    SELECT u.id, ${roomId}, u.message_id, u.sender, u.ts, u.body, to_tsvector(${SEARCH_CONFIG}::regconfig, u.body)
+    FROM unnest(${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.messageId)}::text[], ${rows.map((r) => r.sender)}::text[],
+                ${rows.map((r) => r.ts.toString())}::bigint[], ${rows.map((r) => r.body)}::text[]) AS u(id, message_id, sender, ts, body)
+    ON CONFLICT (event_id) DO NOTHING`;
+}
+
+/**
+ * Removes the search rows of events that were redacted or withheld, and of the edits of those
+ * messages: their text is never found again.
+ */
+export async function unindexForSearch(tx: Tx, eventIds: readonly string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await tx.$executeRaw`DELETE FROM message_search WHERE event_id = ANY(${[...eventIds]}::text[]) OR message_id = ANY(${[...eventIds]}::text[])`;
+}

@@ -1,0 +1,106 @@
+import type { Db } from "@/lib/db";
+import { SEARCH_CONFIG } from "@/lib/timeline/search-index";
+
+// Reading the full-text search rows (docs/search.md). The query text goes through
+// websearch_to_tsquery, which accepts any input (quotes, `or`, `-word`) without a syntax error;
+// the caller bounds its length. A hit is found through the GIN index on `tsv` and checked
+// again against the message it shows: still placed, not redacted, not withheld, and (for an
+// edit) edited by its own sender.
+
+/** Private-use characters around the matched words of a snippet, and standing in for `<` and `>`, which ts_headline would read as tags. */
+export const SNIPPET_MARK_START = "\uE000";
+export const SNIPPET_MARK_END = "\uE001";
+const LT = "\uE002";
+const GT = "\uE003";
+
+const MARKS = `StartSel=${SNIPPET_MARK_START},StopSel=${SNIPPET_MARK_END}`;
+/** A short message is shown whole; a long one by up to two fragments around its matches. */
+const SHORT_BODY = 400;
+const HEADLINE_SHORT = `${MARKS},MaxWords=80,MinWords=40`;
+const HEADLINE_LONG = `${MARKS},MaxWords=30,MinWords=12,MaxFragments=2,FragmentDelimiter=" … "`;
+
+/** How long one search may run on a Postgres server (PGlite runs in-process and cannot cancel a statement). */
+const STATEMENT_TIMEOUT_MS = 3000;
+
+export interface SearchHitRow {
+  /** The event whose text matched (an edit, or the message itself). */
+  eventId: string;
+  /** The message the hit shows and links to. */
+  messageId: string;
+  roomId: string;
+  sender: string;
+  ts: number;
+  /** Plain text with the matched words between SNIPPET_MARK_START and SNIPPET_MARK_END. */
+  snippet: string;
+}
+
+export type SearchRowsResult =
+  | { status: "ok"; hits: SearchHitRow[]; more: boolean }
+  /** The query holds no word that can be searched (empty, punctuation, only stop words). */
+  | { status: "no_terms" }
+  /** The statement ran out of time (a Postgres server only). */
+  | { status: "timeout" };
+
+export interface SearchRowsInput {
+  roomIds: readonly string[];
+  query: string;
+  limit: number;
+  offset: number;
+}
+
+/** One page of hits, newest first, in the given rooms. */
+export async function searchMessageRows(db: Db, input: SearchRowsInput): Promise<SearchRowsResult> {
+  if (input.roomIds.length === 0) return { status: "ok", hits: [], more: false };
+  try {
+    return await db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+      const terms = await tx.$queryRaw<{ n: number }[]>`SELECT numnode(websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}))::int AS n`;
+      if ((terms[0]?.n ?? 0) === 0) return { status: "no_terms" as const };
+      // The inner query takes one page from the GIN index alone: `room_id || ''` and `ts + 0`
+      // keep the planner (no statistics on PGlite) from walking all of a room's rows through
+      // the (room_id, ts) index and testing each. Headlines are computed only for the page.
+      const rows = await tx.$queryRaw<{ event_id: string; message_id: string; room_id: string; sender: string; ts: bigint; snippet: string }[]>`
+        WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q)
+        SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts,
+          ts_headline(${SEARCH_CONFIG}::regconfig, translate(s.body, ${"<>" + SNIPPET_MARK_START + SNIPPET_MARK_END}, ${LT + GT}), q.q,
+            CASE WHEN length(s.body) <= ${SHORT_BODY} THEN ${HEADLINE_SHORT} ELSE ${HEADLINE_LONG} END) AS snippet
+        FROM (
+          SELECT s.* FROM message_search s, q
+          WHERE s.tsv @@ q.q AND s.room_id || '' = ANY(${[...input.roomIds]}::text[])
+          ORDER BY s.ts + 0 DESC, s.event_id DESC
+          LIMIT ${input.limit + 1} OFFSET ${input.offset}
+        ) s
+        CROSS JOIN q
+        JOIN events m ON m.event_id = s.message_id
+        JOIN timeline_items i ON i.event_id = s.message_id
+        WHERE NOT m.redacted AND m.denied_reason IS NULL AND m.room_id = s.room_id AND m.sender = s.sender
+        ORDER BY s.ts DESC, s.event_id DESC`;
+      const hits = rows.slice(0, input.limit).map((r) => ({
+        eventId: r.event_id,
+        messageId: r.message_id,
+        roomId: r.room_id,
+        sender: r.sender,
+        ts: Number(r.ts),
+        snippet: r.snippet.replaceAll(LT, "<").replaceAll(GT, ">"),
+      }));
+      return { status: "ok" as const, hits, more: rows.length > input.limit };
+    });
+  } catch (err) {
+    // 57014: query_canceled, which is how statement_timeout ends a statement.
+    if (isCanceled(err)) return { status: "timeout" };
+    throw err;
+  }
+}
+
+function isCanceled(err: unknown): boolean {
+  const text = String((err as { message?: unknown })?.message ?? "") + JSON.stringify(err ?? null);
+  return text.includes("57014") || text.includes("canceling statement due to statement timeout");
+}
+
+/** The number of gaps (history the archive does not hold) in each of the rooms. */
+export async function countGaps(db: Db, roomIds: readonly string[]): Promise<number> {
+  if (roomIds.length === 0) return 0;
+  const rows = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM timeline_items WHERE room_id = ANY(${[...roomIds]}::text[]) AND kind = 'gap'`;
+  return Number(rows[0]?.n ?? 0);
+}
