@@ -1,0 +1,3 @@
+import { exportRoute } from "@/app/_room/room-routes";
+
+export const GET = exportRoute("alias");
