@@ -101,7 +101,7 @@ test("the JSON export of a day matches the page's items, and the room streams as
   const today = new Date().toISOString().slice(0, 10);
   await page.goto(`${archive.url}${dayPagePath(base, today)}`);
   const pageIds = await page.locator("section article[id]").evaluateAll((els) => els.map((e) => e.id));
-  const jsonHref = await page.getByRole("link", { name: "JSON" }).getAttribute("href");
+  const jsonHref = await page.getByRole("link", { name: "JSON", exact: true }).getAttribute("href");
   const json = await request.get(`${archive.url}${jsonHref}`);
   expect(json.status()).toBe(200);
   expect(json.headers()["content-type"]).toContain("application/json");
