@@ -14,8 +14,16 @@ export interface Database {
   prisma: Db;
   /** Applies pending migrations (the project's, or those of another folder) to this database. */
   migrate(dir?: string): Promise<string[]>;
+  /** How the job queue (lib/jobs) reaches this database. */
+  jobConnection: JobConnection;
   close(): Promise<void>;
 }
+
+/**
+ * A Postgres URL (the queue opens its own small pool), or a function that runs SQL on embedded
+ * PGlite, which has no wire protocol and serialises every statement with the app's own queries.
+ */
+export type JobConnection = { url: string } | { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
 
 export interface DatabaseOptions {
   /** A Postgres URL; when absent, embedded PGlite is used. */
@@ -51,6 +59,7 @@ export function openDatabase(options: DatabaseOptions): Database {
           await client.end();
         }
       },
+      jobConnection: { url },
       close: () => prisma.$disconnect(),
     };
   }
@@ -65,6 +74,15 @@ export function openDatabase(options: DatabaseOptions): Database {
   return {
     prisma,
     migrate: (dir) => migrate(runner, dir),
+    jobConnection: {
+      // A script of several statements (the queue's own migrations and maintenance, which wrap
+      // themselves in BEGIN … COMMIT) has no parameters and needs the simple protocol.
+      async executeSql(text, values) {
+        if (values && values.length > 0) return lite.query(text, values);
+        const results = await lite.exec(text);
+        return results.at(-1) ?? { rows: [] };
+      },
+    },
     async close() {
       await prisma.$disconnect();
       await lite.close();

@@ -29,6 +29,12 @@ function boundedInt(min: number, max: number, fallback: number) {
     });
 }
 
+const bool = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+    .default(fallback)
+    .transform((v) => v === "true" || v === "1");
+
 const serverName = z
   .string()
   .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, "must be a Matrix server name such as archive.example.org or localhost:8448");
@@ -72,10 +78,22 @@ const schema = z.object({
    * Whether the first view of a day fills that day over federation (waiting a few seconds)
    * before rendering. Off: pages show what is stored and readers fill gaps with the button.
    */
-  DAY_FILL_ON_VIEW: z
-    .enum(["true", "false", "1", "0"], { message: "must be true or false" })
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
+  DAY_FILL_ON_VIEW: bool("true"),
+  /**
+   * What this process does: `all` (serve pages and federation, and run background jobs), `web`
+   * or `worker`. Split roles need DATABASE_URL: embedded PGlite is one process's.
+   */
+  ARCHIVE_ROLE: z.enum(["all", "web", "worker"], { message: "must be all, web or worker" }).default("all"),
+  /** Rooms (IDs or aliases) joined at start and kept: a room that is not joined is joined again, unless it opted out. */
+  ARCHIVE_ROOMS: list,
+  /** Join every world-readable room published in DIRECTORY_SERVERS' directories (hourly), honouring ROOM_ALLOW/ROOM_DENY. */
+  ARCHIVE_CRAWL_DIRECTORIES: bool("false"),
+  /** Jobs one worker process runs at once (all kinds together). */
+  JOB_CONCURRENCY: boundedInt(1, 64, 4),
+  /** Events one backfill job stores before it hands over to the next (the unit of work a crash can lose). */
+  BACKFILL_STEP_EVENTS: boundedInt(100, 100_000, 2_000),
+  /** Seconds between a room's backfill steps: bounds the rate at which the archive asks a room's servers for history. */
+  BACKFILL_PAUSE_SECONDS: boundedInt(0, 3_600, 2),
 });
 
 export type Env = z.infer<typeof schema> & { signingKeyPath: string };
@@ -92,6 +110,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  if (env.ARCHIVE_ROLE !== "all" && !env.DATABASE_URL)
+    throw new EnvError(
+      `Invalid configuration:\n  ARCHIVE_ROLE: ${env.ARCHIVE_ROLE} needs DATABASE_URL (embedded PGlite can be opened by one process only, which must be "all")`,
+    );
   return {
     ...env,
     signingKeyPath: env.ARCHIVE_SIGNING_KEY_PATH ?? path.join(env.DATA_DIR, "signing.key"),

@@ -7,20 +7,28 @@ import { useTransition } from "react";
 interface FillResponse {
   filled: number;
   remaining: boolean;
+  /** The fill (a job on the server) is still running: asking again waits for the same one. */
+  pending?: boolean;
 }
 
+// Each request waits up to 20 s for the fill; a slow history gets a few more rounds, no more.
+const MAX_ROUNDS = 6;
+
 async function fillGap(roomId: string, gapId: string): Promise<FillResponse> {
-  const res = await fetch("/api/gaps/fill", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ roomId, gapId }),
-  });
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const message = typeof body === "object" && body !== null && "error" in body && typeof body.error === "string" ? body.error : `HTTP ${res.status}`;
-    throw new Error(message);
+  for (let round = 0; ; round++) {
+    const res = await fetch("/api/gaps/fill", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ roomId, gapId }),
+    });
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const message = typeof body === "object" && body !== null && "error" in body && typeof body.error === "string" ? body.error : `HTTP ${res.status}`;
+      throw new Error(message);
+    }
+    const answer = body as FillResponse;
+    if (!answer.pending || round + 1 >= MAX_ROUNDS) return answer;
   }
-  return body as FillResponse;
 }
 
 // TanStack Query is loaded only with this island, so only pages that show a gap pay for it:

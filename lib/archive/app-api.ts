@@ -1,6 +1,6 @@
 import { exportDay } from "@/lib/archive/export-day";
 import { exportRoom } from "@/lib/archive/export-room";
-import { fillGapOnce } from "@/lib/archive/fill-gap";
+import { fillGapForReader } from "@/lib/archive/fill-gap";
 import { listDirectory } from "@/lib/archive/list-directory";
 import { getMedia } from "@/lib/archive/media/media-store";
 import { getRoomFeed } from "@/lib/archive/room-feed";
@@ -25,7 +25,7 @@ export const mediaFor = (key: Parameters<typeof getMedia>[1]) => getMedia(getDb(
 export const searchFor = (ref: RoomRef | null, params: SearchParams) => searchArchive(getDb(), ref, params);
 export const dayExportFor = (ref: RoomRef, date: string) => exportDay(getDb(), ref, date);
 export const roomExportFor = (ref: RoomRef) => exportRoom(getDb(), ref);
-export const fillGapFor = (roomId: string, gapId: bigint) => fillGapOnce(getDb(), roomId, gapId);
+export const fillGapFor = (roomId: string, gapId: bigint) => fillGapForReader(getDb(), roomId, gapId);
 
 /** One database round trip, for /healthz. */
 export async function pingDatabase(): Promise<void> {

@@ -3,14 +3,15 @@ import { fillGap } from "@/lib/archive/fill-gap";
 import { isoDate } from "@/lib/archive/day-range";
 import { fillForwards } from "@/lib/federation/fill-forwards";
 import { jumpToTimestamp } from "@/lib/federation/jump";
+import { getJobQueue } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
 import { getDayWindow } from "@/lib/timeline";
 
 // The day fill (docs/day-pages.md, "Gaps and fills"), run on a day's first view: a day the
 // archive holds nothing of is located with /timestamp_to_event and filled forwards from there;
 // gaps inside a day are filled through fillGap (backfill, else forwards fill). The page waits
-// a few seconds at most, then renders what is stored; the fill goes on in the background and
-// later views show the result.
+// a few seconds at most, then renders what is stored; the fill goes on as a job and later views
+// show the result.
 
 const PAGE_WAIT_MS = 3_000;
 const FILL_BUDGET_MS = 30_000;
@@ -23,10 +24,9 @@ interface RoomForFill {
   servers: string[];
 }
 
-// Per process: which days were filled lately, and fills under way (two readers of the same day
-// share one fill). Several web instances may each fill once; the store is idempotent.
+// Per process: which days were filled lately, so that every view of a day does not ask the queue
+// again. Fills under way are jobs, shared by all readers on all instances.
 const recent = new Map<string, number>();
-const running = new Map<string, Promise<void>>();
 
 /** A day the archive holds nothing of: jump to its first event, then fill forwards from it. */
 async function locateDay(db: Db, room: RoomForFill, start: number, end: number, deadline: number): Promise<number> {
@@ -46,7 +46,8 @@ async function locateDay(db: Db, room: RoomForFill, start: number, end: number, 
   return total;
 }
 
-async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number): Promise<void> {
+/** The fill-day job: a day's gaps filled (or a missing day located), bounded in time. */
+export async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number): Promise<void> {
   const deadline = Date.now() + FILL_BUDGET_MS;
   const window = await getDayWindow(db, { roomId: room.roomId, day: isoDate(start), limit: 1000, denials: false });
   // Without a stored event of the day, its only gap is the one the whole day lies in.
@@ -65,7 +66,9 @@ async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number)
 
 /**
  * Fills day [start, end) of a room when it was not filled lately, waiting at most a few
- * seconds; never throws (federation trouble leaves gaps, not an error page).
+ * seconds; never throws (federation trouble leaves gaps, not an error page). The fill is a job
+ * (`fill-day`), so readers of one day on several instances share one fill and a fill outlives
+ * the request that started it.
  */
 export async function fillDayOnView(db: Db, room: RoomForFill, start: number, end: number, waitMs = PAGE_WAIT_MS): Promise<void> {
   if (room.servers.length === 0) return;
@@ -73,21 +76,14 @@ export async function fillDayOnView(db: Db, room: RoomForFill, start: number, en
   const now = Date.now();
   if (recent.size > 10_000) for (const [k, until] of recent) if (until <= now) recent.delete(k);
   if ((recent.get(key) ?? 0) > now) return;
-  let fill = running.get(key);
-  if (!fill) {
-    fill = fillDayNow(db, room, start, end)
-      .then(() => void recent.set(key, Date.now() + RETRY_AFTER_SUCCESS_MS))
-      .catch((err: unknown) => {
-        recent.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
-        logger.warn(
-          { roomId: room.roomId, day: new Date(start).toISOString().slice(0, 10), err: (err as Error).message },
-          "day fill failed; the page shows gaps",
-        );
-      })
-      .finally(() => running.delete(key));
-    running.set(key, fill);
+  try {
+    const queue = await getJobQueue();
+    const { id } = await queue.enqueue("fill-day", { roomId: room.roomId, start, end });
+    const job = await queue.wait("fill-day", id, waitMs);
+    if (job?.state === "completed") recent.set(key, Date.now() + RETRY_AFTER_SUCCESS_MS);
+    else if (job?.state === "failed") recent.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
+  } catch (err) {
+    recent.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
+    logger.warn({ roomId: room.roomId, day: isoDate(start), err: (err as Error).message }, "could not queue the day fill; the page shows gaps");
   }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([fill, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-  clearTimeout(timer);
 }

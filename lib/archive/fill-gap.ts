@@ -3,6 +3,8 @@ import { backfill as backfillRequest } from "@/lib/federation/client/endpoints";
 import { fillForwards } from "@/lib/federation/fill-forwards";
 import { tryServers } from "@/lib/federation/try-servers";
 import { ingestPdus } from "@/lib/ingest/pipeline";
+import { z } from "zod";
+import { getJobQueue } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
 import { getGap } from "@/lib/timeline";
 
@@ -77,26 +79,28 @@ export async function fillGap(db: Db, roomId: string, gapId: bigint, options: Fi
   return { stored, remaining: gap !== null, error };
 }
 
-// A reader's button press, not a crawler's loop: presses on the same gap share one fill, and a
-// gap just filled answers from memory for a few seconds instead of asking the servers again.
-const COOLDOWN_MS = 10_000;
-const inFlight = new Map<string, Promise<FillGapReport | null>>();
-const recentReports = new Map<string, { until: number; report: FillGapReport | null }>();
+// A reader's button press, not a crawler's loop: presses on the same gap, on any instance, join
+// one job (`fill-gap`); the request waits for it a while and otherwise answers that it is still
+// running, and the page asks again (which joins the same job).
+const READER_WAIT_MS = 20_000;
 
-export function fillGapOnce(db: Db, roomId: string, gapId: bigint): Promise<FillGapReport | null> {
-  const key = `${roomId}|${gapId}`;
-  if (recentReports.size > 10_000) for (const [k, v] of recentReports) if (v.until <= Date.now()) recentReports.delete(k);
-  const recent = recentReports.get(key);
-  if (recent && recent.until > Date.now()) return Promise.resolve(recent.report);
-  let fill = inFlight.get(key);
-  if (!fill) {
-    fill = fillGap(db, roomId, gapId)
-      .then((report) => {
-        recentReports.set(key, { until: Date.now() + COOLDOWN_MS, report });
-        return report;
-      })
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, fill);
+export type ReaderFillReport = FillGapReport & { pending: boolean };
+
+export async function fillGapForReader(db: Db, roomId: string, gapId: bigint, waitMs = READER_WAIT_MS): Promise<ReaderFillReport | null> {
+  const room = await db.room.findUnique({ where: { roomId }, select: { historyVisibility: true, status: true } });
+  if (!room || room.historyVisibility !== "world_readable" || room.status !== "joined") return null;
+  if (!(await getGap(db, roomId, gapId))) return { stored: 0, remaining: false, error: null, pending: false };
+  const queue = await getJobQueue();
+  const { id } = await queue.enqueue("fill-gap", { roomId, gapId: gapId.toString() });
+  const job = await queue.wait("fill-gap", id, waitMs);
+  if (job?.state === "completed") {
+    const report = fillGapReport.safeParse(job.output);
+    if (report.success) return { ...report.data, pending: false };
+    // A fill that found the room gone (purged while the reader waited).
+    return null;
   }
-  return fill;
+  if (job?.state === "failed" || job?.state === "cancelled") return { stored: 0, remaining: true, error: "the fill failed", pending: false };
+  return { stored: 0, remaining: true, error: null, pending: true };
 }
+
+const fillGapReport = z.object({ stored: z.number(), remaining: z.boolean(), error: z.string().nullable() });

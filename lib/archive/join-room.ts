@@ -1,5 +1,4 @@
 import { getDb, type Db } from "@/lib/db";
-import { backfillRoom } from "@/lib/federation/backfill";
 import { makeJoin, queryDirectory, sendJoin } from "@/lib/federation/client/endpoints";
 import { FederationHttpError } from "@/lib/federation/client/request";
 import { archiveUserId } from "@/lib/federation/inbound/queries";
@@ -7,6 +6,7 @@ import { buildMembershipEvent } from "@/lib/federation/membership-event";
 import { serverOfId } from "@/lib/federation/server-name";
 import { getOwnServerName } from "@/lib/federation/keys/own-key";
 import { leaveRoomOverFederation } from "@/lib/federation/leave-room";
+import { getJobQueue } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
 import { ingestPdus } from "@/lib/ingest/pipeline";
 import { roomPolicy, serverDenied } from "@/lib/federation/policy";
@@ -21,20 +21,21 @@ import { SUPPORTED_ROOM_VERSIONS } from "@/lib/matrix/room-versions";
 export type JoinResult =
   | { status: "joined"; roomId: string; roomVersion: string; servers: string[]; stored: number; dropped: number }
   | { status: "not_world_readable"; roomId: string; historyVisibility: string }
+  /** The operator's lists or the room's opt-out forbid it: an answer, not a failure to retry. */
+  | { status: "refused"; roomId: string; error: string }
   | { status: "failed"; roomId?: string; error: string };
 
 export interface JoinOptions {
   /** Servers to try (a room ID has no reliable server of its own; v12 IDs have none). */
   via?: readonly string[];
   /**
-   * Earlier events to backfill in the background once joined (bounded; 0 for none). The rest of
-   * the history is fetched later by backfillRoom or on demand.
+   * Whether the room's backfill toward its creation is queued once joined (default). 0 (or
+   * false) leaves the history to explicit fills: tests that need gaps, benchmarks that time one
+   * backfill.
    */
-  backfill?: number;
+  backfill?: number | boolean;
   db?: Db;
 }
-
-const DEFAULT_JOIN_BACKFILL = 200;
 
 export async function joinRoom(roomIdOrAlias: string, options: JoinOptions = {}): Promise<JoinResult> {
   const db = options.db ?? getDb();
@@ -54,7 +55,14 @@ export async function joinRoom(roomIdOrAlias: string, options: JoinOptions = {})
     }
   }
   const policy = roomPolicy(roomId, [alias]);
-  if (!policy.allowed) return { status: "failed", roomId, error: policy.reason };
+  if (!policy.allowed) return { status: "refused", roomId, error: policy.reason };
+  const existing = await db.room.findUnique({ where: { roomId }, select: { stayOutReason: true } });
+  if (existing?.stayOutReason)
+    return {
+      status: "refused",
+      roomId,
+      error: `the room is kept out of the archive (${existing.stayOutReason}); an operator readmits it with \`archive readmit\``,
+    };
   const roomServer = serverOfId(roomId);
   if (roomServer) servers.push(roomServer); // v1–v11 only: a last resort
   servers = [...new Set(servers)].filter((s) => s !== getOwnServerName() && !serverDenied(s));
@@ -65,7 +73,7 @@ export async function joinRoom(roomIdOrAlias: string, options: JoinOptions = {})
   for (const server of servers) {
     try {
       const result = await joinVia(db, server, roomId, userId, servers, alias);
-      if (result.status === "joined") startBackgroundBackfill(roomId, options.backfill ?? DEFAULT_JOIN_BACKFILL, db);
+      if (result.status === "joined" && options.backfill !== 0 && options.backfill !== false) await queueBackfill(roomId);
       return result;
     } catch (err) {
       const message = err instanceof FederationHttpError ? err.message : (err as Error).message;
@@ -153,10 +161,11 @@ function eventIdOrUndefined(pdu: JsonObject, roomVersion: string): string | unde
   }
 }
 
-function startBackgroundBackfill(roomId: string, maxEvents: number, db: Db): void {
-  if (maxEvents <= 0) return;
-  // Not awaited: the join answers at once; the history follows at a bounded size and time.
-  void backfillRoom(roomId, { maxEvents, timeoutMs: 60_000, db })
-    .then((report) => logger.info({ roomId, ...report }, "initial backfill after join"))
-    .catch((err: unknown) => logger.warn({ roomId, err: (err as Error).message }, "initial backfill after join failed"));
+async function queueBackfill(roomId: string): Promise<void> {
+  try {
+    await (await getJobQueue()).enqueue("backfill", { roomId });
+  } catch (err) {
+    // The join stands; the history comes with the next catch-up or a reader's fill.
+    logger.warn({ roomId, err: (err as Error).message }, "could not queue the backfill after joining");
+  }
 }

@@ -89,6 +89,9 @@ export async function backfillRoom(roomId: string, options: BackfillOptions = {}
       return { ...answer, verified };
     },
   });
+  // Frontiers that brought nothing new: another writer (a second backfill, a reader's fill) may
+  // have stored what was asked for, which moves the frontier on; only the same one twice is stuck.
+  const unproductive = new Set<string>();
 
   for (;;) {
     if (options.shouldStop?.()) return { ...report, finished: "stopped" };
@@ -124,6 +127,10 @@ export async function backfillRoom(roomId: string, options: BackfillOptions = {}
     // A requested event that did not come back (or did not verify) is not asked for again now.
     for (const id of wanted) if (!nowStored.has(id)) unobtainable.add(id);
     // Nothing new although the server had the events: the gap would be chosen again forever.
-    if (result.inserted.length === 0 && wanted.some((id) => nowStored.has(id))) return { ...report, finished: "no_progress" };
+    if (result.inserted.length === 0 && wanted.some((id) => nowStored.has(id))) {
+      const frontier = `${gap.before}|${wanted.join(",")}`;
+      if (unproductive.has(frontier)) return { ...report, finished: "no_progress" };
+      unproductive.add(frontier);
+    }
   }
 }

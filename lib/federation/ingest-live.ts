@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db";
 import { getMissingEvents } from "@/lib/federation/client/endpoints";
+import { getJobQueue } from "@/lib/jobs/queue";
 import type { PduResults } from "@/lib/federation/inbound/send-transaction";
 import { eventRefs } from "@/lib/federation/store-events";
 import { ingestPdus, type IngestReport } from "@/lib/ingest/pipeline";
@@ -25,9 +26,10 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
   for (const [roomId, roomPdus] of byRoom) {
     const room = await db.room.findUnique({ where: { roomId }, select: { roomVersion: true, status: true } });
     try {
-      if (room?.status === "joined") await fetchMissingPrevs(db, roomId, room.roomVersion, origin, roomPdus);
+      const holes = room?.status === "joined" ? await fetchMissingPrevs(db, roomId, room.roomVersion, origin, roomPdus) : [];
       const report = await ingestPdus({ roomId, pdus: roomPdus, source: "send", arrival: { kind: "live" }, origin, edge: true }, db);
       Object.assign(results, resultsOf(report, roomPdus, room?.roomVersion ?? "1"));
+      if (holes.length > 0 && report.inserted.length > 0) await queueBackfillForHoles(roomId);
     } catch (err) {
       // Never let one room's failure turn the transaction into a non-200: the sender would back
       // off the archive for every room. Report it per PDU instead.
@@ -59,13 +61,19 @@ function resultsOf(report: IngestReport, pdus: readonly JsonObject[], roomVersio
   return results;
 }
 
-async function fetchMissingPrevs(db: Db, roomId: string, roomVersion: string, origin: string, pdus: readonly JsonObject[]): Promise<void> {
+/**
+ * Asks the sender for what lies between the room's live edge and the pushed events; returns the
+ * prev_events the archive did not hold before (those still missing afterwards leave a gap).
+ */
+async function fetchMissingPrevs(db: Db, roomId: string, roomVersion: string, origin: string, pdus: readonly JsonObject[]): Promise<string[]> {
   const ids = pdus.map((p) => eventIdOrUndefined(p, roomVersion)).filter((id): id is string => id !== undefined);
   const batch = new Set(ids);
   const prevs = [...new Set(pdus.flatMap((p) => eventRefs(p.prev_events)))].filter((id) => !batch.has(id));
-  if (prevs.length === 0) return;
+  if (prevs.length === 0) return [];
   const stored = await db.event.findMany({ where: { eventId: { in: prevs } }, select: { eventId: true } });
-  if (stored.length === prevs.length) return;
+  if (stored.length === prevs.length) return [];
+  const held = new Set(stored.map((e) => e.eventId));
+  const unheld = prevs.filter((id) => !held.has(id));
   // The sender's view of what we miss: everything between the room's live edge and the new events.
   const extremities = await db.forwardExtremity.findMany({ where: { roomId }, select: { eventId: true }, take: 20 });
   const edge =
@@ -78,6 +86,20 @@ async function fetchMissingPrevs(db: Db, roomId: string, roomVersion: string, or
     if (missing.length > 0) await ingestPdus({ roomId, pdus: missing, source: "missing", arrival: { kind: "live" }, origin, edge: true }, db);
   } catch (err) {
     logger.info({ roomId, origin, err: (err as Error).message }, "could not fetch missing prev_events; leaving a gap");
+  }
+  return unheld;
+}
+
+/**
+ * A hole left at the live edge (the archive was away, or the sender's /get_missing_events was
+ * short) is not left for a reader to find: the room's backfill job fills it, newest gap first.
+ */
+async function queueBackfillForHoles(roomId: string): Promise<void> {
+  try {
+    const queue = await getJobQueue();
+    await queue.enqueue("backfill", { roomId });
+  } catch (err) {
+    logger.warn({ roomId, err: (err as Error).message }, "could not queue the backfill of a hole at the live edge");
   }
 }
 

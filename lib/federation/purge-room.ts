@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { getJobQueue } from "@/lib/jobs/queue";
 import { leaveRoomOverFederation, type LeaveOutcome, type LeaveRoomFn } from "@/lib/federation/leave-room";
 import { serverOfId } from "@/lib/federation/server-name";
 import { logger } from "@/lib/log";
@@ -21,6 +22,11 @@ export interface VisibilityChange {
   originServerTs: number | undefined;
   /** Overrides the reason text (an ending that is not a visibility change: the archive kicked or banned). */
   reason?: string;
+  /**
+   * The room's admins opted out (kicked or banned the archive) or the operator removed it:
+   * nothing rejoins the room automatically until an operator readmits it.
+   */
+  optOut?: boolean;
 }
 
 export interface StopArchivingOptions {
@@ -72,6 +78,7 @@ export async function purgeRoomInTx(tx: Tx, roomId: string, change: VisibilityCh
       historyVisibility: change.historyVisibility,
       purgedAt: new Date(),
       purgeReason: purgeReason(change),
+      ...(change.optOut ? { stayOutReason: purgeReason(change) } : {}),
       // Room content, unlike the name and alias that pages need to answer 403 for its URLs.
       topic: null,
       avatarUrl: null,
@@ -117,15 +124,24 @@ export async function leaveAfterPurge(
       await sweep(db, room.roomId);
       return outcome;
     });
-  for (const delay of options.sweepDelaysMs ?? DEFAULT_SWEEP_DELAYS_MS) {
-    // unref: a pending sweep must not keep a process (or a test run) alive.
-    setTimeout(() => void sweep(db, room.roomId), delay).unref();
-  }
+  await queueSweeps(room.roomId, options.sweepDelaysMs ?? DEFAULT_SWEEP_DELAYS_MS);
   if (options.waitForLeave) await leaving;
   return { ...purged, leaving };
 }
 
-async function sweep(db: Db, roomId: string): Promise<void> {
+/** The later sweeps as jobs, so that a restart or a crash does not forget them. */
+async function queueSweeps(roomId: string, delaysMs: readonly number[]): Promise<void> {
+  if (delaysMs.length === 0) return;
+  try {
+    const queue = await getJobQueue();
+    for (const delay of delaysMs) await queue.enqueue("purge-sweep", { roomId, at: delay }, { startAfterSeconds: Math.ceil(delay / 1000) });
+  } catch (err) {
+    logger.warn({ roomId, err: (err as Error).message }, "could not queue the sweeps of a purged room");
+  }
+}
+
+/** A sweep of a purged room (the purge-sweep job): never throws. */
+export async function sweep(db: Db, roomId: string): Promise<void> {
   try {
     const swept = await sweepPurgedRoom(db, roomId);
     if (swept && swept.events + swept.items > 0) logger.warn({ roomId, ...swept }, "deleted history stored after the room was purged");

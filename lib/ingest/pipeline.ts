@@ -312,6 +312,8 @@ function consentEnding(summary: RoomStateSummary, ownUserId: string): Visibility
       sender: ownUserId,
       originServerTs: undefined,
       reason: `the archive's membership (${ownUserId}) became ${summary.ownMembership} in the room's state`,
+      // A room's admins removing the archive is their way of opting out.
+      optOut: true,
     };
   }
   return undefined;
