@@ -23,7 +23,7 @@ export interface Database {
  * A Postgres URL (the queue opens its own small pool), or a function that runs SQL on embedded
  * PGlite, which has no wire protocol and serialises every statement with the app's own queries.
  */
-export type JobConnection = { url: string } | { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+type JobConnection = { url: string } | { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
 
 export interface DatabaseOptions {
   /** A Postgres URL; when absent, embedded PGlite is used. */

@@ -23,6 +23,11 @@ export async function startServer(): Promise<void> {
   if (env.ARCHIVE_ROLE !== "web") {
     // Imported here: a web-only process never loads the job handlers.
     const { startWorker } = await import("@/lib/worker/start-worker");
-    await startWorker();
+    const worker = await startWorker();
+    // On PGlite the operator CLI reaches the database through this process (lib/archive/control-socket.ts).
+    if (!env.DATABASE_URL) {
+      const { controlSocketPath, startControlSocket } = await import("@/lib/archive/control-socket");
+      startControlSocket({ db: getDb(), queue: worker.queue }, controlSocketPath(env.DATA_DIR));
+    }
   }
 }

@@ -13,7 +13,6 @@ type Role = (typeof ROLES)[number];
 
 function parseArgs(argv: string[]): { role: Role; rest: string[] } {
   const rest: string[] = [];
-  // eslint-disable-next-line no-restricted-properties -- the role is read before lib/env validates the rest
   let role = (process.env.ARCHIVE_ROLE ?? "all") as string;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

@@ -36,7 +36,7 @@ export const JOB_PAYLOADS = {
 } as const;
 
 export type JobKind = keyof typeof JOB_PAYLOADS;
-export type JobPayload<K extends JobKind> = z.input<(typeof JOB_PAYLOADS)[K]>;
+type JobPayload<K extends JobKind> = z.input<(typeof JOB_PAYLOADS)[K]>;
 export const JOB_KINDS = Object.keys(JOB_PAYLOADS) as JobKind[];
 
 interface KindOptions {
@@ -67,7 +67,7 @@ const KIND_OPTIONS: Record<JobKind, KindOptions> = {
 const QUEUE_PREFIX = "archive.";
 export const queueName = (kind: JobKind) => `${QUEUE_PREFIX}${kind}`;
 
-export type JobState = "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
+type JobState = "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
 
 export interface JobInfo {
   id: string;
@@ -99,7 +99,7 @@ export interface JobQueue {
   stop(): Promise<void>;
 }
 
-export interface EnqueueOptions {
+interface EnqueueOptions {
   startAfterSeconds?: number;
   /**
    * Join only a job that has not started: a job queueing its own successor (the next backfill

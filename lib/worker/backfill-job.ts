@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { backfillRoom, type BackfillReport } from "@/lib/federation/backfill";
+import { progressOf } from "@/lib/jobs/backfill-progress";
 import type { JobQueue } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
 import { backfillFrontier } from "@/lib/timeline";
@@ -12,7 +13,7 @@ import { backfillFrontier } from "@/lib/timeline";
 // workers never run two steps of one room at once (one running job per room), and a long history
 // never holds a worker for hours.
 
-export const BACKFILL_STEP_SECONDS = 60;
+const BACKFILL_STEP_SECONDS = 60;
 
 export interface BackfillStepResult extends BackfillReport {
   /** Another step was queued. */
@@ -27,13 +28,6 @@ async function frontierDepth(db: Db, roomId: string): Promise<bigint | null> {
   if (!frontier) return null;
   const event = await db.event.findUnique({ where: { eventId: frontier.before }, select: { depth: true } });
   return event?.depth ?? null;
-}
-
-export function progressOf(row: { topDepth: bigint | null; frontierDepth: bigint | null; finished: string | null }): number | null {
-  if (row.finished === "complete") return 1;
-  if (row.topDepth === null || row.frontierDepth === null || row.topDepth <= 1n) return null;
-  const done = Number(row.topDepth - row.frontierDepth) / Number(row.topDepth - 1n);
-  return Math.min(1, Math.max(0, done));
 }
 
 export async function runBackfillStep(db: Db, queue: JobQueue, roomId: string): Promise<BackfillStepResult> {
