@@ -74,7 +74,7 @@ test("netsplit: the archive shows the hole where it is, and filling it puts the 
   archive = await startArchive(bed, {
     name: "archive-netsplit",
     logDir: testInfo.outputDir,
-    env: { DAY_FILL_ON_VIEW: "false", DIRECTORY_SERVERS: hs1.serverName },
+    env: { DAY_FILL_ON_VIEW: "false", FILL_MISSED_HISTORY: "false", DIRECTORY_SERVERS: hs1.serverName },
   });
   const arch = archive;
 

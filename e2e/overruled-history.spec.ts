@@ -27,7 +27,10 @@ useTestbed(
   {
     homeservers: 2,
     // No fill on first view: a page view must not fetch history while the story runs.
-    archive: { name: "archive-overruled", env: (b) => ({ DAY_FILL_ON_VIEW: "false", DIRECTORY_SERVERS: b.homeservers[0]!.serverName }) },
+    archive: {
+      name: "archive-overruled",
+      env: (b) => ({ DAY_FILL_ON_VIEW: "false", FILL_MISSED_HISTORY: "false", DIRECTORY_SERVERS: b.homeservers[0]!.serverName }),
+    },
   },
   (ready) => ({ bed, archive } = ready),
 );

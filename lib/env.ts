@@ -88,6 +88,12 @@ const schema = z.object({
   ARCHIVE_ROOMS: list,
   /** Join every world-readable room published in DIRECTORY_SERVERS' directories (hourly), honouring ROOM_ALLOW/ROOM_DENY. */
   ARCHIVE_CRAWL_DIRECTORIES: bool("false"),
+  /**
+   * Whether history the archive missed at the live edge (while it was away, or beyond what a
+   * sender's /get_missing_events gave) is backfilled by jobs at once. Off: it stays a gap until a
+   * reader fills it (demos and tests that show a gap).
+   */
+  FILL_MISSED_HISTORY: bool("true"),
   /** Jobs one worker process runs at once (all kinds together). */
   JOB_CONCURRENCY: boundedInt(1, 64, 4),
   /** Events one backfill job stores before it hands over to the next (the unit of work a crash can lose). */

@@ -5,6 +5,7 @@
  * netsplit that leaves the archive a real gap. Prints the URLs to open; runs until Ctrl-C.
  */
 import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { freeTcpPort, ROOT, startArchiveServer } from "./archive/server";
@@ -14,6 +15,24 @@ import { startTestbed } from "./testbed/index";
 
 const log = (line: string) => console.log(`[demo] ${line}`);
 const DATA_DIR = path.join(ROOT, ".data", "demo");
+
+/** Runs the operator CLI against the demo's archive, as a reader of the README would. */
+function operatorCli(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "cli", "archive.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR, NODE_ENV: "production" },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10 * 60_000);
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`archive ${args.join(" ")} exited with ${code}`));
+    });
+  });
+}
 
 async function main() {
   const bed = await startTestbed({ homeservers: 2, log });
@@ -49,17 +68,18 @@ async function main() {
         ARCHIVE_ADMIN_TOKEN: token,
         // Left on, the first view of today would fill the netsplit gap before the reader sees it.
         DAY_FILL_ON_VIEW: "false",
+        // …and the jobs would backfill it as soon as the split heals.
+        FILL_MISSED_HISTORY: "false",
       },
-      logFile: path.join(bed.runDir, "archive.log"),
+      // Beside the database, not in the test bed's run folder, which is deleted at the end.
+      logFile: path.join(path.dirname(DATA_DIR), "demo-archive.log"),
     });
     stops.push(() => archive.stop());
     const admin = archiveAdmin(archive.url, token);
 
-    log(`the archive joins ${story.alias} and backfills its history`);
-    // backfill: 0 turns off the join's own background backfill, so the one below reports it all.
-    await admin.call("join", { room: story.alias, backfill: 0 });
-    const backfill = await admin.call<{ stored: number }>("backfill", { roomId: story.roomId });
-    log(`backfilled ${backfill.stored} events`);
+    log(`the archive joins ${story.alias} with the operator CLI; its backfill runs as jobs`);
+    await operatorCli(["join", story.alias]);
+    await operatorCli(["backfill", story.alias]);
     await admin.call("join", { room: `#members:${hs1.serverName}` }).catch(() => {}); // refused: not world_readable
 
     // Netsplit: the archive is cut off while Bob's server sends, and that server loses its
@@ -87,7 +107,14 @@ The archive is running.
   Room directory:        ${archive.url}/
   Federation (TLS):      ${front.url}  (server name ${front.serverName})
   Homeservers:           ${hs1.clientUrl} (${hs1.serverName}), ${hs2.clientUrl} (${hs2.serverName})
-  Logs:                  ${bed.runDir}
+  Logs:                  ${path.join(path.dirname(DATA_DIR), "demo-archive.log")} (the archive), ${bed.runDir} (homeservers, removed at the end)
+
+The operator CLI works against this archive (it reaches the running server through DATA_DIR):
+  DATA_DIR=${path.relative(ROOT, DATA_DIR)} npm run archive -- rooms
+  DATA_DIR=${path.relative(ROOT, DATA_DIR)} npm run archive -- fill-gaps ${story.alias}
+  DATA_DIR=${path.relative(ROOT, DATA_DIR)} npm run archive -- help
+The operator API (docs/operators.md) takes the token ${token}:
+  curl -H 'Authorization: Bearer ${token}' '${archive.url}/_matrix/archive/v1/admin/room?room_id=${encodeURIComponent(story.roomId)}'
 Press Ctrl-C to stop.`);
   } catch (err) {
     console.error(err);

@@ -29,6 +29,10 @@ export function RoomConsent({ consent, room }: { consent: ConsentView; room: Roo
           : "This room is not publicly joinable, so its pages ask search engines not to index them."}
       </p>
       <p className="mt-1">
+        Room admins can take the room out of the archive: make its history not world-readable, or kick or ban <code>{consent.archiveUserId}</code>. Its history
+        is then deleted here at once, and the archive does not come back on its own.
+      </p>
+      <p className="mt-1">
         This is a read-only snapshot.{" "}
         <a href={consent.joinHref} className="lnk" rel="noopener">
           Join {room.alias ?? room.name} with a Matrix client

@@ -1,5 +1,6 @@
 import type { ArchiveRoom } from "@/lib/archive/room-access";
 import type { ConsentView } from "@/lib/archive/view-types";
+import { archiveUserId } from "@/lib/federation/inbound/queries";
 import { matrixToRoomLink } from "@/lib/render/matrix-to";
 
 // Why a reader can see this room, shown on every page of it: the room's own members made its
@@ -14,5 +15,6 @@ export function getConsent(room: ArchiveRoom): ConsentView {
     // Unknown join rules (state not resolved yet) count as public: the room is in a directory.
     indexed: room.joinRule === null || room.joinRule === "public",
     joinHref: matrixToRoomLink(room.canonicalAlias ?? room.roomId, room.canonicalAlias ? [] : room.servers),
+    archiveUserId: archiveUserId(),
   };
 }

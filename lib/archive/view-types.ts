@@ -105,6 +105,8 @@ export interface ConsentView {
   worldReadableBy: string | null;
   indexed: boolean;
   joinHref: string;
+  /** The archive's Matrix user: kicking or banning it is how a room's admins opt out. */
+  archiveUserId: string;
 }
 
 export interface RoomHeaderView {

@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db";
 import { getMissingEvents } from "@/lib/federation/client/endpoints";
+import { getEnv } from "@/lib/env";
 import { getJobQueue } from "@/lib/jobs/queue";
 import type { PduResults } from "@/lib/federation/inbound/send-transaction";
 import { eventRefs } from "@/lib/federation/store-events";
@@ -29,7 +30,7 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
       const holes = room?.status === "joined" ? await fetchMissingPrevs(db, roomId, room.roomVersion, origin, roomPdus) : [];
       const report = await ingestPdus({ roomId, pdus: roomPdus, source: "send", arrival: { kind: "live" }, origin, edge: true }, db);
       Object.assign(results, resultsOf(report, roomPdus, room?.roomVersion ?? "1"));
-      if (holes.length > 0 && report.inserted.length > 0) await queueBackfillForHoles(roomId);
+      if (holes.length > 0 && report.inserted.length > 0 && getEnv().FILL_MISSED_HISTORY) await queueBackfillForHoles(roomId);
     } catch (err) {
       // Never let one room's failure turn the transaction into a non-200: the sender would back
       // off the archive for every room. Report it per PDU instead.

@@ -113,7 +113,7 @@ export const HANDLERS: Record<JobKind, Handler> = {
     if (gone) return { skipped: gone };
     const report = await catchUpRoom(ctx.db, roomId);
     // What the newest event's /get_missing_events did not bring is the backfill's, newest gap first.
-    if (!report.upToDate) await ctx.queue.enqueue("backfill", { roomId });
+    if (!report.upToDate && getEnv().FILL_MISSED_HISTORY) await ctx.queue.enqueue("backfill", { roomId });
     return report;
   },
   async "purge-sweep"(ctx, data) {
