@@ -55,7 +55,9 @@ const byRoom = (p: Record<string, unknown>) => String(p.roomId ?? p.room);
 // bounded well below it (a backfill step runs at most BACKFILL_STEP_SECONDS).
 const KIND_OPTIONS: Record<JobKind, KindOptions> = {
   join: { key: byRoom, retryLimit: 6, retryDelay: 30, expireInSeconds: 300 },
-  backfill: { key: byRoom, retryLimit: 10, retryDelay: 60, expireInSeconds: 150 },
+  // A step is cheap to repeat and remote failures are backed off per server anyway: a killed step
+  // is retried within about two minutes (lease, then maintenance, then a short delay).
+  backfill: { key: byRoom, retryLimit: 12, retryDelay: 5, expireInSeconds: 90 },
   "fill-day": { key: (p) => `${byRoom(p)}|${String(p.start)}`, retryLimit: 2, retryDelay: 30, expireInSeconds: 120 },
   "fill-gap": { key: (p) => `${byRoom(p)}|${String(p.gapId)}`, retryLimit: 1, retryDelay: 10, expireInSeconds: 120 },
   "catch-up": { key: byRoom, retryLimit: 6, retryDelay: 60, expireInSeconds: 120 },
@@ -118,6 +120,42 @@ export interface OpenQueueOptions {
 
 const SCHEMA = "pgboss";
 
+const DEFINE_ATTEMPTS = 8;
+
+/**
+ * Creates the missing queues and brings every queue's options to this version's. Processes that
+ * start together on a fresh database race in pg-boss's create_queue (a partition table per
+ * queue), which Postgres resolves by failing one with a deadlock or a duplicate: that one waits a
+ * moment and tries again, finding what the other created.
+ */
+async function defineQueues(boss: PgBoss): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const existing = new Set((await boss.getQueues()).map((q) => q.name));
+      for (const kind of JOB_KINDS) {
+        const o = KIND_OPTIONS[kind];
+        const options = {
+          name: queueName(kind),
+          policy: "stately" as const,
+          retryLimit: o.retryLimit,
+          retryDelay: o.retryDelay,
+          retryBackoff: true,
+          expireInSeconds: o.expireInSeconds,
+        };
+        if (!existing.has(queueName(kind))) await boss.createQueue(queueName(kind), options);
+        await boss.updateQueue(queueName(kind), options);
+      }
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const race = code === "40P01" || code === "23505" || code === "42P07";
+      if (!race || attempt >= DEFINE_ATTEMPTS) throw err;
+      logger.info({ attempt, code }, "another process is creating the job queues; trying again");
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 800 * attempt));
+    }
+  }
+}
+
 export async function openJobQueue(database: Database, options: OpenQueueOptions): Promise<JobQueue> {
   const connection = database.jobConnection;
   const common = {
@@ -125,7 +163,7 @@ export async function openJobQueue(database: Database, options: OpenQueueOptions
     supervise: options.supervise,
     schedule: options.supervise,
     // Expired jobs of a killed worker are noticed at the next maintenance run.
-    maintenanceIntervalSeconds: 30,
+    maintenanceIntervalSeconds: 15,
     archiveCompletedAfterSeconds: 24 * 3600,
     deleteAfterDays: 7,
   };

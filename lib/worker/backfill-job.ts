@@ -13,7 +13,8 @@ import { backfillFrontier } from "@/lib/timeline";
 // workers never run two steps of one room at once (one running job per room), and a long history
 // never holds a worker for hours.
 
-const BACKFILL_STEP_SECONDS = 60;
+// Below the backfill lease (lib/jobs/queue.ts, 90 s) with room for one last request and its insert.
+const BACKFILL_STEP_SECONDS = 45;
 
 export interface BackfillStepResult extends BackfillReport {
   /** Another step was queued. */
