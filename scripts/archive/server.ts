@@ -1,11 +1,15 @@
 /**
- * Starts the archive as a real Next.js production server in a child process, for e2e tests,
- * benchmarks and the demo. The app must have been built (`next build`); `ensureBuilt()` builds it
- * when there is no build yet.
+ * Starts the archive in a child process, for e2e tests, benchmarks and the demo: as a real
+ * Next.js production server (role `all`, the default, or `web`), or as a worker that runs jobs and
+ * serves no HTTP (role `worker`, `scripts/start.ts --role worker` under tsx, ready once it logs
+ * that the worker started). The app must have been built (`next build`); `ensureBuilt()` builds
+ * it when there is no build yet.
  *
  *   const archive = await startArchiveServer({ env: { DATA_DIR: dir, ARCHIVE_SERVER_NAME: "localhost:8448" } });
  *   await fetch(`${archive.url}/healthz`);
  *   await archive.stop();
+ *   const worker = await startArchiveServer({ role: "worker", env: { DATABASE_URL: url, ... } });
+ *   await worker.kill();
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -14,25 +18,40 @@ import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+const TSX_BIN = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+/** What a process of the archive does (scripts/start.ts): pages, federation and jobs, or a part. */
+export type ArchiveRole = "all" | "web" | "worker";
 
 export interface ArchiveServerOptions {
+  /** `all` (default) or `web` (ARCHIVE_ROLE=web: no jobs; needs DATABASE_URL), or `worker` (no HTTP). */
+  role?: ArchiveRole;
   /** Environment of the archive (see lib/env.ts); merged over a minimal base. */
   env?: Record<string, string>;
-  /** Port for plain HTTP on 127.0.0.1; a free one when absent. */
+  /** Port for plain HTTP on 127.0.0.1; a free one when absent (not for workers). */
   port?: number;
   /** Where the server's stdout and stderr go (a file); inherited when absent. */
   logFile?: string;
-  /** Longest wait for the server to answer /healthz. */
+  /** Longest wait for the server to answer /healthz (a worker: to log that it started). */
   readyTimeoutMs?: number;
 }
 
-export interface ArchiveServer {
-  url: string;
-  port: number;
+/** One process of the archive. Signals go to its whole process group (tsx runs node as a child). */
+export interface ArchiveProcess {
+  role: ArchiveRole;
   process: ChildProcess;
   stop(): Promise<void>;
   /** SIGKILL: a crash, no graceful shutdown. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process holds what it holds (connections, running jobs) and does nothing. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
+}
+
+export interface ArchiveServer extends ArchiveProcess {
+  url: string;
+  port: number;
 }
 
 // What a production build is made from: a newer file in any of these makes the build stale.
@@ -84,52 +103,119 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promise<ArchiveServer> {
-  ensureBuilt();
-  const port = opts.port ?? (await freeTcpPort());
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], {
+/** What a worker logs once it runs jobs (lib/worker/start-worker.ts). */
+const WORKER_READY = /"msg":"worker started"/;
+
+export function startArchiveServer(opts: ArchiveServerOptions & { role: "worker" }): Promise<ArchiveProcess>;
+export function startArchiveServer(opts?: ArchiveServerOptions & { role?: "all" | "web" }): Promise<ArchiveServer>;
+export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promise<ArchiveProcess | ArchiveServer> {
+  const role = opts.role ?? "all";
+  if (role === "worker" && opts.port !== undefined) throw new Error("a worker serves no HTTP: no port");
+  if (role !== "worker") ensureBuilt();
+  const port = role === "worker" ? undefined : (opts.port ?? (await freeTcpPort()));
+  const [command, args] =
+    port === undefined
+      ? [TSX_BIN, [path.join(ROOT, "scripts", "start.ts"), "--role", "worker"]]
+      : [process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)]];
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...baseEnv(), NODE_ENV: "production", ...opts.env },
-    stdio: opts.logFile ? ["ignore", "pipe", "pipe"] : "inherit",
+    env: { ...baseEnv(), NODE_ENV: "production", ...(role === "web" ? { ARCHIVE_ROLE: "web" } : {}), ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so that a signal reaches the node process tsx starts as well.
+    detached: true,
   });
-  if (opts.logFile) {
-    const log = createWriteStream(opts.logFile, { flags: "a" });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-  }
-  const url = `http://127.0.0.1:${port}`;
+  const log = opts.logFile ? createWriteStream(opts.logFile, { flags: "a" }) : undefined;
+  child.stdout?.pipe(log ?? process.stdout, { end: false });
+  child.stderr?.pipe(log ?? process.stderr, { end: false });
+  // A worker is ready when it says so; only the last bytes are kept to find the line in.
+  let started = false;
+  let recent = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    recent = (recent + chunk.toString("utf8")).slice(-4096);
+    started ||= WORKER_READY.test(recent);
+  });
   let exited = false;
   child.once("exit", () => (exited = true));
-  const onExit = () => child.kill("SIGKILL");
+  const signal = (sig: NodeJS.Signals) => {
+    if (exited || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
+  const onExit = () => signal("SIGKILL");
   process.once("exit", onExit);
 
   const exitedPromise = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     process.off("exit", onExit);
     if (exited) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    signal("SIGCONT");
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), role === "worker" ? 15_000 : 5_000);
     await exitedPromise;
     clearTimeout(timer);
   };
   const kill = async () => {
     process.off("exit", onExit);
-    if (!exited) child.kill("SIGKILL");
+    signal("SIGKILL");
     await exitedPromise;
   };
+  const handle: ArchiveProcess = { role, process: child, stop, kill, pause: () => signal("SIGSTOP"), resume: () => signal("SIGCONT") };
 
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
-  for (let attempt = 0; Date.now() < deadline && attempt < 600; attempt++) {
-    if (exited) break;
+  const url = port === undefined ? undefined : `http://127.0.0.1:${port}`;
+  const ready = async () => {
+    if (!url) return started;
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return { url, port, process: child, stop, kill };
+      return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok;
     } catch {
-      // not listening yet
+      return false; // not listening yet
     }
+  };
+  const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline && attempt <= timeoutMs / 100; attempt++) {
+    if (exited) break;
+    if (await ready()) return url && port !== undefined ? { ...handle, url, port } : handle;
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
   const tail = opts.logFile && existsSync(opts.logFile) ? readFileSync(opts.logFile, "utf8").split("\n").slice(-30).join("\n") : "";
-  throw new Error(`the archive server did not become ready at ${url}${exited ? " (it exited)" : ""}\n${tail}`);
+  const what = url ? `the archive server did not become ready at ${url}` : "the archive worker did not start";
+  throw new Error(`${what}${exited ? " (it exited)" : ""}\n${tail}`);
+}
+
+export interface CliResult {
+  /** Exit status (null when the CLI was killed for taking too long). */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the operator CLI (`npm run archive -- …`, cli/archive.ts) with an archive's environment,
+ * as an operator on the same machine would: it reads DATABASE_URL or DATA_DIR like the server.
+ */
+export async function runArchiveCli(args: readonly string[], opts: { env: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
+  const child = spawn(TSX_BIN, [path.join(ROOT, "cli", "archive.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...baseEnv(), NODE_ENV: "production", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on("data", (c: Buffer) => out.push(c));
+  child.stderr?.on("data", (c: Buffer) => err.push(c));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  }, opts.timeoutMs ?? 120_000);
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve(code));
+  }).finally(() => clearTimeout(timer));
+  return { status: timedOut ? null : status, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
 }
