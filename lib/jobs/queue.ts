@@ -173,19 +173,7 @@ export async function openJobQueue(database: Database, options: OpenQueueOptions
       : new PgBoss({ ...common, db: connection });
   boss.on("error", (err: Error) => logger.warn({ err: err.message }, "job queue error"));
   await boss.start();
-  for (const kind of JOB_KINDS) {
-    const o = KIND_OPTIONS[kind];
-    const queueOptions = {
-      policy: "stately" as const,
-      retryLimit: o.retryLimit,
-      retryDelay: o.retryDelay,
-      retryBackoff: true,
-      expireInSeconds: o.expireInSeconds,
-    };
-    // createQueue keeps an existing queue's options; updateQueue brings them to this version's.
-    await boss.createQueue(queueName(kind), { name: queueName(kind), ...queueOptions });
-    await boss.updateQueue(queueName(kind), { name: queueName(kind), ...queueOptions });
-  }
+  await defineQueues(boss);
   const exec = async <T>(text: string, values: unknown[]): Promise<T[]> => {
     const db = boss.getDb() as unknown as { executeSql(text: string, values?: unknown[]): Promise<{ rows: T[] }> };
     return (await db.executeSql(text, values)).rows;
