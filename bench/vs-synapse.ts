@@ -19,7 +19,7 @@
  *    operator API: signed /backfill requests, every PDU verified, linearized into the timeline.
  *    Synapse's share is measured by replaying, after the archive's run, the exact sequence of
  *    signed /backfill requests the archive made (read from Synapse's access log), signed with
- *    the archive's key, one fresh TLS connection each like the archive's client, timing only
+ *    the archive's key, through the archive's kept-alive transport like its own requests, timing only
  *    Synapse's answers. Synapse's own logged processing time for the archive's requests during
  *    the run is shown too. Overhead = archive wall time ÷ Synapse replay time.
  * 3. Peak memory of the archive's process tree (VmRSS polled every 100 ms, and VmHWM reset per
