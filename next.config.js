@@ -1,3 +1,5 @@
+import { fileURLToPath } from "node:url";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // PGlite loads its WebAssembly and data files from its own package folder; the Prisma
@@ -6,6 +8,10 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // Rendered day pages are kept by the archive's own page cache, which drops a page as soon as
+  // a write to the timeline names one of its tags, on every instance (docs/page-cache.md).
+  cacheHandler: fileURLToPath(new URL("./lib/page-cache/next-handler.js", import.meta.url)),
+  cacheMaxMemorySize: 0,
   // forbidden(): a room whose history is not world-readable answers 403, not 404.
   experimental: { authInterrupts: true },
 };

@@ -1,25 +1,66 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-// Cache lifetimes of day pages, decided from the URL alone: a past day's page changes only when
-// a gap is filled, so shared caches may keep it for hours and serve it stale while they
-// revalidate; today's page changes with every message. Browsers always revalidate (max-age=0):
-// a reader who filled a gap and reloads must not get the copy with the gap back. The route
-// segment decides the date; pages with a cursor or time are cached like their day.
-const DAY_PATH = /^\/(?:r|roomid)\/[^/]+\/date\/(\d{4})\/(\d{2})\/(\d{2})(?:T\d{2}:\d{2})?$/;
+// Day pages: cache headers decided from the URL alone, surrogate keys for a CDN in front, and
+// the cursor of a busy day's later pages moved from the query into the path, so that each page
+// of a day is a statically cached page of its own (docs/page-cache.md).
+//
+// A past day's page changes only when a write changes it, and the archive's own page cache
+// drops it at once; shared caches may keep it for an hour (or purge it by its surrogate keys)
+// and serve it stale while they revalidate; today's page changes with every message. Browsers
+// always revalidate (max-age=0), answered 304 from the ETag while the page is unchanged.
+const DAY_PATH = /^\/(r|roomid)\/([^/]+)\/date\/(\d{4})\/(\d{2})\/(\d{2})(?:T\d{2}:\d{2})?$/;
 const PAST_DAY = "public, max-age=0, s-maxage=3600, stale-while-revalidate=86400";
 const TODAY = "public, max-age=0, s-maxage=30, stale-while-revalidate=60";
+// A cursor as day pages write them (lib/archive/day-cursor.ts); anything else is no cursor.
+const CURSOR = /^(d:)?\$/;
 
 export function cacheControlFor(pathname: string, now = new Date()): string | undefined {
   const match = DAY_PATH.exec(pathname);
   if (!match) return undefined;
-  const day = `${match[1]}-${match[2]}-${match[3]}`;
+  const day = `${match[3]}-${match[4]}-${match[5]}`;
   return day < now.toISOString().slice(0, 10) ? PAST_DAY : TODAY;
 }
 
+/**
+ * Surrogate keys of a day page, naming the room as its URL does (`r/{alias}` or `roomid/{id}`,
+ * URL-encoded) and the day: a CDN purges one day's pages, or a whole room's, by these.
+ */
+export function surrogateKeysFor(pathname: string): string[] | undefined {
+  const match = DAY_PATH.exec(pathname);
+  if (!match) return undefined;
+  const room = `${match[1]}/${match[2]}`;
+  return [`room/${room}`, `day/${room}/${match[3]}-${match[4]}-${match[5]}`];
+}
+
+/** The path segment a day page's `?after=`/`?before=` cursor is served under, or undefined. */
+export function cursorSegmentFor(search: URLSearchParams): string | undefined {
+  for (const direction of ["after", "before"] as const) {
+    const value = search.get(direction);
+    if (value !== null && value.length <= 257 && CURSOR.test(value)) return `${direction}-${encodeURIComponent(value)}`;
+  }
+  return undefined;
+}
+
 export function proxy(request: NextRequest) {
-  const response = NextResponse.next();
-  const cacheControl = cacheControlFor(request.nextUrl.pathname);
+  const { pathname, searchParams } = request.nextUrl;
+  const cursor = DAY_PATH.test(pathname) ? cursorSegmentFor(searchParams) : undefined;
+  let response: NextResponse;
+  if (cursor) {
+    const target = request.nextUrl.clone();
+    target.pathname = `${pathname}/${cursor}`;
+    target.searchParams.delete("after");
+    target.searchParams.delete("before");
+    response = NextResponse.rewrite(target);
+  } else {
+    response = NextResponse.next();
+  }
+  const cacheControl = cacheControlFor(pathname);
   if (cacheControl) response.headers.set("cache-control", cacheControl);
+  const keys = surrogateKeysFor(pathname);
+  if (keys) {
+    response.headers.set("surrogate-key", keys.join(" "));
+    response.headers.set("cache-tag", keys.join(","));
+  }
   return response;
 }
 

@@ -100,6 +100,8 @@ const schema = z.object({
   BACKFILL_STEP_EVENTS: boundedInt(100, 100_000, 2_000),
   /** Seconds between a room's backfill steps: bounds the rate at which the archive asks a room's servers for history. */
   BACKFILL_PAUSE_SECONDS: boundedInt(0, 3_600, 2),
+  /** Memory for rendered pages kept by this process (docs/page-cache.md), in MiB; 0 turns the page cache off. */
+  PAGE_CACHE_MAX_MB: boundedInt(0, 65_536, 64),
 });
 
 export type Env = z.infer<typeof schema> & { signingKeyPath: string };

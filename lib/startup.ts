@@ -3,6 +3,7 @@ import { getEnv } from "@/lib/env";
 import { startOperatorDenialsRefresh } from "@/lib/federation/policy";
 import { ensureFederationReady } from "@/lib/federation/ready";
 import { logger } from "@/lib/log";
+import { registerPageCache } from "@/lib/page-cache/register";
 
 /**
  * Start-up work of a server process: validate configuration, bring the database schema up to
@@ -16,6 +17,7 @@ export async function startServer(): Promise<void> {
   const applied = await getDatabase().migrate();
   ensureFederationReady();
   await startOperatorDenialsRefresh(getDb());
+  registerPageCache();
   logger.info(
     { serverName: env.ARCHIVE_SERVER_NAME, database: env.DATABASE_URL ? "postgres" : "pglite", role: env.ARCHIVE_ROLE, migrationsApplied: applied },
     "archive started",

@@ -7,12 +7,14 @@ import { SearchResults } from "@/components/search/search-results";
 import { dayExportFor, roomExportFor, roomFeedFor, roomLandingFor, searchFor } from "@/lib/archive/app-api";
 import { exportFileStem } from "@/lib/archive/export-items";
 import { dayExportText } from "@/lib/archive/export-text";
+import { dayPageLifetime, dayPageTags } from "@/lib/archive/day-cache";
 import { dayMetadata } from "@/lib/archive/day-metadata";
 import { searchMetadata } from "@/lib/archive/search-metadata";
 import { jsonError } from "@/lib/archive/errors";
 import { loadDayRoute, type RoomParamKind } from "@/lib/archive/load-day-route";
 import { permalinkResponse } from "@/lib/archive/permalink-route";
 import { datePickerLocation } from "@/lib/archive/room-landing";
+import { declarePageCache } from "@/lib/page-cache/declare";
 import { aliasRefFromParam, roomIdRefFromParam, roomPathOfRef, type RoomRef } from "@/lib/archive/room-paths";
 
 // The one implementation of a room's routes. A room has two URL forms, /r/{alias}/… and
@@ -21,7 +23,7 @@ import { aliasRefFromParam, roomIdRefFromParam, roomPathOfRef, type RoomRef } fr
 // (A folder whose name starts with `_` is private in the App Router: nothing here is a route.)
 
 type RoomParams = { room: string };
-type DayParams = RoomParams & { yyyy: string; mm: string; dd: string };
+type DayParams = RoomParams & { yyyy: string; mm: string; dd: string; cursor?: string };
 type SearchParams = Record<string, string | string[] | undefined>;
 
 function refFromParam(kind: RoomParamKind, param: string): RoomRef | undefined {
@@ -39,22 +41,43 @@ export function landingPage(kind: RoomParamKind) {
   };
 }
 
-/** `…/date/{yyyy}/{mm}/{dd}[T{hh}:{mm}]`: the day page and its metadata, sharing one load per request. */
+/**
+ * `…/date/{yyyy}/{mm}/{dd}[T{hh}:{mm}]` and its cursor pages (`?after=`/`?before=`, which
+ * proxy.ts serves as a last path segment): the day page and its metadata, sharing one load per
+ * request. Nothing here reads the request, so Next.js renders each URL once and keeps it in
+ * the page cache (lib/page-cache) until a write names one of the tags the page declares.
+ */
 export function dayPage(kind: RoomParamKind) {
   interface Props {
     params: Promise<DayParams>;
-    searchParams: Promise<SearchParams>;
   }
   async function load(props: Props) {
-    const [params, searchParams] = await Promise.all([props.params, props.searchParams]);
-    return loadDayRoute(kind, params, searchParams);
+    const params = await props.params;
+    return loadDayRoute(kind, params, cursorOfSegment(params.cursor));
   }
   return {
     generateMetadata: async (props: Props): Promise<Metadata> => dayMetadata(await load(props)),
     Page: async function DayPageRoute(props: Props) {
-      return <DayRoute result={await load(props)} />;
+      const result = await load(props);
+      if (result.status === "ok") await declarePageCache(dayPageTags(result.page), dayPageLifetime(result.page));
+      return <DayRoute result={result} />;
     },
+    // No URL is rendered at build time; each is rendered on its first request and then cached.
+    generateStaticParams: (): DayParams[] => [],
   };
+}
+
+/** The `after-{cursor}` / `before-{cursor}` segment proxy.ts writes (Next.js may hand it still encoded). */
+function cursorOfSegment(segment: string | undefined): { after?: string; before?: string } {
+  const match = segment ? /^(after|before)-(.+)$/.exec(segment) : null;
+  if (!match) return {};
+  let value = match[2]!;
+  try {
+    if (value.includes("%")) value = decodeURIComponent(value);
+  } catch {
+    return {};
+  }
+  return match[1] === "after" ? { after: value } : { before: value };
 }
 
 /** `…/date?d=YYYY-MM-DD`: the date picker's form target, so choosing a day works with JavaScript off. */

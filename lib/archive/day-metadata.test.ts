@@ -44,6 +44,7 @@ function view(over: Partial<DayPageView>): DayPageView {
     },
     calendar: { label: "November 2026", weeks: [], previousMonthHref: "/r/r%3Ahs.test/date/2026/10/01", nextMonthHref: null },
     isToday: false,
+    quotedDays: [],
     ...over,
   };
 }

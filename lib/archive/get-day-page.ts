@@ -235,6 +235,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       consent: getConsent(room),
       calendar: calendarView(header.basePath, day, activeDays, today),
       isToday: date === today,
+      quotedDays: [...new Set([...quoted.values()].map((e) => isoDate(e.ts)))].sort(),
     },
   };
 }

@@ -43,12 +43,9 @@ const loadCached = cache(
 export function loadDayRoute(
   kind: RoomParamKind,
   params: { room: string; yyyy: string; mm: string; dd: string },
-  searchParams: Record<string, string | string[] | undefined>,
+  given: { after?: string; before?: string },
 ): Promise<DayPageResult> {
-  const cursor = cursorSchema.parse({
-    after: typeof searchParams.after === "string" ? searchParams.after : undefined,
-    before: typeof searchParams.before === "string" ? searchParams.before : undefined,
-  });
+  const cursor = cursorSchema.parse(given);
   const ref = kind === "alias" ? aliasRefFromParam(params.room) : roomIdRefFromParam(params.room);
   const day = parseDayParams(params);
   if (!ref || !day) return Promise.resolve({ status: "not_found" });

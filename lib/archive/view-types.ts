@@ -154,6 +154,8 @@ export interface DayPageView {
   consent: ConsentView;
   calendar: CalendarView;
   isToday: boolean;
+  /** UTC days of the messages this page quotes (replies, threads): an edit or redaction there changes it. */
+  quotedDays: string[];
 }
 
 /** A piece of a search hit's snippet: plain text, or a matched word to highlight. */

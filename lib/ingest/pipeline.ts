@@ -28,7 +28,7 @@ import type { JsonObject } from "@/lib/matrix/json-value";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
 import { redactEvent } from "@/lib/matrix/redaction";
 import { getRoomVersion, toRoomVersion } from "@/lib/matrix/room-versions";
-import { insertEventsInTx, withRoomLock, type Arrival, type EventSource, type TimelineEventInput } from "@/lib/timeline";
+import { insertEventsInTx, noteRoomChanged, withRoomLock, type Arrival, type EventSource, type TimelineEventInput } from "@/lib/timeline";
 import { Prisma } from "@/lib/generated/prisma/client";
 
 // The one way into the store. Every arrival, from every source (live /send, the join,
@@ -321,9 +321,10 @@ function consentEnding(summary: RoomStateSummary, ownUserId: string): Visibility
 
 async function applySummary(tx: Prisma.TransactionClient, roomId: string, summary: RoomStateSummary, group: bigint, first: boolean): Promise<void> {
   const hv = summary.historyVisibilityEvent;
-  const row = await tx.room.findUnique({ where: { roomId }, select: { historyVisibility: true, canonicalAlias: true } });
-  await tx.room.update({
+  const row = await tx.room.findUnique({ where: { roomId }, select: HEADER_FIELDS });
+  const updated = await tx.room.update({
     where: { roomId },
+    select: HEADER_FIELDS,
     data: {
       name: summary.name,
       topic: summary.topic,
@@ -340,7 +341,22 @@ async function applySummary(tx: Prisma.TransactionClient, roomId: string, summar
       currentStateGroup: group,
     },
   });
+  // Every day page shows the room's header and consent footer: a change there changes them all.
+  if (!row || HEADER_KEYS.some((k) => String(row[k]) !== String(updated[k]))) await noteRoomChanged(tx, roomId);
 }
+
+// The room row's fields that pages show (header, consent footer, indexing).
+const HEADER_FIELDS = {
+  name: true,
+  topic: true,
+  canonicalAlias: true,
+  avatarUrl: true,
+  joinRule: true,
+  historyVisibility: true,
+  worldReadableBy: true,
+  worldReadableSince: true,
+} as const;
+const HEADER_KEYS = Object.keys(HEADER_FIELDS) as (keyof typeof HEADER_FIELDS)[];
 
 /**
  * Auth events the batch cites that the archive does not hold, fetched from the server that

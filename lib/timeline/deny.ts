@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db";
 import { placeInSlot } from "@/lib/timeline/positions";
 import { renumberAround } from "@/lib/timeline/renumber";
 import type { Tx } from "@/lib/timeline/db-types";
+import { noteRoomChanged } from "@/lib/timeline/page-changes";
 import { withRoomLock } from "@/lib/timeline/room-lock";
 import { unindexForSearch } from "@/lib/timeline/search-index";
 import { TimelineError } from "@/lib/timeline/types";
@@ -62,5 +63,7 @@ export async function denyEventInTx(tx: Tx, input: DenyEventInput): Promise<{ de
   await tx.timelineItem.create({
     data: { roomId, position: at, kind: "denial", deniedEventId: eventId, reason, ts: deniedAt ?? BigInt(Date.now()) },
   });
+  // The event's own day, the day the denial is recorded on, and pages quoting the event.
+  await noteRoomChanged(tx, roomId);
   return { denied: true };
 }

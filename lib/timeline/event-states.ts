@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/timeline/db-types";
+import { noteRoomChanged } from "@/lib/timeline/page-changes";
 
 export interface EventStateUpdate {
   eventId: string;
@@ -16,6 +17,8 @@ export async function setEventStates(tx: Tx, roomId: string, updates: readonly E
     UPDATE events e SET state_group = u.g, replaces_state = u.r
     FROM unnest(${updates.map((u) => u.eventId)}::text[], ${updates.map((u) => u.stateGroup.toString())}::bigint[], ${updates.map((u) => u.replacesState)}::text[]) AS u(id, g, r)
     WHERE e.event_id = u.id AND e.room_id || '' = ${roomId} AND e.state_group IS NULL`;
+  // Display names and visibility from this place on may change.
+  await noteRoomChanged(tx, roomId);
 }
 
 /**

@@ -51,6 +51,10 @@
  * - `streamRoomTimeline(db, roomId, { chunkSize?, maxItems? })`: the whole timeline in order,
  *   chunk by chunk (an async generator), for the room export; positions stay inside.
  *
+ * Page changes: every write above logs the page-cache tags it changed as the last step of its
+ *   transaction (lib/timeline/page-changes.ts, docs/page-cache.md); `noteRoomChanged(tx, roomId)`
+ *   lets the writers of the room row (its name, topic, consent) say the room's pages changed.
+ *
  * Positions are BIGINTs renumbered locally when a spot runs out of room (lib/timeline/positions);
  * nothing outside this module should read or keep them.
  */
@@ -61,6 +65,7 @@ export { setEventStates, eventsAwaitingState, awaitsStateOf, type EventStateUpda
 export { TimelineError, type Arrival, type EventSource, type TimelineEventInput } from "@/lib/timeline/types";
 export { denyEvent, denyEventInTx } from "@/lib/timeline/deny";
 export { purgeRoomTimeline, deleteRoomHistory } from "@/lib/timeline/purge";
+export { noteRoomChanged } from "@/lib/timeline/page-changes";
 export { listGaps, listDayGaps, getGap, firstEventAfterGap, backfillFrontier } from "@/lib/timeline/gap-queries";
 export { getDayWindow, type DayItem, type DayWindow } from "@/lib/timeline/day-window";
 export { findDayWithEvents } from "@/lib/timeline/day-navigation";

@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db";
 import type { Tx } from "@/lib/timeline/db-types";
 import { depthBounds } from "@/lib/timeline/depth-bounds";
 import { gapsTouchedBy, refreshGap } from "@/lib/timeline/gaps";
+import { noteInsertChanges } from "@/lib/timeline/page-changes";
 import { computeKeys, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/timeline/placement";
 import type { Pack } from "@/lib/timeline/positions";
 import { redactStoredTargets, storedForms, type StoredForm } from "@/lib/timeline/redactions";
@@ -111,6 +112,7 @@ async function insertBatch(
   const unplaced = fresh.filter((e) => e.rejectedReason || e.softFailedReason);
   const sorted = topoSort(fresh.filter((e) => !e.rejectedReason && !e.softFailedReason));
   const result = { inserted: sorted.map((e) => e.eventId), duplicates: unique.filter((e) => duplicates.has(e.eventId)).map((e) => e.eventId) };
+  let unplacedGaps = false;
   if (unplaced.length > 0) {
     await insertEventRows(
       tx,
@@ -121,10 +123,15 @@ async function insertBatch(
       roomId,
       unplaced.map((e) => e.eventId),
       [],
-    ))
+    )) {
       await refreshGap(tx, id);
+      unplacedGaps = true;
+    }
   }
-  if (sorted.length === 0) return result;
+  if (sorted.length === 0) {
+    await noteInsertChanges(tx, roomId, arrival, [], [], unplacedGaps);
+    return result;
+  }
 
   const batchIds = new Set(result.inserted);
   const outsidePrevs = [...new Set(sorted.flatMap((e) => e.prevEvents).filter((p) => !batchIds.has(p)))];
@@ -187,6 +194,8 @@ async function insertBatch(
   for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) await refreshGap(tx, id);
 
   await redactStoredTargets(tx, roomId, roomVersion, sorted, redact);
+  const targets = sorted.flatMap((e) => [relationOf(forms.get(e.eventId)!.pdu).relatesTo, e.redacts].filter((t): t is string => t !== null));
+  await noteInsertChanges(tx, roomId, arrival, sorted, targets, unplacedGaps || toRefresh.size > 0);
   return result;
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db";
 import type { Tx } from "@/lib/timeline/db-types";
+import { noteRoomChanged } from "@/lib/timeline/page-changes";
 import { withRoomLock } from "@/lib/timeline/room-lock";
 
 /**
@@ -15,5 +16,6 @@ export async function purgeRoomTimeline(db: Db, roomId: string): Promise<{ event
 export async function deleteRoomHistory(tx: Tx, roomId: string): Promise<{ events: number; items: number }> {
   const items = await tx.$executeRaw`DELETE FROM timeline_items WHERE room_id = ${roomId}`;
   const events = await tx.$executeRaw`DELETE FROM events WHERE room_id = ${roomId}`;
+  await noteRoomChanged(tx, roomId);
   return { events, items };
 }

@@ -1,0 +1,183 @@
+import { expect, test } from "@playwright/test";
+import { chain } from "../lib/archive/testing/day-pages-seed";
+import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { denyEvent } from "../lib/timeline/deny";
+import { insertEvents } from "../lib/timeline/insert-events";
+import { noteRoomChanged } from "../lib/timeline/page-changes";
+import { purgeRoomTimeline } from "../lib/timeline/purge";
+import { withRoomLock } from "../lib/timeline/room-lock";
+import { testRedact } from "../lib/timeline/testing/events";
+import { startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
+
+// The page cache (docs/page-cache.md) with two web instances on one Postgres server: a page is
+// rendered once and then answered from the cache (x-nextjs-cache: HIT), a write through the
+// timeline's write path changes it on the very next request through either instance, and a
+// write that does not concern it leaves it cached. Writes go through lib/timeline on the same
+// database, as the ingest pipeline makes them.
+
+const ROOM = "!cache:hs.test";
+const DAY1 = "2026-11-20";
+const DAY2 = "2026-11-21";
+const at = (day: string, hhmm: string) => BigInt(Date.parse(`${day}T${hhmm}:00Z`));
+const text = (body: string, extra: Record<string, unknown> = {}) => ({ msgtype: "m.text", body, ...extra });
+
+let db: TestDatabase;
+let a: ArchiveServer;
+let b: ArchiveServer;
+let depth = 100;
+
+async function send(specs: Parameters<typeof chain>[1], arrival: Parameters<typeof insertEvents>[1]["arrival"] = { kind: "live" }) {
+  const events = chain(ROOM, specs, depth);
+  depth += specs.length;
+  await insertEvents(db.prisma, { roomId: ROOM, arrival, events, redact: testRedact });
+}
+
+test.beforeAll(async ({}, testInfo) => {
+  test.setTimeout(600_000);
+  db = await createTestDatabase("postgres");
+  await db.prisma.room.create({
+    data: { roomId: ROOM, roomVersion: "11", name: "Cache", canonicalAlias: "#cache:hs.test", historyVisibility: "world_readable" },
+  });
+  await insertEvents(db.prisma, {
+    roomId: ROOM,
+    arrival: { kind: "live" },
+    events: chain(ROOM, [
+      { id: "$c1", ts: at(DAY1, "10:00"), content: text("day one first") },
+      { id: "$c2", ts: at(DAY1, "11:00"), content: text("day one second") },
+      { id: "$c3", ts: at(DAY2, "09:00"), content: text("day two reply", { "m.relates_to": { "m.in_reply_to": { event_id: "$c2" } } }) },
+      { id: "$c4", ts: at(DAY2, "10:00"), content: text("day two plain") },
+    ]),
+    redact: testRedact,
+  });
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
+  const env = { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test", DAY_FILL_ON_VIEW: "false" };
+  a = await startArchiveServer({ env, logFile: testInfo.outputPath("a.log") });
+  b = await startArchiveServer({ env, logFile: testInfo.outputPath("b.log") });
+});
+
+test.afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await db?.close();
+});
+
+const path = (day: string) => `/r/cache%3Ahs.test/date/${day.replaceAll("-", "/")}`;
+
+async function get(server: ArchiveServer, day: string) {
+  const res = await fetch(`${server.url}${path(day)}`);
+  return { status: res.status, cache: res.headers.get("x-nextjs-cache"), etag: res.headers.get("etag"), headers: res.headers, body: await res.text() };
+}
+
+/** Both instances answer the day from their cache (rendering it first if needed). */
+async function warm(day: string) {
+  for (const s of [a, b]) {
+    await get(s, day);
+    expect((await get(s, day)).cache, `${day} cached`).toBe("HIT");
+  }
+}
+
+test("a cached day page changes on the next request after each kind of write, on both instances, and not otherwise", async () => {
+  test.setTimeout(300_000);
+  await warm(DAY1);
+  await warm(DAY2);
+  const first = await get(a, DAY1);
+  expect(first.body).toContain("day one second");
+  // Headers for shared caches and browsers.
+  expect(first.headers.get("cache-tag")).toBe(`room/r/cache%3Ahs.test,day/r/cache%3Ahs.test/${DAY1}`);
+  expect(first.etag).toBeTruthy();
+  const again = await fetch(`${a.url}${path(DAY1)}`, { headers: { "if-none-match": first.etag! } });
+  expect(again.status).toBe(304);
+
+  // A live message on day two (already active): day two changes, day one stays cached.
+  await send([{ id: "$c5", ts: at(DAY2, "12:00"), content: text("late news"), prevs: ["$c4"] }]);
+  for (const s of [b, a]) {
+    const two = await get(s, DAY2);
+    expect(two.cache).not.toBe("HIT");
+    expect(two.body).toContain("late news");
+    expect((await get(s, DAY1)).cache).toBe("HIT");
+  }
+
+  // A gap (a live event whose prev event is missing), then the fill that closes it.
+  await send([{ id: "$c8", ts: at(DAY2, "13:00"), content: text("after a hole"), prevs: ["$c7"] }]);
+  await warm(DAY2);
+  expect((await get(a, DAY2)).body).toContain("Messages missing here");
+  await insertEvents(db.prisma, {
+    roomId: ROOM,
+    arrival: { kind: "backfill", before: "$c8" },
+    events: chain(ROOM, [{ id: "$c7", ts: at(DAY2, "12:45"), content: text("the hole, filled"), prevs: ["$c5"] }], 50),
+    redact: testRedact,
+  });
+  for (const s of [b, a]) {
+    const two = await get(s, DAY2);
+    expect(two.cache).not.toBe("HIT");
+    expect(two.body).toContain("the hole, filled");
+    expect(two.body).not.toContain("Messages missing here");
+  }
+
+  // A redaction of a day-one message: day one and the day-two page quoting it change.
+  await warm(DAY2);
+  await send([{ id: "$c6", ts: at(DAY2, "13:30"), type: "m.room.redaction", redacts: "$c2", content: { redacts: "$c2" }, prevs: ["$c8"] }]);
+  for (const s of [a, b]) {
+    const one = await get(s, DAY1);
+    expect(one.cache).not.toBe("HIT");
+    expect(one.body).not.toContain("day one second");
+    expect(one.body).toContain("Message deleted");
+    const two = await get(s, DAY2);
+    expect(two.cache).not.toBe("HIT");
+    expect(two.body).not.toContain("day one second");
+  }
+
+  // A late event (backfilled before day one's first message): the whole room may change.
+  await warm(DAY1);
+  await warm(DAY2);
+  await insertEvents(db.prisma, {
+    roomId: ROOM,
+    arrival: { kind: "backfill", before: "$c1" },
+    events: chain(ROOM, [{ id: "$c0", ts: at(DAY1, "09:00"), content: text("arrived from the past") }], 1),
+    redact: testRedact,
+  });
+  for (const s of [b, a]) {
+    const one = await get(s, DAY1);
+    expect(one.cache).not.toBe("HIT");
+    expect(one.body).toContain("arrived from the past");
+  }
+
+  // A denial: the event is withheld in place.
+  await warm(DAY1);
+  await denyEvent(db.prisma, { roomId: ROOM, eventId: "$c1", reason: "signature check failed" });
+  for (const s of [a, b]) {
+    const one = await get(s, DAY1);
+    expect(one.cache).not.toBe("HIT");
+    expect(one.body).toMatch(/Withheld by the archive: (<!-- -->)?signature check failed/);
+  }
+
+  // A rename: the header of every page changes (the ingest pipeline updates the room row and
+  // reports it in the same transaction).
+  await warm(DAY1);
+  await warm(DAY2);
+  await withRoomLock(db.prisma, ROOM, async (tx) => {
+    await tx.room.update({ where: { roomId: ROOM }, data: { name: "Renamed room" } });
+    await noteRoomChanged(tx, ROOM);
+  });
+  for (const s of [b, a]) {
+    for (const day of [DAY1, DAY2]) {
+      const page = await get(s, day);
+      expect(page.cache).not.toBe("HIT");
+      expect(page.body).toContain("Renamed room");
+    }
+  }
+
+  // A purge: not one more request gets the old content.
+  await warm(DAY1);
+  await withRoomLock(db.prisma, ROOM, async (tx) => {
+    await tx.room.update({ where: { roomId: ROOM }, data: { status: "purged", historyVisibility: "shared" } });
+    await noteRoomChanged(tx, ROOM);
+  });
+  await purgeRoomTimeline(db.prisma, ROOM);
+  for (const s of [a, b]) {
+    const one = await get(s, DAY1);
+    expect(one.status).toBe(403);
+    expect(one.body).not.toContain("arrived from the past");
+  }
+});

@@ -1,0 +1,33 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+type Sql = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
+
+/**
+ * Appends one entry to the invalidation log: the next sequence number and the tags. The epoch
+ * row's lock is held until the caller's transaction commits, so numbers are handed out in commit
+ * order and a reader that has seen number n has seen every entry before it. Call it as the last
+ * statement of a transaction (the lock serializes writers of every room from here to commit).
+ */
+export async function appendInvalidation(sql: Sql, tags: readonly string[]): Promise<void> {
+  if (tags.length === 0) return;
+  await sql.$executeRaw`
+    WITH next AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq)
+    INSERT INTO page_cache_invalidations (seq, tags) SELECT seq, ${[...tags]}::text[] FROM next`;
+}
+
+/** The last sequence number handed out (committed). */
+export async function currentEpoch(sql: Sql): Promise<bigint> {
+  const rows = await sql.$queryRaw<{ seq: bigint }[]>`SELECT seq FROM page_cache_epoch WHERE id = 1`;
+  return rows[0]?.seq ?? 0n;
+}
+
+/** Log entries after `seq`, in order, at most `limit`. */
+export async function invalidationsAfter(sql: Sql, seq: bigint, limit: number): Promise<Array<{ seq: bigint; tags: string[] }>> {
+  return sql.$queryRaw<{ seq: bigint; tags: string[] }[]>`
+    SELECT seq, tags FROM page_cache_invalidations WHERE seq > ${seq}::bigint ORDER BY seq LIMIT ${limit}`;
+}
+
+/** Drops log entries older than `maxAgeMs`; a process that has not read them since clears its whole cache. */
+export async function pruneInvalidations(sql: Sql, maxAgeMs: number): Promise<number> {
+  return sql.$executeRaw`DELETE FROM page_cache_invalidations WHERE created_at < now() - make_interval(secs => ${maxAgeMs / 1000})`;
+}

@@ -1,0 +1,174 @@
+import type { Db } from "@/lib/db";
+import { appendInvalidation, currentEpoch, invalidationsAfter, pruneInvalidations } from "@/lib/page-cache/log";
+
+/**
+ * The rendered-page cache behind Next.js's incremental cache (docs/page-cache.md). Next.js
+ * renders a day page once and hands the result (HTML, RSC payload, headers with the page's
+ * cache tags) to `set`; later requests for the same URL get it back from `get` without
+ * rendering. What makes it exact: before every `get` the store reads the invalidation log
+ * entries committed since it last looked (lib/page-cache/log.ts: the timeline's write path
+ * appends one per write, in the write's transaction), and an entry is dropped when one of its
+ * tags was named after the log position read before it was rendered. So a write made through
+ * any instance on the same database is seen by every instance on its next request.
+ */
+
+const TAGS_HEADER = "x-next-cache-tags";
+const LOG_BATCH = 2_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const LOG_MAX_AGE_MS = 86_400_000;
+const MAX_TAGS = 200_000;
+
+interface Entry {
+  value: CachedPage;
+  lastModified: number;
+  cacheControl: unknown;
+  tags: string[];
+  /** The log position read before the render began: a tag named after it makes the entry stale. */
+  seq: bigint;
+  bytes: number;
+}
+
+interface CachedPage {
+  kind: "APP_PAGE";
+  html: string;
+  rscData?: Uint8Array;
+  segmentData?: Map<string, Uint8Array>;
+  status?: number;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+function isCachedPage(value: unknown): value is CachedPage {
+  return (
+    typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "APP_PAGE" && typeof (value as { html?: unknown }).html === "string"
+  );
+}
+
+function tagsOf(page: CachedPage): string[] {
+  const header = page.headers?.[TAGS_HEADER];
+  return typeof header === "string" && header.length > 0 ? header.split(",") : [];
+}
+
+function sizeOf(page: CachedPage): number {
+  let bytes = page.html.length * 2 + (page.rscData?.byteLength ?? 0);
+  for (const chunk of page.segmentData?.values() ?? []) bytes += chunk.byteLength;
+  return bytes;
+}
+
+export interface PageCacheStats {
+  entries: number;
+  bytes: number;
+  hits: number;
+  misses: number;
+  invalidated: number;
+  seen: bigint;
+}
+
+export class PageCacheStore {
+  /** Map order is recency: a hit moves its entry to the end, eviction takes from the front. */
+  private readonly entries = new Map<string, Entry>();
+  /** The last log position at which each tag was named. */
+  private readonly tagSeq = new Map<string, bigint>();
+  /** For keys being rendered: the log position read before the render (the lowest, when several). */
+  private readonly pending = new Map<string, bigint>();
+  private seen: bigint | undefined;
+  /** Renders that began before the last clear() are not kept: the tags they missed are gone. */
+  private floor = 0n;
+  private bytes = 0;
+  private lastPrune = 0;
+  private readonly stats = { hits: 0, misses: 0, invalidated: 0 };
+
+  constructor(
+    private readonly db: () => Db,
+    private readonly maxBytes: number,
+    /** Only pages carrying a tag with this prefix are kept (the archive's own tagged pages). */
+    private readonly requiredTagPrefix = "r:",
+  ) {}
+
+  /** Reads the log entries committed since the last look and applies them. */
+  async sync(): Promise<void> {
+    const db = this.db();
+    const epoch = await currentEpoch(db);
+    if (this.seen === undefined) {
+      // Nothing is cached yet: what happened before does not matter.
+      this.seen = epoch;
+      return;
+    }
+    if (epoch === this.seen) return;
+    const rows = await invalidationsAfter(db, this.seen, LOG_BATCH);
+    // Numbers follow commit order with no holes: a hole means entries were pruned before this
+    // process read them, or more arrived than one batch; then nothing cached can be trusted.
+    const contiguous = rows.length > 0 && rows[0]!.seq === this.seen + 1n && rows.every((r, i) => i === 0 || r.seq === rows[i - 1]!.seq + 1n);
+    if (!contiguous || rows[rows.length - 1]!.seq < epoch) {
+      this.seen = rows.length > 0 && rows[rows.length - 1]!.seq > epoch ? rows[rows.length - 1]!.seq : epoch;
+      this.clear();
+      return;
+    }
+    for (const row of rows) for (const tag of row.tags) this.tagSeq.set(tag, row.seq);
+    this.seen = rows[rows.length - 1]!.seq;
+    // Every tag ever named is remembered until the cache starts over; bound that.
+    if (this.tagSeq.size > MAX_TAGS) this.clear();
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await pruneInvalidations(db, LOG_MAX_AGE_MS);
+    }
+  }
+
+  async get(key: string): Promise<{ value: CachedPage; lastModified: number; cacheControl: unknown } | null> {
+    await this.sync();
+    const entry = this.entries.get(key);
+    if (entry && entry.tags.some((t) => (this.tagSeq.get(t) ?? -1n) > entry.seq)) {
+      this.remove(key, entry);
+      this.stats.invalidated++;
+    } else if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.stats.hits++;
+      return { value: entry.value, lastModified: entry.lastModified, cacheControl: entry.cacheControl };
+    }
+    this.stats.misses++;
+    const before = this.pending.get(key);
+    this.pending.set(key, before !== undefined && before < this.seen! ? before : this.seen!);
+    return null;
+  }
+
+  set(key: string, value: unknown, cacheControl: unknown): void {
+    const seq = this.pending.get(key);
+    this.pending.delete(key);
+    const old = this.entries.get(key);
+    if (old) this.remove(key, old);
+    // Only a page whose render followed a miss here (so its log position is known), that
+    // answered 200 and declared the archive's tags is kept.
+    if (seq === undefined || seq < this.floor || !isCachedPage(value) || (value.status !== undefined && value.status !== 200)) return;
+    const tags = tagsOf(value);
+    if (!tags.some((t) => t.startsWith(this.requiredTagPrefix))) return;
+    const bytes = sizeOf(value);
+    if (bytes > this.maxBytes / 4) return;
+    this.entries.set(key, { value, lastModified: Date.now(), cacheControl, tags, seq, bytes });
+    this.bytes += bytes;
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.remove(k, e);
+    }
+  }
+
+  /** Next.js's revalidateTag/revalidatePath: logged like a write, so every instance sees it. */
+  async revalidateTags(tags: readonly string[]): Promise<void> {
+    await this.db().$transaction((tx) => appendInvalidation(tx, tags));
+  }
+
+  snapshot(): PageCacheStats {
+    return { entries: this.entries.size, bytes: this.bytes, ...this.stats, seen: this.seen ?? 0n };
+  }
+
+  private remove(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+  }
+
+  private clear(): void {
+    this.entries.clear();
+    this.tagSeq.clear();
+    this.bytes = 0;
+    this.floor = this.seen ?? 0n;
+  }
+}

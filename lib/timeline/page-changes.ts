@@ -1,0 +1,124 @@
+import { appendInvalidation } from "@/lib/page-cache/log";
+import { dayTag, latestTag, navTag, quoteAnyTag, quoteTag, roomTag } from "@/lib/page-cache/tags";
+import { dayOf, dayRange } from "@/lib/timeline/day";
+import type { Tx } from "@/lib/timeline/db-types";
+import type { Arrival, TimelineEventInput } from "@/lib/timeline/types";
+
+// What each timeline write changed on the rendered pages (docs/page-cache.md). A write names
+// the cache tags of the pages it changed; withRoomLock writes them to the invalidation log as
+// the last step of its transaction, so the log entry commits or rolls back with the write and
+// no reader can see the new rows while a cache still answers with the old page.
+
+const pending = new WeakMap<object, Set<string>>();
+
+/** Starts collecting the page changes of a room-locked transaction. */
+export function beginPageChanges(tx: Tx): void {
+  pending.set(tx, new Set());
+}
+
+/** Writes what the transaction collected (the caller's last statement before commit). */
+export async function flushPageChanges(tx: Tx): Promise<void> {
+  const tags = pending.get(tx);
+  pending.delete(tx);
+  if (tags && tags.size > 0) await appendInvalidation(tx, [...tags]);
+}
+
+/**
+ * Names tags the running write changed. Inside withRoomLock they are collected and written
+ * once at its end; anywhere else (a caller's own transaction) they are written right away.
+ */
+async function notePageChanges(tx: Tx, tags: Iterable<string>): Promise<void> {
+  const collected = pending.get(tx);
+  if (collected) {
+    for (const tag of tags) collected.add(tag);
+    return;
+  }
+  await appendInvalidation(tx, [...new Set(tags)]);
+}
+
+/** Every cached page of a room changed (its header, its consent, or history in the middle). */
+export function noteRoomChanged(tx: Tx, roomId: string): Promise<void> {
+  return notePageChanges(tx, [roomTag(roomId)]);
+}
+
+// State whose change shows in every page's header or footer (name, topic, alias, consent).
+const HEADER_STATE = new Set([
+  "m.room.name",
+  "m.room.topic",
+  "m.room.canonical_alias",
+  "m.room.avatar",
+  "m.room.history_visibility",
+  "m.room.join_rules",
+  "m.room.create",
+]);
+const MESSAGE_TYPES = ["m.room.message", "m.sticker"];
+
+/**
+ * The page changes of an insert of placed events. The common case, live events appended at
+ * the end of the timeline without touching a gap, changes only the days they were sent on (and
+ * the days of the messages they edit, react to or redact, and pages quoting those), the room's
+ * newest-messages views, and, when a day gets its first message, navigation and calendars.
+ * Anything else (events placed before others, gaps created or filled) can change every later
+ * page (display names and visibility come from the state at each place), so the whole room.
+ */
+export async function noteInsertChanges(
+  tx: Tx,
+  roomId: string,
+  arrival: Arrival,
+  placed: readonly TimelineEventInput[],
+  /** Events the batch edits, reacts to or redacts (m.relates_to targets and redacts). */
+  targets: readonly string[],
+  gapsChanged: boolean,
+): Promise<void> {
+  if (placed.length === 0) {
+    if (gapsChanged) await noteRoomChanged(tx, roomId);
+    return;
+  }
+  const ids = placed.map((e) => e.eventId);
+  if (arrival.kind !== "live" || gapsChanged || placed.some((e) => e.stateKey !== null && HEADER_STATE.has(e.type)) || (await anythingAfter(tx, roomId, ids))) {
+    await noteRoomChanged(tx, roomId);
+    return;
+  }
+  const tags = new Set<string>([latestTag(roomId)]);
+  const days = new Set(placed.map((e) => dayOf(e.originServerTs)));
+  for (const day of days) {
+    tags.add(dayTag(roomId, day));
+    if (await firstOfDay(tx, roomId, day, ids, placed)) tags.add(navTag(roomId));
+  }
+  if (targets.length > 0) {
+    const rows = await tx.$queryRaw<{ origin_server_ts: bigint }[]>`
+      SELECT origin_server_ts FROM events WHERE event_id = ANY(${[...new Set(targets)]}::text[]) AND room_id || '' = ${roomId}`;
+    for (const r of rows) {
+      tags.add(dayTag(roomId, dayOf(r.origin_server_ts)));
+      tags.add(quoteTag(roomId, dayOf(r.origin_server_ts)));
+    }
+    if (rows.length > 0) tags.add(quoteAnyTag(roomId));
+  }
+  await notePageChanges(tx, tags);
+}
+
+/** Whether an event or gap item lies after the batch (then the batch is not an append). */
+async function anythingAfter(tx: Tx, roomId: string, ids: string[]): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ after: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM timeline_items i
+      WHERE i.room_id = ${roomId} AND i.kind <> 'denial' AND NOT (i.event_id = ANY(${ids}::text[]))
+        AND i.position > (SELECT max(position) FROM timeline_items WHERE event_id = ANY(${ids}::text[]) AND room_id || '' = ${roomId})
+    ) AS after`;
+  return rows[0]?.after ?? false;
+}
+
+/** Whether the batch brings the day its first event, or its first message (calendars count messages). */
+async function firstOfDay(tx: Tx, roomId: string, day: string, ids: string[], placed: readonly TimelineEventInput[]): Promise<boolean> {
+  const { start, end } = dayRange(day);
+  const rows = await tx.$queryRaw<{ any: boolean; messages: boolean }[]>`
+    SELECT
+      EXISTS (SELECT 1 FROM timeline_items i WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts >= ${start}::bigint AND i.ts < ${end}::bigint
+        AND NOT (i.event_id = ANY(${ids}::text[]))) AS any,
+      EXISTS (SELECT 1 FROM timeline_items i JOIN events e ON e.event_id = i.event_id
+        WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts >= ${start}::bigint AND i.ts < ${end}::bigint
+          AND NOT (i.event_id = ANY(${ids}::text[])) AND e.type = ANY(${MESSAGE_TYPES}::text[])) AS messages`;
+  const had = rows[0];
+  if (!had?.any) return true;
+  return !had.messages && placed.some((e) => dayOf(e.originServerTs) === day && MESSAGE_TYPES.includes(e.type));
+}
