@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheControlFor } from "@/proxy";
+import { cacheControlFor, cursorSegmentFor, surrogateKeysFor } from "@/proxy";
 
 describe("cacheControlFor", () => {
   const now = new Date("2026-11-29T12:00:00Z");
@@ -14,5 +14,21 @@ describe("cacheControlFor", () => {
   it("leaves other paths alone", () => {
     expect(cacheControlFor("/r/lobby%3Aexample.org", now)).toBeUndefined();
     expect(cacheControlFor("/_matrix/federation/v1/version", now)).toBeUndefined();
+  });
+});
+
+describe("surrogateKeysFor", () => {
+  it("names the room as the URL does and the day", () => {
+    expect(surrogateKeysFor("/r/lobby%3Aexample.org/date/2026/11/28T10:00")).toEqual(["room/r/lobby%3Aexample.org", "day/r/lobby%3Aexample.org/2026-11-28"]);
+    expect(surrogateKeysFor("/r/lobby%3Aexample.org/feed.xml")).toBeUndefined();
+  });
+});
+
+describe("cursorSegmentFor", () => {
+  it("moves a day page's cursor into a path segment, and ignores what is no cursor", () => {
+    expect(cursorSegmentFor(new URLSearchParams("after=%24abc"))).toBe("after-%24abc");
+    expect(cursorSegmentFor(new URLSearchParams("before=d%3A%24abc"))).toBe("before-d%3A%24abc");
+    expect(cursorSegmentFor(new URLSearchParams("after=nonsense"))).toBeUndefined();
+    expect(cursorSegmentFor(new URLSearchParams(`after=$${"x".repeat(300)}`))).toBeUndefined();
   });
 });

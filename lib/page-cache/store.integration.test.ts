@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendInvalidation } from "@/lib/page-cache/log";
+import { PageCacheStore } from "@/lib/page-cache/store";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db?.close());
+
+const page = (html: string, tags: string[], status = 200) => ({ kind: "APP_PAGE", html, status, headers: { "x-next-cache-tags": tags.join(",") } });
+const write = (tags: string[]) => db.prisma.$transaction((tx) => appendInvalidation(tx, tags));
+
+/** A render as Next.js does it: a miss, then the result handed to set. */
+async function render(store: PageCacheStore, key: string, html: string, tags: string[]) {
+  expect(await store.get(key)).toBeNull();
+  store.set(key, page(html, tags), undefined);
+}
+
+describe("PageCacheStore", () => {
+  it("answers a page until a write names one of its tags, and only that page", async () => {
+    const store = new PageCacheStore(() => db.prisma, 1 << 20);
+    await render(store, "/one", "one", ["r:a", "d:a:1"]);
+    await render(store, "/two", "two", ["r:a", "d:a:2"]);
+    expect((await store.get("/one"))?.value.html).toBe("one");
+    await write(["d:a:2"]);
+    expect((await store.get("/one"))?.value.html).toBe("one");
+    expect(await store.get("/two")).toBeNull();
+    await write(["r:a"]);
+    expect(await store.get("/one")).toBeNull();
+  });
+
+  it("sees a write made through another instance on its next request", async () => {
+    const a = new PageCacheStore(() => db.prisma, 1 << 20);
+    const b = new PageCacheStore(() => db.prisma, 1 << 20);
+    await render(a, "/day", "a", ["r:b"]);
+    await render(b, "/day", "b", ["r:b"]);
+    await write(["r:b"]);
+    expect(await a.get("/day")).toBeNull();
+    expect(await b.get("/day")).toBeNull();
+  });
+
+  it("does not keep a render that began before a write it could not see", async () => {
+    const store = new PageCacheStore(() => db.prisma, 1 << 20);
+    await store.sync();
+    expect(await store.get("/race")).toBeNull(); // the render reads the database from here
+    await write(["d:c:1"]); // a write commits while it renders
+    store.set("/race", page("old", ["r:c", "d:c:1"]), undefined);
+    expect(await store.get("/race")).toBeNull();
+  });
+
+  it("keeps only 200 answers that declared the archive's tags, within its memory", async () => {
+    const store = new PageCacheStore(() => db.prisma, 3_000);
+    expect(await store.get("/404")).toBeNull();
+    store.set("/404", page("gone", ["r:d"], 404), undefined);
+    expect(await store.get("/404")).toBeNull();
+    expect(await store.get("/untagged")).toBeNull();
+    store.set("/untagged", page("x", ["_N_T_/layout"]), undefined);
+    expect(await store.get("/untagged")).toBeNull();
+    for (const key of ["/a", "/b", "/c", "/d", "/e"]) await render(store, key, "x".repeat(350), ["r:d"]);
+    expect(await store.get("/a")).toBeNull(); // the least recently used went first
+    expect((await store.get("/e"))?.value.html).toHaveLength(350);
+    expect(store.snapshot().bytes).toBeLessThanOrEqual(3_000);
+  });
+});
