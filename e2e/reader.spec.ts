@@ -53,6 +53,22 @@ test.beforeAll(async () => {
   base = roomBasePath({ roomId, canonicalAlias: alias });
 });
 
+/** Desktop and 390 px wide, light and dark: one full-page screenshot each, kept as artifacts. */
+async function screenshots(page: Page, name: string, outputPath: (file: string) => string) {
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ] as const) {
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: outputPath(`${name}-${width}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
 async function search(page: Page, q: string) {
   await page.goto(`${archive.url}${dayPagePath(base, new Date().toISOString().slice(0, 10))}`);
   await page.getByRole("searchbox", { name: "Search this room" }).fill(q);
@@ -72,7 +88,7 @@ test("a search finds a message, says results may be incomplete, and its link lan
   await expect(hit).toContainText("<b>loudly</b>");
   await expect(hit.locator("b")).toHaveCount(0);
   await expect(page.getByRole("note", { name: "Results may be incomplete" })).toContainText(/Results may be incomplete: \d+ gaps?/);
-  await page.screenshot({ path: testInfo.outputPath("search-results.png"), fullPage: true });
+  await screenshots(page, "search-results", (f) => testInfo.outputPath(f));
 
   await hit.getByRole("link").click();
   await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toBe(`#${sent.pelican}`);
@@ -129,4 +145,31 @@ test("the JSON export of a day matches the page's items, and the room streams as
   expect((await request.get(`${archive.url}/r/nowhere%3Aexample.org/export/room.ndjson`)).status()).toBe(404);
   expect((await request.get(`${archive.url}${base}/export/2020-02-31.json`)).status()).toBe(404);
   expect((await request.get(`${archive.url}${base}/export/whatever.exe`)).status()).toBe(404);
+});
+
+test("a thread page shows the thread in order, and its root on the day page counts the replies", async ({ page }, testInfo) => {
+  const root = await alice.sendMessage(roomId, "Thread root: shall we paint the shed?");
+  const inThread = () => ({ "m.relates_to": { rel_type: "m.thread", event_id: root, is_falling_back: true, "m.in_reply_to": { event_id: root } } });
+  const replies: string[] = [];
+  for (const body of ["Yes, green.", "No, blue!", "Green it is."]) replies.push(await alice.sendMessage(roomId, body, inThread()));
+  await stored([root, ...replies]);
+
+  await page.goto(`${archive.url}${dayPagePath(base, new Date().toISOString().slice(0, 10))}`);
+  const rootItem = page.locator(`[id="${root}"]`);
+  await expect(rootItem).toContainText("3 replies in the thread");
+  await screenshots(page, "day-page", (f) => testInfo.outputPath(f));
+  await rootItem.getByRole("link", { name: "3 replies in the thread" }).click();
+  await expect(page).toHaveURL(new RegExp(`/thread/${encodeURIComponent(root).replace(/[$]/g, "\\$")}$`));
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("3 replies");
+  const ids = await page
+    .getByRole("region", { name: "Thread" })
+    .locator("article[id]")
+    .evaluateAll((els) => els.map((e) => e.id));
+  expect(ids).toEqual([root, ...replies]);
+  await expect(page.getByRole("region", { name: "Thread" })).toContainText("No, blue!");
+  await screenshots(page, "thread-page", (f) => testInfo.outputPath(f));
+
+  // A reply's permalink lands on its day page; unknown threads and rooms answer 404.
+  expect((await page.request.get(`${archive.url}${base}/thread/${encodeURIComponent("$nothing-here")}`)).status()).toBe(404);
+  expect((await page.request.get(`${archive.url}/r/nowhere%3Aexample.org/thread/${encodeURIComponent(root)}`)).status()).toBe(404);
 });

@@ -4,7 +4,8 @@ import { forbidden, notFound, redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import { DayRoute } from "@/components/day/day-route";
 import { SearchResults } from "@/components/search/search-results";
-import { dayExportFor, roomExportFor, roomFeedFor, roomLandingFor, searchFor } from "@/lib/archive/app-api";
+import { ThreadView } from "@/components/thread/thread-view";
+import { dayExportFor, roomExportFor, roomFeedFor, roomLandingFor, searchFor, threadPageFor } from "@/lib/archive/app-api";
 import { exportFileStem } from "@/lib/archive/export-items";
 import { dayExportText } from "@/lib/archive/export-text";
 import { dayPageLifetime, dayPageTags } from "@/lib/archive/day-cache";
@@ -177,5 +178,41 @@ export function exportRoute(kind: RoomParamKind) {
         ...robots,
       },
     });
+  };
+}
+
+// One thread load per request, shared by the page and its metadata.
+const loadThread = cache(async (kind: RoomParamKind, room: string, rawRoot: string) => {
+  const ref = refFromParam(kind, room);
+  let rootId: string;
+  try {
+    rootId = decodeURIComponent(rawRoot);
+  } catch {
+    return { status: "not_found" } as const;
+  }
+  return ref ? threadPageFor(ref, rootId) : ({ status: "not_found" } as const);
+});
+
+/** `…/thread/{rootEventId}`: a thread's root and replies across days. */
+export function threadPage(kind: RoomParamKind) {
+  type Props = { params: Promise<RoomParams & { rootId: string }> };
+  const load = async (props: Props) => {
+    const { room, rootId } = await props.params;
+    return loadThread(kind, room, rootId);
+  };
+  return {
+    generateMetadata: async (props: Props): Promise<Metadata> => {
+      const result = await load(props);
+      if (result.status !== "ok") return { title: "Not available", robots: { index: false, follow: false } };
+      const { view } = result;
+      // The messages are indexed on their day pages; a thread page only gathers them.
+      return { title: `Thread · ${view.room.name}`, alternates: { canonical: view.canonicalPath }, robots: { index: false, follow: true } };
+    },
+    Page: async function ThreadPageRoute(props: Props) {
+      const result = await load(props);
+      if (result.status === "forbidden") forbidden();
+      if (result.status !== "ok") notFound();
+      return <ThreadView view={result.view} />;
+    },
   };
 }

@@ -40,6 +40,14 @@ export function MessageItem({ item, permalink }: { item: MessageItemView; permal
       ) : (
         <p className="off">Message without readable content</p>
       )}
+      {item.thread && (
+        <p className="thr">
+          <a href={item.thread.href}>
+            {item.thread.count} {item.thread.count === 1 ? "reply" : "replies"} in the thread
+          </a>
+          , latest {minute(item.thread.latestTs)} UTC
+        </p>
+      )}
       {item.reactions.length > 0 && (
         <ul className="rx" aria-label="Reactions">
           {item.reactions.map((r) => (

@@ -6,6 +6,7 @@ import { getMedia } from "@/lib/archive/media/media-store";
 import { getRoomFeed } from "@/lib/archive/room-feed";
 import { getRoomLanding } from "@/lib/archive/room-landing";
 import type { RoomRef } from "@/lib/archive/room-paths";
+import { getThreadPage } from "@/lib/archive/thread-page";
 import { searchArchive, type SearchParams } from "@/lib/archive/search";
 import { roomSitemapEntries, sitemapIndexEntries } from "@/lib/archive/sitemaps";
 import { getDb } from "@/lib/db";
@@ -25,6 +26,7 @@ export const mediaFor = (key: Parameters<typeof getMedia>[1]) => getMedia(getDb(
 export const searchFor = (ref: RoomRef | null, params: SearchParams) => searchArchive(getDb(), ref, params);
 export const dayExportFor = (ref: RoomRef, date: string) => exportDay(getDb(), ref, date);
 export const roomExportFor = (ref: RoomRef) => exportRoom(getDb(), ref);
+export const threadPageFor = (ref: RoomRef, rootId: string) => getThreadPage(getDb(), ref, rootId);
 export const fillGapFor = (roomId: string, gapId: bigint) => fillGapForReader(getDb(), roomId, gapId);
 
 /** One database round trip, for /healthz. */

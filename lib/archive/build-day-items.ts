@@ -45,6 +45,10 @@ export interface DayItemsInput {
   late: ReadonlySet<string>;
   /** Permalink of any stored event (the page of its day). */
   permalink: (event: StoredEvent) => string;
+  /** Reply counts and latest reply times of thread roots among `events`. */
+  threads?: ReadonlyMap<string, { count: number; latestTs: number }>;
+  /** The thread page of a root; without it, thread quotes link the root's permalink. */
+  threadPath?: (rootId: string) => string;
 }
 
 const HIDDEN_TYPES = new Set(["m.reaction", "m.room.redaction", "m.call.candidates", "m.call.negotiate", "m.call.select_answer"]);
@@ -89,8 +93,11 @@ function aggregateReactions(reactions: readonly StoredEvent[]): ReactionView[] {
 
 function quotedView(eventId: string, kind: QuotedView["kind"], input: DayItemsInput): QuotedView {
   const target = input.quoted.get(eventId);
-  if (!target || input.hidden.has(eventId)) return { eventId, kind, sender: null, excerpt: null, deleted: false, href: null };
-  if (target.redacted) return { eventId, kind, sender: sender(target.sender, input.names), excerpt: null, deleted: true, href: input.permalink(target) };
+  // A thread message names its thread: the thread page reads it whole, even without its root.
+  const threadHref = kind === "thread" && input.threadPath ? input.threadPath(eventId) : null;
+  if (!target || input.hidden.has(eventId)) return { eventId, kind, sender: null, excerpt: null, deleted: false, href: threadHref };
+  if (target.redacted)
+    return { eventId, kind, sender: sender(target.sender, input.names), excerpt: null, deleted: true, href: threadHref ?? input.permalink(target) };
   const edit = latestValidEdit(target, input.edits.get(eventId) ?? []);
   const content = edit?.content ?? eventContent(target);
   const body = messageBody(content, hasReplyFallback(eventContent(target)));
@@ -107,8 +114,13 @@ function quotedView(eventId: string, kind: QuotedView["kind"], input: DayItemsIn
     sender: sender(target.sender, input.names),
     excerpt: excerpt === null ? null : excerpt.length > 280 ? `${excerpt.slice(0, 279)}…` : excerpt,
     deleted: false,
-    href: input.permalink(target),
+    href: threadHref ?? input.permalink(target),
   };
+}
+
+function threadView(eventId: string, input: DayItemsInput): MessageItemView["thread"] {
+  const summary = input.threads?.get(eventId);
+  return summary && input.threadPath ? { count: summary.count, latestTs: summary.latestTs, href: input.threadPath(eventId) } : null;
 }
 
 function messageView(event: StoredEvent, input: DayItemsInput): MessageItemView {
@@ -120,6 +132,7 @@ function messageView(event: StoredEvent, input: DayItemsInput): MessageItemView 
     late: input.late.has(event.eventId),
     reactions: aggregateReactions(input.reactions.get(event.eventId) ?? []),
     withheld: null,
+    thread: threadView(event.eventId, input),
   };
   const withheld = input.withheld?.get(event.eventId);
   if (withheld !== undefined) return { ...base, reactions: [], body: null, deleted: false, withheld, editedTs: null, replyTo: null };

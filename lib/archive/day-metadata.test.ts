@@ -14,6 +14,7 @@ const message = (eventId: string, ts: string, text: string): MessageItemView => 
   replyTo: null,
   reactions: [],
   late: false,
+  thread: null,
 });
 
 function view(over: Partial<DayPageView>): DayPageView {

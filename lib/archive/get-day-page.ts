@@ -5,14 +5,14 @@ import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } 
 import { fillDayOnView } from "@/lib/archive/fill-day";
 import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
-import { dayPagePath, eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
+import { dayPagePath, eventPermalinkPath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
 import { busyHours, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
 import { displayNamesAt } from "@/lib/ingest/display-names";
 import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
-import { findDayWithEvents, getDayWindow, historyVisibilityAt, TimelineError, type DayItem, type DayWindow } from "@/lib/timeline";
+import { findDayWithEvents, getDayWindow, historyVisibilityAt, threadSummaries, TimelineError, type DayItem, type DayWindow } from "@/lib/timeline";
 
 /** Events per page of a busy day; beyond it the page links an earlier and a later page. */
 export const DAY_PAGE_SIZE = 150;
@@ -30,7 +30,7 @@ export type DayPageResult =
   /** A future date, or a cursor naming no event of this room. */
   | { status: "bad_request" };
 
-function roomHeader(room: ArchiveRoom): RoomHeaderView {
+export function roomHeader(room: ArchiveRoom): RoomHeaderView {
   return {
     roomId: room.roomId,
     alias: room.canonicalAlias,
@@ -40,7 +40,7 @@ function roomHeader(room: ArchiveRoom): RoomHeaderView {
   };
 }
 
-function relationTargets(events: Iterable<StoredEvent>, relations: readonly StoredEvent[]) {
+export function relationTargets(events: Iterable<StoredEvent>, relations: readonly StoredEvent[]) {
   const edits = new Map<string, StoredEvent[]>();
   const reactions = new Map<string, StoredEvent[]>();
   for (const r of relations) {
@@ -148,7 +148,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
           ] as const,
       ),
   );
-  const relations = await loadRelations(db, room.roomId, [...events.keys()]);
+  const [relations, threads] = await Promise.all([loadRelations(db, room.roomId, [...events.keys()]), threadSummaries(db, room.roomId, [...events.keys()])]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
   const denialItems = window.items.flatMap((i) => (i.kind === "denial" ? [i] : []));
   const [quoted, denied] = await Promise.all([
@@ -202,6 +202,8 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
     hidden,
     late: new Set(eventItems.flatMap((i) => (i.late ? [i.eventId] : []))),
     permalink: (e) => eventPermalinkPath(header.basePath, e.eventId),
+    threads,
+    threadPath: (rootId) => threadPagePath(header.basePath, rootId),
   });
   const earlier = urlCursorOf(window.prevCursor);
   const later = urlCursorOf(window.nextCursor);

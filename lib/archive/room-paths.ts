@@ -57,3 +57,8 @@ export function roomPathOfRef(ref: RoomRef): string {
 export function exportPath(basePath: string, date: string | null, format: "json" | "txt" = "json"): string {
   return date === null ? `${basePath}/export/room.ndjson` : `${basePath}/export/${date}.${format}`;
 }
+
+/** The page of a thread, by its root's event ID. */
+export function threadPagePath(basePath: string, rootId: string): string {
+  return `${basePath}/thread/${encodeURIComponent(rootId)}`;
+}

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { roomHeader } from "@/lib/archive/get-day-page";
 import { getRoomAccess, isServable, roomSelect, type ArchiveRoom } from "@/lib/archive/room-access";
-import { eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
-import type { RoomHeaderView, SearchHitView, SearchPageView, SnippetPart } from "@/lib/archive/view-types";
+import { eventPermalinkPath, type RoomRef } from "@/lib/archive/room-paths";
+import type { SearchHitView, SearchPageView, SnippetPart } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
 import { displayNamesAt } from "@/lib/ingest/display-names";
@@ -50,16 +51,6 @@ export function snippetParts(snippet: string): SnippetPart[] {
   return parts.filter((p) => p.text !== "");
 }
 
-function header(room: ArchiveRoom): RoomHeaderView {
-  return {
-    roomId: room.roomId,
-    alias: room.canonicalAlias,
-    name: room.name ?? room.canonicalAlias ?? room.roomId,
-    topic: room.topic,
-    basePath: roomBasePath(room),
-  };
-}
-
 /** Rooms a cross-room search looks in: those whose pages may be served right now. */
 async function servableRooms(db: Db): Promise<ArchiveRoom[]> {
   const rooms = await db.room.findMany({ where: { status: { notIn: ["denied", "purged"] }, historyVisibility: "world_readable" }, select: roomSelect });
@@ -101,7 +92,7 @@ async function viewHits(db: Db, rows: readonly SearchHitRow[], rooms: ReadonlyMa
     // An edit and the message it edits may both match: the message is listed once.
     if (!visible.has(r.eventId) || seen.has(r.messageId)) return [];
     seen.add(r.messageId);
-    const room = header(rooms.get(r.roomId)!);
+    const room = roomHeader(rooms.get(r.roomId)!);
     return [
       {
         eventId: r.messageId,
@@ -133,7 +124,7 @@ export async function searchArchive(db: Db, ref: RoomRef | null, params: SearchP
     const access = await getRoomAccess(db, ref);
     if (access.status === "not_found") return access;
     if (access.status === "forbidden") return { status: "forbidden" };
-    scope = { kind: "room", room: header(access.room) };
+    scope = { kind: "room", room: roomHeader(access.room) };
     rooms = [access.room];
   } else {
     scope = { kind: "all" };

@@ -47,6 +47,8 @@ export interface MessageItemView {
   reactions: ReactionView[];
   /** Placed among later events: it reached the archive after them. */
   late: boolean;
+  /** For a thread root: how many replies the archive holds, the latest one's time, the thread page. */
+  thread: { count: number; latestTs: number; href: string } | null;
 }
 
 export interface StateChangeView {

@@ -48,6 +48,8 @@
  *   bodies (websearch syntax), newest first, with ts_headline snippets; `countGaps(db, roomIds)`.
  *   The search rows are written with the events and deleted when one is redacted or withheld
  *   (lib/timeline/search-index.ts, docs/search.md).
+ * - `getThreadWindow(db, roomId, rootId)`: a thread's root and replies in timeline order across
+ *   days, with the gaps between them; `threadSummaries(db, roomId, rootIds)`: reply counts.
  * - `streamRoomTimeline(db, roomId, { chunkSize?, maxItems? })`: the whole timeline in order,
  *   chunk by chunk (an async generator), for the room export; positions stay inside.
  *
@@ -71,4 +73,5 @@ export { getDayWindow, type DayItem, type DayWindow } from "@/lib/timeline/day-w
 export { findDayWithEvents } from "@/lib/timeline/day-navigation";
 export { historyVisibilityAt } from "@/lib/timeline/visibility";
 export { streamRoomTimeline } from "@/lib/timeline/room-stream";
+export { getThreadWindow, threadSummaries } from "@/lib/timeline/threads";
 export { searchMessageRows, countGaps, SNIPPET_MARK_START, SNIPPET_MARK_END, type SearchHitRow } from "@/lib/timeline/search";

@@ -1,0 +1,5 @@
+import { threadPage } from "@/app/_room/room-routes";
+
+const { Page, generateMetadata } = threadPage("id");
+export { generateMetadata };
+export default Page;
