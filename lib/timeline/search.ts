@@ -22,18 +22,6 @@ const HEADLINE_LONG = `${MARKS},MaxWords=30,MinWords=12,MaxFragments=2,FragmentD
 /** How long one search may run on a Postgres server (PGlite runs in-process and cannot cancel a statement). */
 const STATEMENT_TIMEOUT_MS = 3000;
 
-/** How many of a room's newest search rows the first plan tests before the GIN index takes over. */
-const RECENT_WINDOW = 3000;
-
-interface SearchRow {
-  event_id: string;
-  message_id: string;
-  room_id: string;
-  sender: string;
-  ts: bigint;
-  body: string;
-}
-
 export interface SearchHitRow {
   /** The event whose text matched (an edit, or the message itself). */
   eventId: string;
@@ -68,56 +56,34 @@ export async function searchMessageRows(db: Db, input: SearchRowsInput): Promise
       await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
       const terms = await tx.$queryRaw<{ n: number }[]>`SELECT numnode(websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}))::int AS n`;
       if ((terms[0]?.n ?? 0) === 0) return { status: "no_terms" as const };
-      const needed = input.offset + input.limit + 1;
-      // Two plans, each bounded. A room's newest RECENT_WINDOW rows, walked by time through the
-      // (room_id, ts) index and tested one by one, answer a common word's first pages at once;
-      // when they hold too few hits (a rarer word, a deep page, several rooms), the GIN index
-      // finds every hit, which is then cheap because there are few of them. `room_id || ''` and
-      // `ts + 0` keep the planner (no statistics on PGlite) on the GIN index in the second plan.
-      let page: SearchRow[] = [];
-      if (input.roomIds.length === 1) {
-        const recent = await tx.$queryRaw<SearchRow[]>`
-          WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q)
-          SELECT w.event_id, w.message_id, w.room_id, w.sender, w.ts, w.body FROM (
-            SELECT s.* FROM message_search s WHERE s.room_id = ${input.roomIds[0]} ORDER BY s.ts DESC LIMIT ${RECENT_WINDOW}
-          ) w, q WHERE w.tsv @@ q.q ORDER BY w.ts DESC, w.event_id DESC LIMIT ${needed}`;
-        if (recent.length >= needed) page = recent.slice(input.offset);
-      }
-      if (page.length === 0) {
-        page = await tx.$queryRaw<SearchRow[]>`
-          WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q)
-          SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts, s.body FROM message_search s, q
-          WHERE s.tsv @@ q.q AND s.room_id || '' = ANY(${[...input.roomIds]}::text[])
-          ORDER BY s.ts + 0 DESC, s.event_id DESC
-          LIMIT ${input.limit + 1} OFFSET ${input.offset}`;
-      }
-      if (page.length === 0) return { status: "ok" as const, hits: [], more: false };
-      // Headlines only for the page's rows, each checked against the message it shows.
-      const rows = await tx.$queryRaw<(SearchRow & { snippet: string })[]>`
+      // The inner query takes one page from the GIN index alone: `room_id || ''` and `ts + 0`
+      // keep the planner (no statistics on PGlite) from walking all of a room's rows through
+      // the (room_id, ts) index and testing each. Headlines are computed only for the page.
+      const rows = await tx.$queryRaw<{ event_id: string; message_id: string; room_id: string; sender: string; ts: bigint; snippet: string }[]>`
         WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q)
         SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts,
           ts_headline(${SEARCH_CONFIG}::regconfig, translate(s.body, ${"<>" + SNIPPET_MARK_START + SNIPPET_MARK_END}, ${LT + GT}), q.q,
             CASE WHEN length(s.body) <= ${SHORT_BODY} THEN ${HEADLINE_SHORT} ELSE ${HEADLINE_LONG} END) AS snippet
-        FROM message_search s
+        FROM (
+          SELECT s.* FROM message_search s, q
+          WHERE s.tsv @@ q.q AND s.room_id || '' = ANY(${[...input.roomIds]}::text[])
+          ORDER BY s.ts + 0 DESC, s.event_id DESC
+          LIMIT ${input.limit + 1} OFFSET ${input.offset}
+        ) s
         CROSS JOIN q
         JOIN events m ON m.event_id = s.message_id
         JOIN timeline_items i ON i.event_id = s.message_id
-        WHERE s.event_id = ANY(${page.map((r) => r.event_id)}::text[])
-          AND NOT m.redacted AND m.denied_reason IS NULL AND m.room_id = s.room_id AND m.sender = s.sender
+        WHERE NOT m.redacted AND m.denied_reason IS NULL AND m.room_id = s.room_id AND m.sender = s.sender
         ORDER BY s.ts DESC, s.event_id DESC`;
-      const more = page.length > input.limit;
-      const shown = new Set(page.slice(0, input.limit).map((r) => r.event_id));
-      const hits = rows
-        .filter((r) => shown.has(r.event_id))
-        .map((r) => ({
-          eventId: r.event_id,
-          messageId: r.message_id,
-          roomId: r.room_id,
-          sender: r.sender,
-          ts: Number(r.ts),
-          snippet: r.snippet.replaceAll(LT, "<").replaceAll(GT, ">"),
-        }));
-      return { status: "ok" as const, hits, more };
+      const hits = rows.slice(0, input.limit).map((r) => ({
+        eventId: r.event_id,
+        messageId: r.message_id,
+        roomId: r.room_id,
+        sender: r.sender,
+        ts: Number(r.ts),
+        snippet: r.snippet.replaceAll(LT, "<").replaceAll(GT, ">"),
+      }));
+      return { status: "ok" as const, hits, more: rows.length > input.limit };
     });
   } catch (err) {
     // 57014: query_canceled, which is how statement_timeout ends a statement.
