@@ -174,6 +174,10 @@ test("two web and two worker processes on Postgres archive a 3,000-message room;
   ).toEqual([]);
   log(`${after.events.size} events stored once; invariants hold`);
 
+  // The operator's view, from the CLI on the same database.
+  const listed = (await deployment.rooms()).find((r) => r.roomId === roomId);
+  expect(listed).toMatchObject({ status: "joined", events: after.events.size, openGaps: 0, backfill: { finished: "complete", progress: 1 } });
+
   // Both web processes serve the same day pages, with every message on them.
   const room = await db.prisma.room.findUniqueOrThrow({ where: { roomId }, select: { roomId: true, canonicalAlias: true } });
   const messages = await db.prisma.event.findMany({ where: { roomId, type: "m.room.message" }, select: { eventId: true, originServerTs: true } });
