@@ -84,26 +84,39 @@ test("after downtime the jobs fill both rooms completely without an operator, an
   await Promise.all([hs1.restart(), hs2.restart()]);
   log(`sent ${DOWNTIME_MESSAGES} messages while the archive was down; both homeservers restarted`);
 
+  // What the homeservers hold is what the archive must end up with.
+  const synapseIds = new Map<string, Set<string>>();
+  for (const room of rooms)
+    synapseIds.set(room.roomId, new Set((await room.users[0]!.timeline(room.roomId, { maxEvents: 2_000 })).flatMap((e) => (e.event_id ? [e.event_id] : []))));
+
   await archive.start();
   const restarted = Date.now();
   log("the archive is back; from here on nobody touches it");
+  // Settled: the CLI lists each room joined, with every event the homeservers hold, no open gap
+  // and no job pending. (No gap and no job alone could be a moment before the jobs start.)
+  const summary = (listing: CliRoom[]) =>
+    rooms
+      .map((room) => {
+        const r = listing.find((x) => x.roomId === room.roomId);
+        return { roomId: room.roomId, status: r?.status, events: r?.events, openGaps: r?.openGaps, pendingJobs: r?.jobs.length };
+      })
+      .sort(byRoomId);
+  const settled = rooms
+    .map((room) => ({ roomId: room.roomId, status: "joined", events: synapseIds.get(room.roomId)!.size, openGaps: 0, pendingJobs: 0 }))
+    .sort(byRoomId);
   let last: CliRoom[] = [];
-  await expect
-    .poll(
-      async () => {
-        last = (await archive.rooms()).filter((r) => rooms.some((x) => x.roomId === r.roomId)).sort(byRoomId);
-        return last.map((r) => ({ roomId: r.roomId, status: r.status, openGaps: r.openGaps, pendingJobs: r.jobs.length }));
-      },
-      { timeout: 180_000, intervals: [2_000] },
-    )
-    .toEqual(rooms.map((room) => ({ roomId: room.roomId, status: "joined", openGaps: 0, pendingJobs: 0 })).sort(byRoomId));
-  log(`the CLI lists both rooms with no open gap and no job pending ${seconds(Date.now() - restarted)} after the restart`);
-  console.log(JSON.stringify(last, null, 1));
+  const deadline = Date.now() + 150_000;
+  for (let round = 0; round < 100 && Date.now() < deadline; round++) {
+    last = await archive.rooms();
+    if (JSON.stringify(summary(last)) === JSON.stringify(settled)) break;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  log(`${seconds(Date.now() - restarted)} after the restart the CLI lists ${JSON.stringify(summary(last))}`);
+  expect.soft(summary(last), "archive rooms --json: both rooms complete").toEqual(settled);
 
   // What the store holds: every event the homeservers hold, once, in a timeline without gaps.
   await archive.stop();
   for (const room of rooms) {
-    const synapseIds = new Set((await room.users[0]!.timeline(room.roomId, { maxEvents: 2_000 })).map((e) => e.event_id));
     const { ids, s } = await archive.withStore(async (db) => {
       const rows = await db.event.findMany({ where: { roomId: room.roomId, rejectedReason: null }, select: { eventId: true } });
       return { ids: rows.map((r) => r.eventId), s: await snapshot(db, room.roomId) };
@@ -129,13 +142,13 @@ test("after downtime the jobs fill both rooms completely without an operator, an
         `${room.alias}: messages sent during the downtime that are missing`,
       )
       .toEqual([]);
-    expect.soft([...ids].sort(), `${room.alias}: the archive holds what Synapse holds`).toEqual([...synapseIds].sort());
+    expect.soft([...ids].sort(), `${room.alias}: the archive holds what Synapse holds`).toEqual([...synapseIds.get(room.roomId)!].sort());
     checkShape(s);
     checkTopology(s);
     checkHonestGaps(s, new Set());
     expect(s.items.filter((i) => i.kind === "gap")).toEqual([]);
     const listed = last.find((r) => r.roomId === room.roomId);
-    expect(listed?.events, `${room.alias}: the CLI counts the events stored`).toBe(ids.length);
+    expect.soft(listed?.events, `${room.alias}: the CLI counts the events stored`).toBe(ids.length);
   }
   await archive.start();
 });
