@@ -23,13 +23,22 @@ export async function startServer(): Promise<void> {
     "archive started",
   );
   if (env.ARCHIVE_ROLE !== "web") {
-    // Imported here: a web-only process never loads the job handlers.
-    const { startWorker } = await import("@/lib/worker/start-worker");
-    const worker = await startWorker();
-    // On PGlite the operator CLI reaches the database through this process (lib/archive/control-socket.ts).
-    if (!env.DATABASE_URL) {
-      const { controlSocketPath, startControlSocket } = await import("@/lib/archive/control-socket");
-      startControlSocket({ db: getDb(), queue: worker.queue }, controlSocketPath(env.DATA_DIR));
-    }
+    // Not awaited: Next.js holds every request until instrumentation's register() returns, and the
+    // queue's set-up (its own schema on first start) must not keep pages and federation waiting.
+    void startJobs(env).catch((err: unknown) => {
+      logger.fatal({ err: (err as Error).message }, "could not start running jobs; stopping");
+      process.exit(1);
+    });
+  }
+}
+
+async function startJobs(env: ReturnType<typeof getEnv>): Promise<void> {
+  // Imported here: a web-only process never loads the job handlers.
+  const { startWorker } = await import("@/lib/worker/start-worker");
+  const worker = await startWorker();
+  // On PGlite the operator CLI reaches the database through this process (lib/archive/control-socket.ts).
+  if (!env.DATABASE_URL) {
+    const { controlSocketPath, startControlSocket } = await import("@/lib/archive/control-socket");
+    startControlSocket({ db: getDb(), queue: worker.queue }, controlSocketPath(env.DATA_DIR));
   }
 }
