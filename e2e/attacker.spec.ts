@@ -131,7 +131,8 @@ test("forged PDUs from a server that never joined and from a joined server witho
     for (const m of html.matchAll(/<article\b[^>]*\bid="([^"]+)"[^>]*>([\s\S]*?)<\/article>/g)) {
       const id = decodeEntities(m[1]!);
       const inner = m[2]!;
-      const sender = /<span\b[^>]*\bid="[^"]+-sender"[^>]*>([\s\S]*?)<\/span>/.exec(inner)?.[1] ?? "";
+      // The sender's name is the first <b> of the message's header (components/day/message-item.tsx).
+      const sender = /<b\b[^>]*>([\s\S]*?)<\/b>/.exec(inner)?.[1] ?? "";
       articles.set(id, { sender: textOf(sender), text: textOf(inner) });
     }
     return { status: res.status(), url: res.url(), html, text: textOf(html), articles };
