@@ -110,13 +110,14 @@ test("two web and two worker processes on Postgres archive a 3,000-message room;
   let victim: ArchiveProcess | undefined;
   let killedJob: JobRow | undefined;
   let before: Snapshot | undefined;
-  for (let probe = 0; probe < 20 && !victim; probe++) {
+  // Each window must hold at least one batch insert of the running step, also on a loaded machine.
+  for (let probe = 0; probe < 30 && !victim; probe++) {
     const candidate = deployment.workers[probe % 2]!;
     const other = deployment.workers[(probe + 1) % 2]!;
     other.pause();
     try {
       const c0 = await eventCount();
-      await sleep(3_000);
+      await sleep(6_000);
       const [active] = await backfillJobs("active");
       if ((await eventCount()) > c0 && active) {
         await candidate.kill();
@@ -128,7 +129,7 @@ test("two web and two worker processes on Postgres archive a 3,000-message room;
       other.resume();
     }
   }
-  if (!victim || !before) throw new Error("found no worker running the room's backfill within 20 probes");
+  if (!victim || !before) throw new Error("found no worker running the room's backfill within 30 probes");
   expect(killedJob?.state, "the killed worker's job is still active (its lease has not expired)").toBe("active");
   const stored = before.events.size;
   log(`SIGKILLed worker ${deployment.workers.indexOf(victim) + 1} in the middle of backfill job ${killedJob?.id} with ${stored} events stored`);
