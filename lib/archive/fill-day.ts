@@ -70,7 +70,7 @@ export async function fillDayNow(db: Db, room: RoomForFill, start: number, end: 
  * (`fill-day`), so readers of one day on several instances share one fill and a fill outlives
  * the request that started it.
  */
-export async function fillDayOnView(db: Db, room: RoomForFill, start: number, end: number, waitMs = PAGE_WAIT_MS): Promise<void> {
+export async function fillDayOnView(room: RoomForFill, start: number, end: number, waitMs = PAGE_WAIT_MS): Promise<void> {
   if (room.servers.length === 0) return;
   const key = `${room.roomId}|${start}`;
   const now = Date.now();

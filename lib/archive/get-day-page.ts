@@ -123,7 +123,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const today = isoDate(now);
   if (date > today) return { status: "bad_request" };
   const { start, end } = dayBounds(day);
-  if (options.fill) await fillDayOnView(db, room, start, end);
+  if (options.fill) await fillDayOnView(room, start, end);
 
   const window = await readWindow(db, room.roomId, date, day, cursor);
   if (!window) return { status: "bad_request" };
