@@ -31,8 +31,11 @@ export const JOB_PAYLOADS = {
   "purge-sweep": z.object({ roomId: room, at: z.number().int().nonnegative().optional() }),
   /** Join every world-readable room in DIRECTORY_SERVERS' directories (ARCHIVE_CRAWL_DIRECTORIES). */
   crawl: z.object({}),
-  /** Queue a catch-up for every joined room (periodic, and at a worker's start). */
-  "catch-up-all": z.object({}),
+  /**
+   * Queue a catch-up for every room joined before `joinedBefore` (ms; default: when the job runs),
+   * periodically and at a worker's start: a room joined since has the state its join brought.
+   */
+  "catch-up-all": z.object({ joinedBefore: z.number().int().nonnegative().optional() }),
 } as const;
 
 export type JobKind = keyof typeof JOB_PAYLOADS;

@@ -125,8 +125,13 @@ export const HANDLERS: Record<JobKind, Handler> = {
     if (!getEnv().ARCHIVE_CRAWL_DIRECTORIES) return { skipped: "ARCHIVE_CRAWL_DIRECTORIES is off" };
     return crawlDirectories(ctx);
   },
-  async "catch-up-all"(ctx) {
-    const rooms = await ctx.db.room.findMany({ where: { status: "joined" }, select: { roomId: true }, take: 100_000 });
+  async "catch-up-all"(ctx, data) {
+    const { joinedBefore = Date.now() } = JOB_PAYLOADS["catch-up-all"].parse(data);
+    const rooms = await ctx.db.room.findMany({
+      where: { status: "joined", joinedAt: { lt: new Date(joinedBefore) } },
+      select: { roomId: true },
+      take: 100_000,
+    });
     for (const { roomId } of rooms) await ctx.queue.enqueue("catch-up", { roomId });
     return { queued: rooms.length };
   },

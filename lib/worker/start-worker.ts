@@ -27,9 +27,9 @@ const POLLERS: Record<JobKind, number> = {
 // Kinds a reader waits for are polled more often.
 const POLL_SECONDS: Partial<Record<JobKind, number>> = { "fill-gap": 0.5, "fill-day": 0.5, join: 1 };
 
-const SCHEDULES: Array<{ kind: JobKind; cron: string; when?: () => boolean }> = [
-  { kind: "catch-up-all", cron: "*/15 * * * *" },
-  { kind: "crawl", cron: "17 * * * *", when: () => getEnv().ARCHIVE_CRAWL_DIRECTORIES },
+const SCHEDULES: Array<{ kind: JobKind; cron: () => string; when?: () => boolean }> = [
+  { kind: "catch-up-all", cron: () => `*/${getEnv().CATCH_UP_EVERY_MINUTES} * * * *`, when: () => getEnv().CATCH_UP_EVERY_MINUTES > 0 },
+  { kind: "crawl", cron: () => "17 * * * *", when: () => getEnv().ARCHIVE_CRAWL_DIRECTORIES },
 ];
 
 /** A counting semaphore: at most `size` holders at once, the rest wait in order. */
@@ -83,10 +83,11 @@ export async function startWorker(): Promise<RunningWorker> {
   }
   for (const s of SCHEDULES) {
     if (s.when && !s.when()) await queue.boss.unschedule(queueName(s.kind));
-    else await queue.boss.schedule(queueName(s.kind), s.cron, {}, { singletonKey: s.kind === "crawl" ? "crawl" : "all", tz: "UTC" });
+    else await queue.boss.schedule(queueName(s.kind), s.cron(), {}, { singletonKey: s.kind === "crawl" ? "crawl" : "all", tz: "UTC" });
   }
   const kept = await keepRooms(ctx);
-  await queue.enqueue("catch-up-all", {});
+  // What was missed while no worker ran: rooms joined from now on are joined with current state.
+  await queue.enqueue("catch-up-all", { joinedBefore: Date.now() });
   if (env.ARCHIVE_CRAWL_DIRECTORIES) await queue.enqueue("crawl", {});
   logger.info({ concurrency: env.JOB_CONCURRENCY, roomsToJoin: kept }, "worker started");
   return { queue, stop: () => queue.stop() };
