@@ -18,7 +18,10 @@ let bed: Testbed;
 let archive: RunningArchive;
 // The test shows the hole first; with FILL_MISSED_HISTORY on, the jobs would fill it at once
 // (e2e/jobs-downtime.spec.ts checks that).
-useTestbed({ homeservers: 1, archive: { name: "archive-catch-up", env: () => ({ FILL_MISSED_HISTORY: "false" }) } }, (ready) => ({ bed, archive } = ready));
+useTestbed(
+  { homeservers: 1, archive: { name: "archive-catch-up", env: () => ({ FILL_MISSED_HISTORY: "false", CATCH_UP_EVERY_MINUTES: "0" }) } },
+  (ready) => ({ bed, archive } = ready),
+);
 
 test("after an outage, catch-up plus /get_missing_events leaves an honest gap; a date jump lands an island in it, and backfill closes everything", async () => {
   test.setTimeout(300_000);

@@ -29,7 +29,7 @@ useTestbed(
     // No fill on first view: a page view must not fetch history while the story runs.
     archive: {
       name: "archive-overruled",
-      env: (b) => ({ DAY_FILL_ON_VIEW: "false", FILL_MISSED_HISTORY: "false", DIRECTORY_SERVERS: b.homeservers[0]!.serverName }),
+      env: (b) => ({ DAY_FILL_ON_VIEW: "false", FILL_MISSED_HISTORY: "false", CATCH_UP_EVERY_MINUTES: "0", DIRECTORY_SERVERS: b.homeservers[0]!.serverName }),
     },
   },
   (ready) => ({ bed, archive } = ready),

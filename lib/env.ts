@@ -94,6 +94,11 @@ const schema = z.object({
    * reader fills it (demos and tests that show a gap).
    */
   FILL_MISSED_HISTORY: bool("true"),
+  /**
+   * Minutes between the catch-ups of every joined room that workers schedule (at minutes that are
+   * multiples of it, UTC); 0: only at each worker's start (tests that stage a precise hole).
+   */
+  CATCH_UP_EVERY_MINUTES: boundedInt(0, 60, 15),
   /** Jobs one worker process runs at once (all kinds together). */
   JOB_CONCURRENCY: boundedInt(1, 64, 4),
   /** Events one backfill job stores before it hands over to the next (the unit of work a crash can lose). */
