@@ -72,6 +72,10 @@ const schema = z.object({
   FEDERATION_CA_FILE: z.string().optional(),
   /** Kept-alive connections the archive holds open to one server at most; more requests wait. */
   FEDERATION_MAX_CONNECTIONS_PER_SERVER: boundedInt(1, 64, 4),
+  /** Seconds a server that failed (no answer, 5xx, 429) is skipped for at first; doubled per further failure. */
+  FEDERATION_BACKOFF_MIN_SECONDS: boundedInt(1, 86_400, 60),
+  /** The longest a failing server is skipped for, in seconds (a signed request from it, or any answer, ends it). */
+  FEDERATION_BACKOFF_MAX_SECONDS: boundedInt(1, 7 * 86_400, 6 * 3_600),
   /** /backfill answers one backfill fetches ahead of the one being stored (memory: about one answer each). */
   BACKFILL_BATCHES_IN_FLIGHT: boundedInt(1, 16, 3),
   /**

@@ -28,7 +28,7 @@ vi.mock("@/lib/log", () => ({ logger: { info: () => {}, warn: () => {} } }));
 vi.mock("@/lib/federation/keys/own-key", () => ({ getOwnServerName: () => "archive.test" }));
 
 const { fillGap } = await import("@/lib/archive/fill-gap");
-const { resetServerBackoff } = await import("@/lib/federation/try-servers");
+const { resetDestinationBackoff } = await import("@/lib/federation/destination-backoff");
 
 const ROOM = "!room:hs1.test";
 const MISSING = ["$m3", "$m2", "$m1"];
@@ -42,7 +42,7 @@ function fakeDb(): Db {
 }
 
 beforeEach(() => {
-  resetServerBackoff();
+  resetDestinationBackoff();
   stored = new Set(["$after"]);
   backfill.mockReset();
   fillForwards.mockClear();

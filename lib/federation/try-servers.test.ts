@@ -1,14 +1,15 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("@/lib/federation/keys/own-key", () => ({ getOwnServerName: () => "archive.test" }));
-vi.mock("@/lib/env", () => ({ getEnv: () => ({ SERVER_DENY: ["denied.test"] }) }));
+vi.mock("@/lib/env", () => ({ getEnv: () => ({ SERVER_DENY: ["denied.test"], FEDERATION_BACKOFF_MIN_SECONDS: 60, FEDERATION_BACKOFF_MAX_SECONDS: 3_600 }) }));
 vi.mock("@/lib/log", () => ({ logger: { info: () => {}, warn: () => {} } }));
 
-const { resetServerBackoff, tryServers } = await import("@/lib/federation/try-servers");
+const { tryServers } = await import("@/lib/federation/try-servers");
+const { resetDestinationBackoff } = await import("@/lib/federation/destination-backoff");
 
 const opts = { what: "test", roomId: "!r:hs.test" };
 
-beforeEach(() => resetServerBackoff());
+beforeEach(() => resetDestinationBackoff());
 
 describe("tryServers", () => {
   it("skips our own server and denied ones, and stops at the first useful answer", async () => {
@@ -52,6 +53,14 @@ describe("tryServers", () => {
     // Everyone is backing off now: better a late answer than none.
     const late = await tryServers(["a.test", "b.test"], async (s) => s, opts);
     expect(late?.server).toBe("a.test");
+  });
+
+  it("does not back off a server that answered a clear refusal", async () => {
+    const { FederationHttpError } = await import("@/lib/federation/client/request");
+    await tryServers(["a.test"], async () => Promise.reject(new FederationHttpError("a.test", 404, "M_NOT_FOUND", "", "GET /x")), opts);
+    const asked: string[] = [];
+    await tryServers(["a.test", "b.test"], async (s) => asked.push(s), { ...opts, useful: () => false });
+    expect(asked).toEqual(["a.test", "b.test"]);
   });
 
   it("starts no attempt after the deadline", async () => {

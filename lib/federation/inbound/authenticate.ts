@@ -1,3 +1,4 @@
+import { destinationUp } from "@/lib/federation/destination-backoff";
 import { InboundError } from "@/lib/federation/inbound/http";
 import { getOwnServerName } from "@/lib/federation/keys/own-key";
 import { KeyFetchError, lookupVerifyKey } from "@/lib/federation/keys/remote-keys";
@@ -29,6 +30,8 @@ export async function verifyRequest(request: Request, authorization: string[], u
       keyLookup: lookupVerifyKey,
     });
     if (!result.ok) throw new InboundError(result.httpStatus, "M_UNAUTHORIZED", result.reason);
+    // A server that signs requests to us is up: stop avoiding it (as homeservers do).
+    destinationUp(result.origin);
     return result.origin;
   } catch (err) {
     if (err instanceof KeyFetchError) throw new InboundError(401, "M_UNAUTHORIZED", err.message);
