@@ -15,6 +15,14 @@ import { logger } from "@/lib/log";
 const request = z.object({ argv: z.array(z.string().max(1_000)).max(50) });
 const MAX_REQUEST_BYTES = 64 * 1024;
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export const controlSocketPath = (dataDir: string) => path.resolve(dataDir, "control.sock");
 
 export function startControlSocket(ctx: OperatorContext, socketPath: string): net.Server {
@@ -34,7 +42,7 @@ export function startControlSocket(ctx: OperatorContext, socketPath: string): ne
       socket.removeAllListeners("data");
       // A command may follow a long backfill: no idle timeout once it runs.
       socket.setTimeout(0);
-      const parsed = request.safeParse(JSON.parse(buffered.slice(0, end) || "null"));
+      const parsed = request.safeParse(parseJson(buffered.slice(0, end)));
       if (!parsed.success) {
         send({ type: "error", text: "bad request on the control socket" });
         send({ type: "exit", code: 2 });
@@ -48,7 +56,13 @@ export function startControlSocket(ctx: OperatorContext, socketPath: string): ne
     });
     socket.on("error", () => socket.destroy());
   });
-  server.listen(socketPath, () => chmodSync(socketPath, 0o600));
+  // Owner-only from the moment it exists: the bind happens inside listen(), under this umask.
+  const umask = process.umask(0o177);
+  try {
+    server.listen(socketPath, () => chmodSync(socketPath, 0o600));
+  } finally {
+    process.umask(umask);
+  }
   server.on("error", (err) => logger.warn({ err: err.message, socketPath }, "operator control socket failed"));
   server.unref();
   return server;
