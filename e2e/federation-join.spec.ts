@@ -116,7 +116,7 @@ test("a room that is not world_readable is left and nothing of it is kept", asyn
   expect(member.membership).toBe("leave");
 });
 
-test("inbound requests with bad auth or bad bodies get JSON 401/400 and the server keeps serving", async () => {
+test("inbound requests with bad auth or bad bodies get JSON 401/400/413 and the server keeps serving", async () => {
   const [hs1] = bed.homeservers;
   if (!hs1) throw new Error("hs1 expected");
   const base = archive.front.url;
@@ -174,7 +174,7 @@ test("inbound requests with bad auth or bad bodies get JSON 401/400 and the serv
 
   const huge = Buffer.alloc(9 * 1024 * 1024, 0x61);
   const oversized = await send({ method: "PUT", path: txnPath, body: huge, headers: { Authorization: forged } });
-  expect([oversized.status, oversized.json.errcode]).toEqual([400, "M_TOO_LARGE"]);
+  expect([oversized.status, oversized.json.errcode]).toEqual([413, "M_TOO_LARGE"]);
 
   const unknown = await send({ method: "GET", path: "/_matrix/federation/v1/not_a_thing" });
   expect([unknown.status, unknown.json.errcode]).toEqual([404, "M_UNRECOGNIZED"]);

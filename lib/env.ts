@@ -111,6 +111,16 @@ const schema = z.object({
   BACKFILL_PAUSE_SECONDS: boundedInt(0, 3_600, 2),
   /** Memory for rendered pages kept by this process (docs/page-cache.md), in MiB; 0 turns the page cache off. */
   PAGE_CACHE_MAX_MB: boundedInt(0, 65_536, 64),
+  // Limits on hostile load (docs/limits.md). Per-origin limits of authenticated federation
+  // requests, as Synapse's rc_federation: within each window, requests past the sleep limit are
+  // delayed, past the reject limit refused with 429; at most `concurrent` run at once per origin.
+  FEDERATION_RC_WINDOW_MS: boundedInt(100, 3_600_000, 1_000),
+  FEDERATION_RC_SLEEP_LIMIT: boundedInt(0, 100_000, 10),
+  FEDERATION_RC_SLEEP_DELAY_MS: boundedInt(0, 60_000, 500),
+  FEDERATION_RC_REJECT_LIMIT: boundedInt(1, 100_000, 50),
+  FEDERATION_RC_CONCURRENT: boundedInt(1, 1_000, 3),
+  /** MiB of federation request bodies being read at once in this process (before their signatures can be checked). */
+  FEDERATION_BODY_BUFFER_MB: boundedInt(8, 4_096, 64),
 });
 
 export type Env = z.infer<typeof schema> & { signingKeyPath: string };

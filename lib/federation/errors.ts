@@ -43,7 +43,9 @@
  * | M_BAD_JSON      | 400      | JSON of the wrong shape                                                   |
  * | M_MISSING_PARAM | 400      | a required query or body parameter is missing                             |
  * | M_INVALID_PARAM | 400      | a parameter or path segment is malformed                                  |
- * | M_TOO_LARGE     | 400      | the request body exceeds the endpoint's limit                             |
+ * | M_TOO_LARGE     | 413      | the request body exceeds the endpoint's limit (docs/limits.md)            |
+ * | M_LIMIT_EXCEEDED| 429      | the origin sent more than its rate limit allows; `retry_after_ms` says    |
+ * |                 |          | when to try again (docs/limits.md)                                        |
  * | M_UNKNOWN       | 500      | a handler failed; logged, and answered as JSON, never as an HTML page     |
  */
 type OutboundErrorCode =
@@ -67,6 +69,7 @@ export type InboundErrcode =
   | "M_MISSING_PARAM"
   | "M_INVALID_PARAM"
   | "M_TOO_LARGE"
+  | "M_LIMIT_EXCEEDED"
   | "M_UNKNOWN";
 
 type FederationErrorCode = OutboundErrorCode | InboundErrcode;

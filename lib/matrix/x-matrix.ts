@@ -104,14 +104,25 @@ export interface IncomingXMatrixRequest {
   now?: number;
 }
 
-export type XMatrixVerification = { ok: true; origin: string } | { ok: false; code: MatrixProtocolErrorCode; reason: string; httpStatus: 400 | 401 };
+export type XMatrixFailure = { ok: false; code: MatrixProtocolErrorCode; reason: string; httpStatus: 400 | 401 };
+export type XMatrixVerification = { ok: true; origin: string } | XMatrixFailure;
+
+/** The origin of a request and, for each of its X-Matrix headers, the signature and the current key it must verify with. */
+export interface XMatrixSigners {
+  ok: true;
+  origin: string;
+  signers: { sig: string; publicKey: string }[];
+}
 
 /**
- * Checks the X-Matrix headers of an inbound federation request. Every X-Matrix header must name
- * the same origin and verify with a current key of that origin (MSC4029: all supplied signatures
- * must be valid). Answer failures with `httpStatus` and errcode M_UNAUTHORIZED.
+ * The checks that need no body: every X-Matrix header parses, names the same origin and our
+ * server (or no destination), and names a current key of the origin (looked up, maybe fetched).
+ * Inbound requests run this before reading their body, so a request with a missing, malformed
+ * or unverifiable header costs no body read.
  */
-export async function verifyXMatrixRequest(request: IncomingXMatrixRequest): Promise<XMatrixVerification> {
+export async function findXMatrixSigners(
+  request: Pick<IncomingXMatrixRequest, "authorization" | "ourServerName" | "keyLookup" | "now">,
+): Promise<XMatrixSigners | XMatrixFailure> {
   const headers = request.authorization == null ? [] : typeof request.authorization === "string" ? [request.authorization] : request.authorization;
   const credentials: XMatrixCredentials[] = [];
   try {
@@ -130,10 +141,7 @@ export async function verifyXMatrixRequest(request: IncomingXMatrixRequest): Pro
     return { ok: false, code: "M_BAD_AUTH_HEADER", reason: "X-Matrix headers name different origins", httpStatus: 400 };
   }
   const now = request.now ?? Date.now();
-  const payload = signingPayload(
-    requestObject({ method: request.method, uri: request.uri, origin, destination: request.ourServerName, content: request.content }),
-    "compat",
-  );
+  const signers: XMatrixSigners["signers"] = [];
   for (const c of credentials) {
     // Old senders omit destination; accept that, but never a different one.
     if (c.destination !== undefined && c.destination !== request.ourServerName) {
@@ -145,9 +153,38 @@ export async function verifyXMatrixRequest(request: IncomingXMatrixRequest): Pro
     if (!key || key.expiredTs !== undefined || (key.validUntilTs ?? Infinity) < now) {
       return { ok: false, code: "M_UNKNOWN_KEY", reason: `no current key ${c.key} for ${origin}`, httpStatus: 401 };
     }
-    if (isBannedVerifyKey(key.key) || !verifySignatureBytes(payload, c.sig, key.key)) {
+    if (isBannedVerifyKey(key.key)) {
+      return { ok: false, code: "M_INVALID_SIGNATURE", reason: `X-Matrix signature of ${origin} does not verify`, httpStatus: 401 };
+    }
+    signers.push({ sig: c.sig, publicKey: key.key });
+  }
+  return { ok: true, origin, signers };
+}
+
+/** The check that needs the body: every signature verifies over method, target, origin, destination and content. */
+export function verifyXMatrixSignatures(
+  signed: XMatrixSigners,
+  request: Pick<IncomingXMatrixRequest, "method" | "uri" | "content" | "ourServerName">,
+): XMatrixVerification {
+  const { origin } = signed;
+  const payload = signingPayload(
+    requestObject({ method: request.method, uri: request.uri, origin, destination: request.ourServerName, content: request.content }),
+    "compat",
+  );
+  for (const s of signed.signers) {
+    if (!verifySignatureBytes(payload, s.sig, s.publicKey)) {
       return { ok: false, code: "M_INVALID_SIGNATURE", reason: `X-Matrix signature of ${origin} does not verify`, httpStatus: 401 };
     }
   }
   return { ok: true, origin };
+}
+
+/**
+ * Checks the X-Matrix headers of an inbound federation request. Every X-Matrix header must name
+ * the same origin and verify with a current key of that origin (MSC4029: all supplied signatures
+ * must be valid). Answer failures with `httpStatus` and errcode M_UNAUTHORIZED.
+ */
+export async function verifyXMatrixRequest(request: IncomingXMatrixRequest): Promise<XMatrixVerification> {
+  const signed = await findXMatrixSigners(request);
+  return signed.ok ? verifyXMatrixSignatures(signed, request) : signed;
 }

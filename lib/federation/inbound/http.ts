@@ -11,6 +11,8 @@ export class InboundError extends FederationError<InboundErrcode> {
     readonly status: number,
     errcode: InboundErrcode,
     message: string,
+    /** Fields added to the JSON answer beside errcode and error (`retry_after_ms`). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(errcode, message);
   }
@@ -28,21 +30,25 @@ export function jsonResponse(body: unknown, status = 200): Response {
   });
 }
 
-export function errorResponse(status: number, errcode: InboundErrcode, error: string): Response {
-  return jsonResponse({ errcode, error }, status);
+export function errorResponse(status: number, errcode: InboundErrcode, error: string, extra?: Record<string, unknown>): Response {
+  const response = jsonResponse({ errcode, error, ...extra }, status);
+  const retryAfterMs = extra?.retry_after_ms;
+  if (typeof retryAfterMs === "number") response.headers.set("Retry-After", String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return response;
 }
 
 export const unrecognized = (): Response => errorResponse(404, "M_UNRECOGNIZED", "Unrecognized request");
 
-/** Largest body accepted on any federation endpoint: 50 PDUs of 64 KiB plus 100 EDUs fit. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const tooLarge = (maxBytes: number) => new InboundError(413, "M_TOO_LARGE", `request body larger than ${maxBytes} bytes`);
 
-/** Reads the whole body, refusing more than `maxBytes` without buffering the excess. */
-export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array> {
+/**
+ * Reads the whole body, refusing more than `maxBytes` (each route's limit: docs/limits.md): a
+ * declared Content-Length over it is refused before a byte is read, and a streamed body is
+ * cancelled at the first chunk past it, so the excess is never buffered.
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) {
-    throw new InboundError(400, "M_TOO_LARGE", `request body larger than ${maxBytes} bytes`);
-  }
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -53,7 +59,7 @@ export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Pro
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new InboundError(400, "M_TOO_LARGE", `request body larger than ${maxBytes} bytes`);
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
@@ -81,7 +87,7 @@ export async function respond(name: string, fn: () => Promise<Response>): Promis
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof InboundError) return errorResponse(err.status, err.errcode, err.message);
+    if (err instanceof InboundError) return errorResponse(err.status, err.errcode, err.message, err.extra);
     logger.error({ err, handler: name }, "federation handler failed");
     return errorResponse(500, "M_UNKNOWN", "Internal server error");
   }

@@ -6,15 +6,25 @@ import { describe, expect, it, vi } from "vitest";
 const ok = () => new Response("{}", { status: 200 });
 const handlers = vi.hoisted(() => ({ backfill: vi.fn(), send: vi.fn() }));
 
-vi.mock("@/lib/env", () => ({ getEnv: () => ({ SERVER_DENY: ["denied.test"] }) }));
+vi.mock("@/lib/env", () => ({
+  getEnv: () => ({
+    SERVER_DENY: ["denied.test"],
+    FEDERATION_RC_WINDOW_MS: 1000,
+    FEDERATION_RC_SLEEP_LIMIT: 10,
+    FEDERATION_RC_SLEEP_DELAY_MS: 500,
+    FEDERATION_RC_REJECT_LIMIT: 50,
+    FEDERATION_RC_CONCURRENT: 3,
+    FEDERATION_BODY_BUFFER_MB: 64,
+  }),
+}));
 vi.mock("@/lib/log", () => ({ logger: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} } }));
 vi.mock("@/lib/db", () => ({ getDb: () => ({}) }));
 vi.mock("@/lib/federation/keys/own-key", () => ({ getOwnServerName: () => "archive.test", getOwnSigningKey: () => ({}) }));
 vi.mock("@/lib/federation/keys/key-server", () => ({ buildServerKeyResponse: () => ({}) }));
 vi.mock("@/lib/federation/inbound/admin", () => ({ ADMIN_PREFIX: "/_matrix/archive/v1/admin/", handleAdmin: () => ok() }));
 vi.mock("@/lib/federation/inbound/authenticate", () => ({
-  authorizationValues: () => [],
-  verifyRequest: async (request: Request) => request.headers.get("x-test-origin") ?? "",
+  authenticateHeaders: async (request: Request) => ({ ok: true, origin: request.headers.get("x-test-origin") ?? "", signers: [] }),
+  verifySignatures: (_request: Request, signed: { origin: string }) => signed.origin,
 }));
 vi.mock("@/lib/federation/inbound/queries", () => ({
   handleProfileQuery: () => ok(),

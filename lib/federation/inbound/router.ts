@@ -1,7 +1,9 @@
 import { getDb } from "@/lib/db";
 import { ADMIN_PREFIX, handleAdmin } from "@/lib/federation/inbound/admin";
-import { authorizationValues, verifyRequest } from "@/lib/federation/inbound/authenticate";
+import { authenticateHeaders, verifySignatures } from "@/lib/federation/inbound/authenticate";
+import { withBodyBudget } from "@/lib/federation/inbound/body-budget";
 import { errorResponse, InboundError, jsonResponse, readBody, requestTarget, respond, unrecognized } from "@/lib/federation/inbound/http";
+import { federationOriginLimiter } from "@/lib/federation/inbound/origin-limits";
 import { handleProfileQuery, handleUserDevices, handleUserKeysClaim, handleUserKeysQuery } from "@/lib/federation/inbound/queries";
 import { handleSendTransaction } from "@/lib/federation/inbound/send-transaction";
 import { handleBackfill, handleEvent, handleForwardsFill, handleStateIds } from "@/lib/federation/inbound/serve-handlers";
@@ -13,8 +15,12 @@ import type { JsonObject } from "@/lib/matrix/json-value";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
 
 // Every request under /_matrix comes through here (one catch-all route). A table of paths;
-// authenticated routes check X-Matrix before reading the body and verify it after parsing;
-// anything not in the table is 404 M_UNRECOGNIZED, a known path with another method 405.
+// anything not in the table is 404 M_UNRECOGNIZED, a known path with another method 405. An
+// authenticated route, in this order (docs/limits.md): the X-Matrix header is parsed and the
+// origin's key found (or fetched) before a byte of the body is read; the body is read up to the
+// route's cap (413 past it) within the process's budget of body bytes being read; it is parsed
+// (depth-bounded) and the signatures verified; the handler then runs within the origin's rate
+// and concurrency limits (sleep, then 429 M_LIMIT_EXCEEDED).
 
 interface RouteContext {
   request: Request;
@@ -30,21 +36,34 @@ interface Route {
   method: "GET" | "PUT" | "POST";
   pattern: RegExp;
   auth: boolean;
+  /** Largest body read (PUT and POST only; a GET's body is never read). */
+  maxBodyBytes: number;
   handler: (ctx: RouteContext) => Promise<Response> | Response;
 }
 
+const KiB = 1024;
+/**
+ * A /send carries at most 50 PDUs of at most 64 KiB each (S2S § Transactions, the PDU size
+ * limit) and 100 EDUs, which are small (typing, receipts, presence, device lists): 4 MiB holds
+ * the largest legal transaction with room for its EDUs.
+ */
+const SEND_MAX_BYTES = 4 * 1024 * KiB;
+/** /user/keys/query and /claim name users and devices: a few thousand fit in 64 KiB. */
+const QUERY_MAX_BYTES = 64 * KiB;
+
 const P = "[^/]+";
 const FED = "/_matrix/federation";
-const route = (method: Route["method"], path: string, auth: boolean, handler: Route["handler"]): Route => ({
+const route = (method: Route["method"], path: string, auth: boolean, handler: Route["handler"], maxBodyBytes = 0): Route => ({
   method,
   pattern: new RegExp(`^${path.replace(/\./g, "\\.").replace(/\{\}/g, `(${P})`)}$`),
   auth,
+  maxBodyBytes,
   handler,
 });
 
 const SERVER_SOFTWARE = { name: "matrix-archive", version: "0.1.0" };
 
-const SEND_ROUTE = route("PUT", `${FED}/v1/send/{}`, true, (c) => handleSendTransaction(getDb(), c.origin, c.params[0]!, requireBody(c)));
+const SEND_ROUTE = route("PUT", `${FED}/v1/send/{}`, true, (c) => handleSendTransaction(getDb(), c.origin, c.params[0]!, requireBody(c)), SEND_MAX_BYTES);
 
 const routes: Route[] = [
   route("GET", "/_matrix/key/v2/server", false, () => jsonResponse(buildServerKeyResponse(getOwnServerName(), getOwnSigningKey()))),
@@ -57,8 +76,8 @@ const routes: Route[] = [
   route("GET", `${FED}/v1/state_ids/{}`, true, (c) => handleStateIds(getDb(), c.origin, c.params[0]!, c.url)),
   route("GET", `${FED}/v1/query/profile`, true, (c) => handleProfileQuery(c.url)),
   route("GET", `${FED}/v1/user/devices/{}`, true, (c) => handleUserDevices(c.params[0]!)),
-  route("POST", `${FED}/v1/user/keys/query`, true, (c) => handleUserKeysQuery(c.body)),
-  route("POST", `${FED}/v1/user/keys/claim`, true, () => handleUserKeysClaim()),
+  route("POST", `${FED}/v1/user/keys/query`, true, (c) => handleUserKeysQuery(c.body), QUERY_MAX_BYTES),
+  route("POST", `${FED}/v1/user/keys/claim`, true, () => handleUserKeysClaim(), QUERY_MAX_BYTES),
 ];
 
 function requireBody(c: RouteContext): JsonObject {
@@ -77,17 +96,22 @@ export async function handleFederationRequest(request: Request): Promise<Respons
     if (!found) return errorResponse(405, "M_UNRECOGNIZED", "Unrecognized request");
     const params = (found.pattern.exec(url.pathname) ?? []).slice(1).map(decodeParam);
 
-    const authorization = found.auth ? authorizationValues(request) : [];
+    if (!found.auth) return found.handler({ request, url, params, origin: "", body: undefined });
+
+    const signed = await authenticateHeaders(request);
+    // SERVER_DENY (lib/federation/policy.ts): a denied server gets nothing from the archive. Its
+    // transactions still get a well-formed 200 that stores nothing (handleSendTransaction), once
+    // they verify; every other route refuses it before reading anything.
+    if (serverDenied(signed.origin) && found !== SEND_ROUTE) throw new InboundError(403, "M_FORBIDDEN", "This server is denied by the archive's operator");
     let body: JsonObject | undefined;
     if (request.method === "PUT" || request.method === "POST") {
-      const bytes = await readBody(request);
-      if (bytes.byteLength > 0) body = parseBody(bytes);
+      body = await withBodyBudget(request, found.maxBodyBytes, async () => {
+        const bytes = await readBody(request, found.maxBodyBytes);
+        return bytes.byteLength > 0 ? parseBody(bytes) : undefined;
+      });
     }
-    const origin = found.auth ? await verifyRequest(request, authorization, uri, body) : "";
-    // SERVER_DENY (lib/federation/policy.ts): a denied server gets nothing from the archive. Its
-    // transactions still get a well-formed 200 that stores nothing (handleSendTransaction).
-    if (origin && serverDenied(origin) && found !== SEND_ROUTE) throw new InboundError(403, "M_FORBIDDEN", "This server is denied by the archive's operator");
-    return found.handler({ request, url, params, origin, body });
+    const origin = verifySignatures(request, signed, uri, body);
+    return federationOriginLimiter().run(origin, async () => found.handler({ request, url, params, origin, body }));
   });
 }
 

@@ -12,8 +12,17 @@ import { FederationError } from "@/lib/federation/errors";
 // checked (server_name, self-signature, notary signature), cached in server_keys.
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
-/** A server that just failed to give us keys is not asked again for this long. */
-const NEGATIVE_CACHE_MS = 30_000;
+/**
+ * A server that just failed to give us keys is not asked again for a while: 30 s after the first
+ * failure, doubling with each failure in a row up to 30 minutes (a name an attacker made up, put
+ * as the origin of request after request, is then asked about rarely).
+ */
+const BACKOFF_FIRST_MS = 30_000;
+const BACKOFF_MAX_MS = 30 * 60_000;
+/** Servers whose failures are remembered at most (the oldest are forgotten first). */
+const BACKOFF_ENTRIES = 10_000;
+/** Key fetches started by inbound requests at most at once (an unknown origin on each request must not become a fetch storm). */
+const INBOUND_FETCHES_IN_FLIGHT = 8;
 
 export interface RemoteKey {
   serverName: string;
@@ -133,8 +142,20 @@ async function cached(db: Db, server: string): Promise<RemoteKey[]> {
   }));
 }
 
-const failedAt = new Map<string, number>();
+const failures = new Map<string, { at: number; count: number }>();
 const inFlight = new Map<string, Promise<RemoteKey[]>>();
+
+/** When `server` may be asked again after its failures in a row (exported for tests). */
+export function retryAfter(failure: { at: number; count: number }): number {
+  return failure.at + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(20, failure.count - 1));
+}
+
+function noteFailure(server: string): void {
+  const count = (failures.get(server)?.count ?? 0) + 1;
+  failures.delete(server);
+  failures.set(server, { at: Date.now(), count });
+  if (failures.size > BACKOFF_ENTRIES) failures.delete(failures.keys().next().value!);
+}
 
 interface KeyQuery {
   /** Key IDs the caller needs; when any is missing from the cache, the server is asked. */
@@ -145,6 +166,8 @@ interface KeyQuery {
   direct?: boolean;
   /** Throw when the keys are not cached and cannot be fetched, instead of returning what is known. */
   throwOnFailure?: boolean;
+  /** Refuse to start a fetch while this many fetches are under way (inbound requests). */
+  maxFetchesInFlight?: number;
   db?: Db;
 }
 
@@ -161,12 +184,15 @@ async function getServerKeys(server: string, query: KeyQuery = {}): Promise<Remo
     return wanted.length > 0 && wanted.every((id) => keys.some((k) => k.keyId === id && (k.expiredTs !== undefined || k.validUntilTs >= minValid)));
   };
   if (satisfies(known)) return known;
-  const last = failedAt.get(server);
-  if (last !== undefined && Date.now() - last < NEGATIVE_CACHE_MS) {
+  const failure = failures.get(server);
+  if (failure !== undefined && Date.now() < retryAfter(failure)) {
     if (query.throwOnFailure) throw new KeyFetchError(`keys of ${server} could not be fetched recently; not retrying yet`);
     return known;
   }
   let pending = inFlight.get(server);
+  if (!pending && query.maxFetchesInFlight !== undefined && inFlight.size >= query.maxFetchesInFlight) {
+    throw new KeyFetchError(`too many key fetches under way; keys of ${server} are not fetched now`);
+  }
   if (!pending) {
     pending = fetchKeys(server, query.direct === true).finally(() => inFlight.delete(server));
     inFlight.set(server, pending);
@@ -174,10 +200,10 @@ async function getServerKeys(server: string, query: KeyQuery = {}): Promise<Remo
   try {
     const fresh = await pending;
     await store(db, fresh);
-    failedAt.delete(server);
+    failures.delete(server);
     return cached(db, server);
   } catch (err) {
-    failedAt.set(server, Date.now());
+    noteFailure(server);
     logger.warn({ server, err: (err as Error).message }, "could not fetch server keys");
     if (query.throwOnFailure) throw new KeyFetchError(`keys of ${server} could not be fetched: ${(err as Error).message}`);
     return known;
@@ -223,8 +249,20 @@ export function verifyKeyLookup(db?: Db): VerifyKeyLookup {
   };
 }
 
-/** verifyKeyLookup on the app's database. */
-export const lookupVerifyKey: VerifyKeyLookup = verifyKeyLookup();
+/**
+ * The key lookup of inbound X-Matrix authentication: like verifyKeyLookup(), but it starts no fetch
+ * while INBOUND_FETCHES_IN_FLIGHT are under way (the request is refused and its sender retries).
+ */
+export const lookupInboundVerifyKey: VerifyKeyLookup = async (serverName, keyId, atTs) => {
+  const keys = await getServerKeys(serverName, {
+    keyIds: [keyId],
+    minimumValidUntilTs: atTs,
+    throwOnFailure: true,
+    maxFetchesInFlight: INBOUND_FETCHES_IN_FLIGHT,
+  });
+  const key = keys.find((k) => k.keyId === keyId);
+  return key ? toVerifyKey(key) : undefined;
+};
 
 function toVerifyKey(k: RemoteKey): VerifyKey {
   return k.expiredTs === undefined
