@@ -12,7 +12,7 @@
  *   await worker.kill();
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -124,6 +124,8 @@ export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promi
     // Its own process group, so that a signal reaches the node process tsx starts as well.
     detached: true,
   });
+  // The log's folder may not exist yet (the demo's .data on a fresh clone).
+  if (opts.logFile) mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = opts.logFile ? createWriteStream(opts.logFile, { flags: "a" }) : undefined;
   child.stdout?.pipe(log ?? process.stdout, { end: false });
   child.stderr?.pipe(log ?? process.stderr, { end: false });
