@@ -30,6 +30,12 @@ describe("the CLI's output", () => {
     expect(written.slice(2)).toEqual(["\n", "backfill complete\n"]);
   });
 
+  it("says nothing is left once the backfill is whole, even when it was whole from the start", () => {
+    const { written, renderer } = capture(false);
+    renderer.render({ type: "progress", label: "backfill", fraction: 1, stored: 0, events: 35 });
+    expect(written).toEqual(["backfill: 100% 35 events held, 0 fetched, ETA 0s\n"]);
+  });
+
   it("prints plain lines now and then when not on a terminal", () => {
     const { written, renderer, tick } = capture(false);
     renderer.render({ type: "progress", label: "backfill", fraction: 0.1, stored: 1, events: 1 });

@@ -43,7 +43,7 @@ export function createRenderer(out: Output, now: () => number = Date.now) {
         const fraction = message.fraction;
         if (fraction !== null && !first) first = { at: t, fraction };
         const rate = first && fraction !== null && t > first.at ? (fraction - first.fraction) / ((t - first.at) / 1000) : 0;
-        const eta = fraction !== null && rate > 0 ? formatEta((1 - fraction) / rate) : "?";
+        const eta = fraction !== null && fraction >= 1 ? "0s" : fraction !== null && rate > 0 ? formatEta((1 - fraction) / rate) : "?";
         const percent = fraction === null ? "  ?%" : `${String(Math.floor(fraction * 100)).padStart(3)}%`;
         const tail = `${percent} ${message.events} events held, ${message.stored} fetched, ETA ${eta}`;
         if (out.isTTY) {
