@@ -166,10 +166,12 @@ function formatRooms(rooms: Awaited<ReturnType<typeof listRooms>>): string[] {
   ]);
   const header = ["room", "status", "events", "gaps", "last activity (UTC)", "backfill", "jobs"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((cols) =>
+  const table = [header, ...rows].map((cols) =>
     cols
       .map((c, i) => c.padEnd(widths[i]!))
       .join("  ")
       .trimEnd(),
   );
+  const errors = rooms.filter((r) => r.lastError).map((r) => `${r.alias ?? r.roomId}: retrying after: ${r.lastError}`);
+  return errors.length > 0 ? [...table, "", ...errors] : table;
 }

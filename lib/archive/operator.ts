@@ -42,13 +42,22 @@ export interface RoomListing {
   lastActivity: string | null;
   jobs: Array<{ kind: string; state: string }>;
   backfill: { progress: number | null; finished: string | null; stored: number } | null;
+  /** Why the room's latest failed job failed, while the queue retries it. */
+  lastError: string | null;
 }
 
 export async function listRooms(ctx: OperatorContext): Promise<RoomListing[]> {
   const rooms = await ctx.db.room.findMany({ orderBy: { createdAt: "asc" }, take: 10_000 });
   const jobs = await ctx.queue.pending();
   const out: RoomListing[] = [];
+  const claimed = new Set<string>();
   for (const room of rooms) {
+    // A job names its room by ID, or by alias when it was asked for by alias (a join).
+    const own = jobs.filter((j) => {
+      const target = jobRoom(j);
+      return target !== undefined && (target === room.roomId || (room.canonicalAlias !== null && target === room.canonicalAlias));
+    });
+    for (const j of own) claimed.add(j.id);
     const [events, last, gaps, progress] = await Promise.all([
       ctx.db.event.count({ where: { roomId: room.roomId } }),
       ctx.db.event.aggregate({ where: { roomId: room.roomId }, _max: { originServerTs: true } }),
@@ -65,11 +74,41 @@ export async function listRooms(ctx: OperatorContext): Promise<RoomListing[]> {
       events,
       openGaps: gaps.length,
       lastActivity: ts === null ? null : new Date(Number(ts)).toISOString(),
-      jobs: jobs.filter((j) => jobRoom(j) === room.roomId).map((j) => ({ kind: j.kind, state: j.state })),
+      jobs: own.map((j) => ({ kind: j.kind, state: j.state })),
       backfill: progress ? { progress: progressOf(progress), finished: progress.finished, stored: progress.stored } : null,
+      lastError: lastError(own),
+    });
+  }
+  // Joins of rooms the archive does not hold yet (an alias that does not resolve, a server that
+  // does not answer) are rooms too, to the operator who asked for them.
+  const waiting = new Map<string, JobInfo[]>();
+  for (const job of jobs) {
+    const target = jobRoom(job);
+    if (job.kind !== "join" || target === undefined || claimed.has(job.id)) continue;
+    waiting.set(target, [...(waiting.get(target) ?? []), job]);
+  }
+  for (const [target, own] of waiting) {
+    out.push({
+      roomId: target,
+      alias: target.startsWith("#") ? target : null,
+      name: null,
+      status: "joining",
+      stayOut: null,
+      events: 0,
+      openGaps: 0,
+      lastActivity: null,
+      jobs: own.map((j) => ({ kind: j.kind, state: j.state })),
+      backfill: null,
+      lastError: lastError(own),
     });
   }
   return out;
+}
+
+function lastError(jobs: readonly JobInfo[]): string | null {
+  const failed = jobs.filter((j) => j.state === "retry").at(-1);
+  const message = (failed?.output as { message?: unknown } | null | undefined)?.message;
+  return typeof message === "string" ? message.slice(0, 300) : null;
 }
 
 function jobRoom(job: JobInfo): string | undefined {
