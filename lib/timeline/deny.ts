@@ -5,6 +5,7 @@ import { renumberAround } from "@/lib/timeline/renumber";
 import type { Tx } from "@/lib/timeline/db-types";
 import { noteRoomChanged } from "@/lib/timeline/page-changes";
 import { withRoomLock } from "@/lib/timeline/room-lock";
+import { forgetMediaRefs } from "@/lib/timeline/media-refs";
 import { unindexForSearch } from "@/lib/timeline/search-index";
 import { TimelineError } from "@/lib/timeline/types";
 
@@ -44,6 +45,7 @@ export async function denyEventInTx(tx: Tx, input: DenyEventInput): Promise<{ de
     if (row.denied_reason !== null) return { denied: false };
     await tx.$executeRaw`UPDATE events SET denied_reason = ${reason} WHERE event_id = ${eventId}`;
     await unindexForSearch(tx, [eventId]);
+    await forgetMediaRefs(tx, [eventId]);
   } else {
     if (row.overruled_reason !== null || row.denied_reason !== null) return { denied: false };
     await tx.$executeRaw`UPDATE events SET overruled_reason = ${reason} WHERE event_id = ${eventId}`;

@@ -19,7 +19,9 @@
  * - `denyEvent(db, { roomId, eventId, reason, deniedAt? })` marks a stored event denied in
  *   place and records the denial as an item at the end of the timeline (idempotent).
  * - `purgeRoomTimeline(db, roomId)` deletes a room's events and timeline items;
- *   `deleteRoomHistory(tx, roomId)` does it inside the caller's room-locked transaction.
+ *   `deleteRoomHistory(tx, roomId)` does it inside the caller's room-locked transaction. Both
+ *   say which media only the deleted events named (`media_refs`), for the caller to delete from
+ *   disk once committed.
  * - `insertEventsInTx`, `denyEventInTx`: the same inside the caller's transaction, taken with
  *   `withRoomLock(db, roomId, fn)` (lib/ingest authorizes and stores under one lock).
  *   Events whose input carries `rejectedReason` or `softFailedReason` are stored but never
@@ -48,6 +50,8 @@
  *   bodies (websearch syntax), newest first, with ts_headline snippets; `countGaps(db, roomIds)`.
  *   The search rows are written with the events and deleted when one is redacted or withheld
  *   (lib/timeline/search-index.ts, docs/search.md).
+ * - `roomsUsingMedia(db, mxc)`: the servable rooms whose shown events name an mxc URI (the
+ *   media proxy's check; `media_refs`, kept by the write path: lib/timeline/media-refs.ts).
  * - `getThreadWindow(db, roomId, rootId)`: a thread's root and replies in timeline order across
  *   days, with the gaps between them; `threadSummaries(db, roomId, rootIds)`: reply counts.
  * - `streamRoomTimeline(db, roomId, { chunkSize?, maxItems? })`: the whole timeline in order,
@@ -66,7 +70,8 @@ export type { Tx } from "@/lib/timeline/db-types";
 export { setEventStates, eventsAwaitingState, awaitsStateOf, type EventStateUpdate } from "@/lib/timeline/event-states";
 export { TimelineError, type Arrival, type EventSource, type TimelineEventInput } from "@/lib/timeline/types";
 export { denyEvent, denyEventInTx } from "@/lib/timeline/deny";
-export { purgeRoomTimeline, deleteRoomHistory } from "@/lib/timeline/purge";
+export { purgeRoomTimeline, deleteRoomHistory, type DeletedHistory } from "@/lib/timeline/purge";
+export { roomsUsingMedia, type MediaRoom } from "@/lib/timeline/media-refs";
 export { noteRoomChanged } from "@/lib/timeline/page-changes";
 export { listGaps, listDayGaps, getGap, firstEventAfterGap, backfillFrontier } from "@/lib/timeline/gap-queries";
 export { getDayWindow, type DayItem, type DayWindow } from "@/lib/timeline/day-window";

@@ -8,6 +8,7 @@ import type { Pack } from "@/lib/timeline/positions";
 import { redactStoredTargets, storedForms, type StoredForm } from "@/lib/timeline/redactions";
 import { withRoomLock } from "@/lib/timeline/room-lock";
 import { insertEventRows, type EventRow } from "@/lib/timeline/row-inserts";
+import { recordMediaRefs } from "@/lib/timeline/media-refs";
 import { indexForSearch } from "@/lib/timeline/search-index";
 import { resolveSlots, writeSlot } from "@/lib/timeline/slots";
 import { topoSort } from "@/lib/timeline/topo-sort";
@@ -171,11 +172,9 @@ async function insertBatch(
     tx,
     sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)),
   );
-  await indexForSearch(
-    tx,
-    roomId,
-    sorted.map((e) => ({ ...e, ...forms.get(e.eventId)! })),
-  );
+  const placed = sorted.map((e) => ({ ...e, ...forms.get(e.eventId)! }));
+  await indexForSearch(tx, roomId, placed);
+  await recordMediaRefs(tx, roomId, placed);
 
   const batchPrevs = new Set(sorted.flatMap((e) => e.prevEvents));
   const runEvents: RunEvent[] = sorted.map((e) => ({

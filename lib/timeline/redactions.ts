@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/timeline/db-types";
+import { forgetMediaRefs } from "@/lib/timeline/media-refs";
 import { unindexForSearch } from "@/lib/timeline/search-index";
 import type { RedactFn, TimelineEventInput } from "@/lib/timeline/types";
 
@@ -69,6 +70,7 @@ export async function redactStoredTargets(tx: Tx, roomId: string, roomVersion: s
     redacted.push(t.event_id);
   }
   await unindexForSearch(tx, redacted);
+  await forgetMediaRefs(tx, redacted);
 }
 
 /** The server part of a user ID (after the first colon), which is what the redaction rules compare. */
