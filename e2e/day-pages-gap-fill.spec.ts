@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { type Testbed } from "../scripts/testbed/index";
 import type { RunningArchive } from "./fixtures/archive";
@@ -89,6 +93,57 @@ test("images in messages come through the archive's media proxy from authenticat
   // Media no archived message names is not proxied.
   const other = await carol.uploadMedia(PNG, "image/png", "unused.png");
   expect((await request.get(`${archive.url}/media/${encodeURIComponent(hs1.serverName)}/${other.split("/").at(-1)}`)).status()).toBe(404);
+
+  // Cached for a bounded time (a purge must take effect), named by the room for a CDN's purge.
+  const headers = direct.headers();
+  expect(headers["cache-control"]).toBe("public, max-age=3600");
+  expect(headers["accept-ranges"]).toBe("bytes");
+  expect(headers["surrogate-key"]!.split(" ")).toContain(`room/r/${encodeURIComponent(`pictures:${hs1.serverName}`)}`);
+  expect(headers["surrogate-key"]!.split(" ")).toContain(`room/roomid/${encodeURIComponent(roomId.slice(1))}`);
+  // Ranges: one range is answered 206 from the cached file; one past the end, 416.
+  const part = await request.get(`${archive.url}${src}`, { headers: { range: "bytes=1-3" } });
+  expect(part.status()).toBe(206);
+  expect(part.headers()["content-range"]).toBe(`bytes 1-3/${PNG.length}`);
+  expect(Buffer.from(await part.body()).equals(PNG.subarray(1, 4))).toBe(true);
+  const tail = await request.get(`${archive.url}${src}`, { headers: { range: "bytes=-5" } });
+  expect(Buffer.from(await tail.body()).equals(PNG.subarray(PNG.length - 5))).toBe(true);
+  const beyond = await request.get(`${archive.url}${src}`, { headers: { range: `bytes=${PNG.length}-` } });
+  expect(beyond.status()).toBe(416);
+  expect(beyond.headers()["content-range"]).toBe(`bytes */${PNG.length}`);
+  expect((await request.get(`${archive.url}${src}`, { headers: { "if-none-match": headers.etag! } })).status()).toBe(304);
+
+  // Thumbnails come in a fixed set of sizes: others map onto it, absurd ones are refused.
+  for (const size of ["0x10", "99999x1", "12", "4097x4097"]) expect((await request.get(`${archive.url}${src}?thumbnail=${size}`)).status()).toBe(400);
+  const cacheDir = (uri: string) =>
+    path.join(
+      archive.dataDir,
+      "media-cache",
+      createHash("sha256")
+        .update(`${hs1.serverName}/${uri.split("/").at(-1)}`)
+        .digest("hex")
+        .replace(/^(..)/, "$1/$1"),
+    );
+  // A file Synapse makes no thumbnail of: every size answers the full file, kept once.
+  const notes = Buffer.from("plain text, no thumbnail of it");
+  const notesMxc = await carol.uploadMedia(notes, "text/plain", "notes.txt");
+  const notesId = await carol.sendMessage(roomId, "notes.txt", { msgtype: "m.file", url: notesMxc, info: { mimetype: "text/plain", size: notes.length } });
+  await expect.poll(async () => (await stored()).includes(notesId), { timeout: 60_000 }).toBe(true);
+  const notesPath = `/media/${encodeURIComponent(hs1.serverName)}/${notesMxc.split("/").at(-1)}`;
+  for (const size of ["20x20", "30x31", "90x90", "300x200", "500x400", "1000x1000"]) {
+    const res = await request.get(`${archive.url}${notesPath}?thumbnail=${size}`);
+    expect(res.status()).toBe(200);
+    expect(Buffer.from(await res.body()).equals(notes)).toBe(true);
+  }
+  const files = (await readdir(cacheDir(notesMxc))).sort();
+  expect(files.filter((f) => f.endsWith(".bin"))).toEqual(["full.bin"]);
+  // One marker per size of the set (32, 96, 320x240, 640x480, 800x600), not one per request.
+  expect(files.filter((f) => f.startsWith("thumb-"))).toHaveLength(5);
+
+  // The room stops being world-readable: its history is purged, and its media with it, from disk too.
+  expect(existsSync(cacheDir(mxc))).toBe(true);
+  await carol.sendEvent(roomId, "m.room.history_visibility", { history_visibility: "joined" }, { stateKey: "" });
+  await expect.poll(async () => (await request.get(`${archive.url}${src}`)).status(), { timeout: 60_000 }).toBe(404);
+  await expect.poll(() => existsSync(cacheDir(mxc)) || existsSync(cacheDir(notesMxc)), { timeout: 10_000 }).toBe(false);
 });
 
 test("the first view of a day fills its gaps over federation before rendering, within a few seconds", async ({ page }, testInfo) => {

@@ -121,6 +121,12 @@ const schema = z.object({
   FEDERATION_RC_CONCURRENT: boundedInt(1, 1_000, 3),
   /** MiB of federation request bodies being read at once in this process (before their signatures can be checked). */
   FEDERATION_BODY_BUFFER_MB: boundedInt(8, 4_096, 64),
+  /** Disk (MiB) for proxied media under DATA_DIR/media-cache, least recently used evicted first; 0 keeps none (docs/media.md). */
+  MEDIA_CACHE_MAX_MB: boundedInt(0, 1_048_576, 1_024),
+  /** Largest media file (MiB) the proxy fetches from a homeserver; bigger ones are refused (413). */
+  MEDIA_MAX_MB: boundedInt(1, 1_024, 20),
+  /** How long browsers and shared caches may keep a proxied file (seconds): a purge takes effect within it, or at once by surrogate key. */
+  MEDIA_MAX_AGE_SECONDS: boundedInt(0, 604_800, 3_600),
 });
 
 export type Env = z.infer<typeof schema> & { signingKeyPath: string };

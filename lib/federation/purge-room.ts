@@ -3,9 +3,10 @@ import { getJobQueue } from "@/lib/jobs/queue";
 import { leaveRoomOverFederation, type LeaveOutcome, type LeaveRoomFn } from "@/lib/federation/leave-room";
 import { serverOfId } from "@/lib/federation/server-name";
 import { logger } from "@/lib/log";
+import { deleteCachedMedia } from "@/lib/media-cache/shared";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { deleteRoomState } from "@/lib/ingest/state-store";
-import { deleteRoomHistory, withRoomLock, type Tx } from "@/lib/timeline";
+import { deleteRoomHistory, withRoomLock, type DeletedHistory, type Tx } from "@/lib/timeline";
 
 // Consent (docs/consent.md): when a joined room's current history visibility
 // stops being world_readable, its stored history is deleted at once and the archive leaves the
@@ -44,6 +45,7 @@ export interface StopArchivingOptions {
 interface StopArchivingResult {
   events: number;
   items: number;
+  media: DeletedHistory["media"];
   /** Settles when the leave (and the sweep right after it) is done; never rejects. */
   leaving: Promise<LeaveOutcome>;
 }
@@ -57,7 +59,7 @@ function purgeReason(change: VisibilityChange): string {
 }
 
 /** Everything stored of a room's history: timeline, events, state groups and extremities. */
-async function deleteHistory(tx: Tx, roomId: string): Promise<{ events: number; items: number }> {
+async function deleteHistory(tx: Tx, roomId: string): Promise<DeletedHistory> {
   const deleted = await deleteRoomHistory(tx, roomId);
   await deleteRoomState(tx, roomId);
   return deleted;
@@ -68,7 +70,7 @@ async function deleteHistory(tx: Tx, roomId: string): Promise<{ events: number; 
  * transaction, so no reader ever sees a `joined` room with half its history or a `purged` one
  * with any. Undefined when the room is not (or no longer) joined: another call purged it.
  */
-export async function purgeRoomInTx(tx: Tx, roomId: string, change: VisibilityChange): Promise<{ events: number; items: number } | undefined> {
+export async function purgeRoomInTx(tx: Tx, roomId: string, change: VisibilityChange): Promise<DeletedHistory | undefined> {
   const room = await tx.room.findUnique({ where: { roomId }, select: { status: true } });
   if (!room || room.status !== "joined") return undefined;
   await tx.room.update({
@@ -90,7 +92,7 @@ export async function purgeRoomInTx(tx: Tx, roomId: string, change: VisibilityCh
 }
 
 /** Deletes whatever was stored for a purged room after its purge; a re-joined room is left alone. */
-async function sweepPurgedRoom(db: Db, roomId: string): Promise<{ events: number; items: number } | undefined> {
+async function sweepPurgedRoom(db: Db, roomId: string): Promise<DeletedHistory | undefined> {
   return withRoomLock(db, roomId, async (tx) => {
     const room = await tx.room.findUnique({ where: { roomId }, select: { status: true } });
     if (room?.status !== PURGED_STATUS) return undefined;
@@ -103,10 +105,15 @@ export async function leaveAfterPurge(
   db: Db,
   room: { roomId: string; roomVersion: string; servers: readonly string[] },
   change: VisibilityChange,
-  purged: { events: number; items: number },
+  purged: DeletedHistory,
   options: StopArchivingOptions = {},
 ): Promise<StopArchivingResult> {
-  logger.warn({ roomId: room.roomId, ...purged, reason: purgeReason(change) }, "room stopped being archived: history purged, leaving");
+  logger.warn(
+    { roomId: room.roomId, events: purged.events, items: purged.items, media: purged.media.length, reason: purgeReason(change) },
+    "room stopped being archived: history purged, leaving",
+  );
+  // Committed by now: the files of media that only this room named go from disk too.
+  await deleteCachedMedia(purged.media);
 
   // The sender's server made the change, so it is surely still in the room.
   const senderServer = serverOfId(change.sender);
@@ -144,7 +151,9 @@ async function queueSweeps(roomId: string, delaysMs: readonly number[]): Promise
 export async function sweep(db: Db, roomId: string): Promise<void> {
   try {
     const swept = await sweepPurgedRoom(db, roomId);
-    if (swept && swept.events + swept.items > 0) logger.warn({ roomId, ...swept }, "deleted history stored after the room was purged");
+    if (swept && swept.events + swept.items > 0)
+      logger.warn({ roomId, events: swept.events, items: swept.items }, "deleted history stored after the room was purged");
+    if (swept) await deleteCachedMedia(swept.media);
   } catch (err) {
     logger.warn({ roomId, err: (err as Error).message }, "sweep of a purged room failed");
   }

@@ -35,3 +35,45 @@ export function mediaPath(uri: string, options: MediaPathOptions = {}): string |
   const { width, height } = options.thumbnail;
   return `${base}?thumbnail=${Math.round(width)}x${Math.round(height)}`;
 }
+
+export interface ThumbnailSize {
+  width: number;
+  height: number;
+  /** `crop` fills the box exactly; `scale` fits the media inside it (Matrix thumbnail methods). */
+  method: "crop" | "scale";
+}
+
+/**
+ * The only thumbnails the proxy asks for and caches, as Synapse's default `thumbnail_sizes`:
+ * every other size a URL names maps onto one of these, so the cache holds at most this many
+ * thumbnails of an item. Ordered by area, smallest first.
+ */
+export const THUMBNAIL_SIZES: readonly ThumbnailSize[] = [
+  { width: 32, height: 32, method: "crop" },
+  { width: 96, height: 96, method: "crop" },
+  { width: 320, height: 240, method: "scale" },
+  { width: 640, height: 480, method: "scale" },
+  { width: 800, height: 600, method: "scale" },
+];
+
+/** Larger than any screen's box for an inline image: a request beyond it is refused, not mapped. */
+const MAX_THUMBNAIL_REQUEST = 4096;
+
+/**
+ * The thumbnail size serving `?thumbnail=WxH`: the smallest of THUMBNAIL_SIZES at least as large
+ * in both directions, or the largest when none is; undefined for anything that is not two whole
+ * numbers from 1 to MAX_THUMBNAIL_REQUEST.
+ */
+export function thumbnailSizeFor(param: string): ThumbnailSize | undefined {
+  const match = /^([1-9]\d{0,3})x([1-9]\d{0,3})$/.exec(param);
+  if (!match) return undefined;
+  const width = Number(match[1]);
+  const height = Number(match[2]);
+  if (width > MAX_THUMBNAIL_REQUEST || height > MAX_THUMBNAIL_REQUEST) return undefined;
+  return THUMBNAIL_SIZES.find((s) => s.width >= width && s.height >= height) ?? THUMBNAIL_SIZES[THUMBNAIL_SIZES.length - 1];
+}
+
+/** The media cache's name of a thumbnail size (one file per size and item). */
+export function thumbnailVariant(size: ThumbnailSize): string {
+  return `thumb-${size.width}x${size.height}-${size.method}`;
+}

@@ -4,6 +4,7 @@ import { discoverServer } from "@/lib/federation/discovery-network";
 import { getOwnServerName, getOwnSigningKey } from "@/lib/federation/keys/own-key";
 import { defaultTransportOptions, httpsRequestBytes, TransportError, type HttpsBytesResponse, type HttpsTarget } from "@/lib/federation/transport";
 import { buildXMatrixAuthorization } from "@/lib/matrix/x-matrix";
+import type { ThumbnailSize } from "@/lib/render/media-path";
 
 // Authenticated federation media (MSC3916, spec v1.11): GET /_matrix/federation/v1/media/… on
 // the media's origin server, signed with X-Matrix, answered as multipart/mixed, through the
@@ -61,7 +62,7 @@ async function followLocation(location: string, maxBytes: number, timeoutMs: num
 export interface MediaRequest {
   serverName: string;
   mediaId: string;
-  thumbnail?: { width: number; height: number };
+  thumbnail?: ThumbnailSize;
   maxBytes: number;
   timeoutMs?: number;
 }
@@ -69,7 +70,7 @@ export interface MediaRequest {
 export async function fetchFederationMedia(request: MediaRequest): Promise<FetchedMedia> {
   const timeoutMs = request.timeoutMs ?? 20_000;
   const path = request.thumbnail
-    ? `/_matrix/federation/v1/media/thumbnail/${encodeURIComponent(request.mediaId)}?width=${request.thumbnail.width}&height=${request.thumbnail.height}&method=scale&animated=false`
+    ? `/_matrix/federation/v1/media/thumbnail/${encodeURIComponent(request.mediaId)}?width=${request.thumbnail.width}&height=${request.thumbnail.height}&method=${request.thumbnail.method}&animated=false`
     : `/_matrix/federation/v1/media/download/${encodeURIComponent(request.mediaId)}`;
   const target = (await discoverServer(request.serverName)).target;
   const authorization = buildXMatrixAuthorization(

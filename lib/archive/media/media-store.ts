@@ -1,16 +1,22 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path from "node:path";
+import type { FileHandle } from "node:fs/promises";
+import { Readable } from "node:stream";
 import type { Db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { ArchiveError } from "@/lib/archive/errors";
-import { fetchFederationMedia } from "@/lib/archive/media/federation-media";
+import { fetchFederationMedia, type FetchedMedia } from "@/lib/archive/media/federation-media";
+import { roomBasePath } from "@/lib/archive/room-paths";
+import { getMediaCache } from "@/lib/media-cache/shared";
+import type { CachedMedia, MediaCache, MediaMeta } from "@/lib/media-cache/store";
+import { thumbnailVariant, type MxcUri, type ThumbnailSize } from "@/lib/render/media-path";
+import { roomsUsingMedia, type MediaRoom } from "@/lib/timeline";
 
-// The media proxy's policy: only media that a stored, non-redacted event of a servable room
-// names (the archive is not an open proxy for any mxc:// URI), bounded in size, cached on disk
-// under DATA_DIR, and served with a type a browser cannot turn into script.
+// The media proxy's policy (docs/media.md): only media that a shown event of a servable room
+// names (media_refs; the archive is not an open proxy for any mxc:// URI), bounded in size,
+// one of a fixed set of thumbnail sizes, cached on disk under a byte budget, answered from the
+// file (never read whole), with a type a browser cannot turn into script.
 
-const MAX_MEDIA_BYTES = 20 * 1024 * 1024;
+/** Thumbnails are small by nature; a bigger answer is no thumbnail. */
 const MAX_THUMBNAIL_BYTES = 4 * 1024 * 1024;
 
 /** Shown inline; anything else is a download with a neutral type. SVG and HTML never inline. */
@@ -29,70 +35,148 @@ const INLINE_TYPES = new Set([
   "audio/wav",
 ]);
 
+export interface MediaKey extends MxcUri {
+  /** One of THUMBNAIL_SIZES (the route maps what a URL asks for). */
+  thumbnail?: ThumbnailSize;
+}
+
+/** Bytes to answer with: an open cached file, or (when the cache keeps none) the fetched bytes. */
+type MediaSource = { kind: "file"; handle: FileHandle } | { kind: "memory"; bytes: Buffer };
+
 export interface MediaFile {
   contentType: string;
   inline: boolean;
-  body: Buffer;
+  size: number;
+  etag: string;
+  /** The servable rooms that name the media (for surrogate keys), at most 16. */
+  rooms: MediaRoom[];
+  source: MediaSource;
 }
 
-export interface MediaKey {
-  serverName: string;
-  mediaId: string;
-  thumbnail?: { width: number; height: number };
-}
-
-export function cachePaths(key: MediaKey): { data: string; meta: string } {
-  const variant = key.thumbnail ? `thumb-${key.thumbnail.width}x${key.thumbnail.height}` : "full";
-  const hash = createHash("sha256").update(`${key.serverName}/${key.mediaId}/${variant}`).digest("hex");
-  // The cache lives in the data directory at run time; keep the bundler from tracing it.
-  const dir = path.resolve(/* turbopackIgnore: true */ getEnv().DATA_DIR, "media-cache", hash.slice(0, 2));
-  return { data: path.join(dir, `${hash}.bin`), meta: path.join(dir, `${hash}.json`) };
-}
-
-function normaliseType(raw: string): { contentType: string; inline: boolean } {
+function normaliseType(raw: string): Pick<MediaMeta, "contentType" | "inline"> {
   const type = raw.split(";")[0]?.trim().toLowerCase() ?? "";
   return INLINE_TYPES.has(type) ? { contentType: type, inline: true } : { contentType: "application/octet-stream", inline: false };
 }
 
-async function isReferenced(db: Db, key: MediaKey): Promise<boolean> {
-  const uri = `mxc://${key.serverName}/${key.mediaId}`;
-  const found = await db.event.findFirst({
-    where: {
-      pdu: { contains: `"${uri}"` },
-      redacted: false,
-      deniedReason: null,
-      rejectedReason: null,
-      softFailedReason: null,
-      room: { historyVisibility: "world_readable", status: "joined" },
-    },
-    select: { eventId: true },
-  });
-  return found !== null;
+/** The bytes `[start, end]` of a media file as a web stream; the file closes when it ends or is cancelled. */
+export function mediaStream(media: MediaFile, range?: { start: number; end: number }): ReadableStream<Uint8Array> {
+  const start = range?.start ?? 0;
+  const end = range?.end ?? media.size - 1;
+  if (media.source.kind === "memory") {
+    const bytes = media.source.bytes.subarray(start, end + 1);
+    return new ReadableStream({
+      start(controller) {
+        if (bytes.length > 0) controller.enqueue(new Uint8Array(bytes));
+        controller.close();
+      },
+    });
+  }
+  if (end < start) {
+    void media.source.handle.close();
+    return new ReadableStream({ start: (c) => c.close() });
+  }
+  return Readable.toWeb(media.source.handle.createReadStream({ start, end, autoClose: true })) as ReadableStream<Uint8Array>;
+}
+
+/** Closes the file of a media answer that is sent without its bytes (304, 416). */
+export async function releaseMedia(media: MediaFile): Promise<void> {
+  if (media.source.kind === "file") await media.source.handle.close().catch(() => undefined);
+}
+
+type Served = Omit<MediaFile, "rooms">;
+
+function fromCache(cached: CachedMedia): Served {
+  return {
+    contentType: cached.meta.contentType,
+    inline: cached.meta.inline,
+    size: cached.size,
+    etag: cached.etag,
+    source: { kind: "file", handle: cached.handle },
+  };
+}
+
+function fromMemory(key: MxcUri, variant: string, meta: Pick<MediaMeta, "contentType" | "inline">, body: Buffer): Served {
+  const tag = createHash("sha256").update(`${key.serverName}/${key.mediaId}/${variant}`).digest("base64url").slice(0, 16);
+  return { ...meta, size: body.length, etag: `"m${tag}-${body.length.toString(36)}"`, source: { kind: "memory", bytes: body } };
+}
+
+async function store(cache: MediaCache, key: MxcUri, variant: string, fetched: FetchedMedia): Promise<Served> {
+  const meta = normaliseType(fetched.contentType);
+  const cached = await cache.put(key, variant, meta, fetched.body);
+  return cached ? fromCache(cached) : fromMemory(key, variant, meta, fetched.body);
+}
+
+async function fullFile(cache: MediaCache, key: MxcUri): Promise<Served> {
+  const hit = await cache.get(key, "full");
+  if (hit?.cached) return fromCache(hit.cached);
+  return store(cache, key, "full", await fetchFederationMedia({ ...key, maxBytes: getEnv().MEDIA_MAX_MB * 1024 * 1024 }));
+}
+
+async function thumbnailFile(cache: MediaCache, key: MxcUri, size: ThumbnailSize): Promise<Served> {
+  const variant = thumbnailVariant(size);
+  const hit = await cache.get(key, variant);
+  if (hit?.cached) return fromCache(hit.cached);
+  if (hit?.meta.fallback) return fullFile(cache, key);
+  let fetched: FetchedMedia;
+  try {
+    fetched = await fetchFederationMedia({ ...key, thumbnail: size, maxBytes: MAX_THUMBNAIL_BYTES });
+  } catch {
+    // A server without that thumbnail still has the file: show it rather than a broken image,
+    // kept once under its own name, with a marker so the thumbnail is not asked for again.
+    const full = await fullFile(cache, key);
+    await cache.putFallback(key, variant, { contentType: full.contentType, inline: full.inline });
+    return full;
+  }
+  return store(cache, key, variant, fetched);
+}
+
+// Concurrent first requests of one file share one fetch; each then opens the file itself.
+const inflight = new Map<string, Promise<unknown>>();
+
+async function once<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const running = inflight.get(key) as Promise<T> | undefined;
+  if (running) {
+    // The same failure for everyone waiting; after a success the file is in the cache.
+    await running;
+    return work();
+  }
+  const promise = work().finally(() => inflight.delete(key));
+  inflight.set(key, promise);
+  return promise;
 }
 
 /** The media for a proxy request: from the disk cache, else over federation. */
 export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
+  const mxc = { serverName: key.serverName, mediaId: key.mediaId };
+  const cache = getMediaCache();
   // Checked on every request, cached or not: media of a room that was purged (or of a message
-  // redacted since) must stop being served even though its file is still on disk.
-  if (!(await isReferenced(db, key))) throw new ArchiveError("M_NOT_FOUND", "no archived message uses this media");
-  const files = cachePaths(key);
-  try {
-    const meta = JSON.parse(await readFile(/* turbopackIgnore: true */ files.meta, "utf8")) as { contentType: string; inline: boolean };
-    return { ...meta, body: await readFile(/* turbopackIgnore: true */ files.data) };
-  } catch {
-    // not cached yet
+  // redacted since) stops being served, and its files go, even when another process purged it.
+  const rooms = await roomsUsingMedia(db, mxc);
+  if (rooms.length === 0) {
+    await cache.remove([mxc]);
+    throw new ArchiveError("M_NOT_FOUND", "no archived message uses this media");
   }
-  const fetched = key.thumbnail
-    ? // A server without that thumbnail still has the file: show it rather than a broken image.
-      await fetchFederationMedia({ ...key, maxBytes: MAX_THUMBNAIL_BYTES }).catch(() =>
-        fetchFederationMedia({ ...key, thumbnail: undefined, maxBytes: MAX_MEDIA_BYTES }),
-      )
-    : await fetchFederationMedia({ ...key, maxBytes: MAX_MEDIA_BYTES });
-  const type = normaliseType(fetched.contentType);
-  await mkdir(path.dirname(files.data), { recursive: true });
-  const tmp = `${files.data}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, fetched.body);
-  await rename(tmp, files.data);
-  await writeFile(files.meta, JSON.stringify(type));
-  return { ...type, body: fetched.body };
+  const variant = key.thumbnail ? thumbnailVariant(key.thumbnail) : "full";
+  const work = () => (key.thumbnail ? thumbnailFile(cache, mxc, key.thumbnail) : fullFile(cache, mxc));
+  // A file kept only in memory cannot be shared: the joined request fetches again.
+  const served = await once(`${mxc.serverName}/${mxc.mediaId}/${variant}`, work);
+  return { ...served, rooms };
+}
+
+/**
+ * Surrogate keys of a media answer, named like the day pages' (proxy.ts): `room/r/{alias}` and
+ * `room/roomid/{id}` of every room that shows it, so a CDN purge of a room purges its media.
+ */
+export function mediaSurrogateKeys(rooms: readonly MediaRoom[]): string[] {
+  const keys = new Set<string>();
+  for (const room of rooms) {
+    keys.add(`room${roomBasePath({ roomId: room.roomId, canonicalAlias: null })}`);
+    if (room.canonicalAlias) keys.add(`room${roomBasePath(room)}`);
+  }
+  return [...keys];
+}
+
+/** Bounded, never `immutable`: browsers drop a purged room's media within MEDIA_MAX_AGE_SECONDS. */
+export function mediaCacheControl(): string {
+  return `public, max-age=${getEnv().MEDIA_MAX_AGE_SECONDS}`;
 }

@@ -1,11 +1,16 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { ArchiveError, jsonError } from "@/lib/archive/errors";
 import { mediaFor } from "@/lib/archive/app-api";
-import { parseMxcUri } from "@/lib/render/media-path";
+import { rangeFor } from "@/lib/archive/media/byte-range";
+import { mediaCacheControl, mediaStream, mediaSurrogateKeys, releaseMedia } from "@/lib/archive/media/media-store";
+import { parseMxcUri, thumbnailSizeFor } from "@/lib/render/media-path";
 import { logger } from "@/lib/log";
 
-// /media/{server}/{mediaId}[?thumbnail=WxH]: the only way pages show message media. Answers are
-// immutable (an mxc URI never changes content), sandboxed, and never sniffed into HTML.
+// /media/{server}/{mediaId}[?thumbnail=WxH]: the only way pages show message media
+// (docs/media.md). Thumbnails come in a fixed set of sizes; answers stream from the disk cache
+// with Range support, sandboxed and never sniffed into HTML. They are cached for a bounded time
+// (never `immutable`: a purged room's media must stop being served) and carry the surrogate
+// keys of the rooms that show them, so a CDN purge of a room purges its media as well.
 export async function GET(request: NextRequest, { params }: { params: Promise<{ server: string; mediaId: string }> }) {
   const { server, mediaId } = await params;
   let mxc;
@@ -15,21 +20,12 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     mxc = undefined;
   }
   if (!mxc) return jsonError("M_INVALID_PARAM", "not an mxc URI");
-  const thumb = /^(\d{1,4})x(\d{1,4})$/.exec(request.nextUrl.searchParams.get("thumbnail") ?? "");
-  const thumbnail = thumb ? { width: Math.min(Number(thumb[1]), 1600), height: Math.min(Number(thumb[2]), 1600) } : undefined;
+  const asked = request.nextUrl.searchParams.get("thumbnail");
+  const thumbnail = asked === null ? undefined : thumbnailSizeFor(asked);
+  if (asked !== null && !thumbnail) return jsonError("M_INVALID_PARAM", "thumbnail must be WIDTHxHEIGHT, each from 1 to 4096");
+  let media;
   try {
-    const media = await mediaFor({ ...mxc, thumbnail });
-    return new NextResponse(new Uint8Array(media.body), {
-      headers: {
-        "content-type": media.contentType,
-        "content-length": String(media.body.length),
-        "content-disposition": media.inline ? "inline" : "attachment",
-        "cache-control": "public, max-age=31536000, immutable",
-        "x-content-type-options": "nosniff",
-        "content-security-policy": "default-src 'none'; sandbox",
-        "cross-origin-resource-policy": "same-origin",
-      },
-    });
+    media = await mediaFor({ ...mxc, thumbnail });
   } catch (err) {
     if (err instanceof ArchiveError) {
       return jsonError(err.code, err.message, { headers: { "cache-control": err.code === "M_NOT_FOUND" ? "public, max-age=300" : "no-store" } });
@@ -37,4 +33,33 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     logger.warn({ server: mxc.serverName, mediaId: mxc.mediaId, err: (err as Error).message }, "media proxy failed");
     return jsonError("M_FEDERATION_UNAVAILABLE", "media not available");
   }
+  const keys = mediaSurrogateKeys(media.rooms);
+  const headers: Record<string, string> = {
+    "content-type": media.contentType,
+    "content-disposition": media.inline ? "inline" : "attachment",
+    "cache-control": mediaCacheControl(),
+    etag: media.etag,
+    "accept-ranges": "bytes",
+    "surrogate-key": keys.join(" "),
+    "cache-tag": keys.join(","),
+    "x-content-type-options": "nosniff",
+    "content-security-policy": "default-src 'none'; sandbox",
+    "cross-origin-resource-policy": "same-origin",
+  };
+  if (request.headers.get("if-none-match") === media.etag) {
+    await releaseMedia(media);
+    return new NextResponse(null, { status: 304, headers });
+  }
+  const range = rangeFor(request.headers.get("range"), media.size, request.headers.get("if-range"), media.etag);
+  if (range.kind === "unsatisfiable") {
+    await releaseMedia(media);
+    return new NextResponse(null, { status: 416, headers: { ...headers, "content-range": `bytes */${media.size}` } });
+  }
+  if (range.kind === "partial") {
+    return new NextResponse(mediaStream(media, range), {
+      status: 206,
+      headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${media.size}`, "content-length": String(range.end - range.start + 1) },
+    });
+  }
+  return new NextResponse(mediaStream(media), { headers: { ...headers, "content-length": String(media.size) } });
 }
