@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { isServedRoom } from "@/lib/page-cache/served-rooms";
 
 // Day pages: cache headers decided from the URL alone, surrogate keys for a CDN in front, and
 // the cursor of a busy day's later pages moved from the query into the path, so that each page
@@ -11,14 +12,27 @@ import { NextResponse, type NextRequest } from "next/server";
 const DAY_PATH = /^\/(r|roomid)\/([^/]+)\/date\/(\d{4})\/(\d{2})\/(\d{2})(?:T\d{2}:\d{2})?$/;
 const PAST_DAY = "public, max-age=0, s-maxage=3600, stale-while-revalidate=86400";
 const TODAY = "public, max-age=0, s-maxage=30, stale-while-revalidate=60";
+// A room not (yet) served here, or a day after today: most likely a 404 or 403, which Next.js
+// would otherwise give a year in shared caches (a statically rendered page that declared no
+// lifetime). Caches must ask again every time, so the answer changes with a join or an opt-out.
+const NOT_SERVED = "public, max-age=0, must-revalidate";
 // A cursor as day pages write them (lib/archive/day-cursor.ts); anything else is no cursor.
 const CURSOR = /^(d:)?\$/;
 
-export function cacheControlFor(pathname: string, now = new Date()): string | undefined {
+// Shared-cache lifetimes only for rooms whose pages this process has served
+// (lib/page-cache/served-rooms.ts) and days up to today: anything else is likely a 404 or 403,
+// which must not outlive a join (or a room opting out) in a shared cache.
+export function cacheControlFor(
+  pathname: string,
+  now = new Date(),
+  served: (kind: "r" | "roomid", segment: string) => boolean = isServedRoom,
+): string | undefined {
   const match = DAY_PATH.exec(pathname);
   if (!match) return undefined;
   const day = `${match[3]}-${match[4]}-${match[5]}`;
-  return day < now.toISOString().slice(0, 10) ? PAST_DAY : TODAY;
+  const today = now.toISOString().slice(0, 10);
+  if (day > today || !served(match[1] as "r" | "roomid", match[2]!)) return NOT_SERVED;
+  return day < today ? PAST_DAY : TODAY;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
-import { BUSY_COUNT, seedDayPageRooms } from "../lib/archive/testing/day-pages-seed";
+import { BUSY_COUNT, chain, seedDayPageRooms } from "../lib/archive/testing/day-pages-seed";
+import { insertEvents } from "../lib/timeline/insert-events";
+import { testRedact } from "../lib/timeline/testing/events";
 import { startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
 
 // Day pages as readers get them: the production server on a real Postgres, with history over
@@ -58,7 +60,7 @@ test("each day page shows exactly that day's messages in timeline order, and day
   await expect(edited).toContainText("(edited)");
   const reply = page.locator('[id="$d2-m2"]');
   await expect(reply.locator("blockquote")).toContainText("Day one: first message");
-  await expect(reply.locator("blockquote a")).toHaveAttribute("href", "/r/history%3Ahs.test/event/%24d1-m1");
+  await expect(reply.locator("blockquote a")).toHaveAttribute("href", "/r/history%3Ahs.test/date/2026/11/20#$d1-m1");
   await expect(reply).toContainText("Day two: replying to day one");
   await expect(reply).not.toContainText("> <@alice");
   await expect(reply.getByRole("list", { name: "Reactions" })).toContainText("👍 2");
@@ -198,7 +200,9 @@ test("each room has an Atom feed of its latest messages, with edits applied and 
   expect(titles.slice(0, 4)).toEqual(["Day four: indeed", "Day four: after the silence", "Day two: evening", "Day two: replying to day one"]);
   expect(titles).toContain("Day two: fixed message");
   expect(xml).not.toContain("regrettable");
-  expect(xml).toContain('<link href="https://archive.test/r/history%3Ahs.test/event/%24d4-m2"/>');
+  expect(xml).toContain(
+    '<id>https://archive.test/r/history%3Ahs.test/event/%24d4-m2</id><link href="https://archive.test/r/history%3Ahs.test/date/2026/11/23#$d4-m2"/>',
+  );
   expect((await request.get(`${archive.url}/r/closed%3Ahs.test/feed.xml`)).status()).toBe(404);
 });
 
@@ -249,4 +253,148 @@ test("a busy day is split into pages with stable cursors and a time form, and pe
   await times.getByRole("link", { name: "07:00" }).click();
   await expect(page).toHaveURL(/\/date\/2026\/11\/25T07:00$/);
   expect((await messageIds(page))[0]).toBe("$busy-141");
+});
+
+// Defects of a reader's and a crawler's pass (issue 16).
+
+test("a link-following crawl stays within the room's history: no day before its creation or after today is linked", async ({ request }) => {
+  const today = new Date().toISOString().slice(0, 10);
+  const seen = new Set<string>();
+  const queue = [`/r/history%3Ahs.test/date/2026/11/20`];
+  const statuses: Record<string, number> = {};
+  while (queue.length > 0 && seen.size < 200) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const res = await request.get(`${archive.url}${path}`, { maxRedirects: 0 });
+    statuses[path] = res.status();
+    if (res.status() !== 200) continue;
+    const html = await res.text();
+    for (const m of html.matchAll(/href="(\/r\/history%3Ahs\.test\/date\/\d{4}\/\d{2}\/\d{2})"/g)) if (!seen.has(m[1]!)) queue.push(m[1]!);
+  }
+  const days = [...seen].map((p) => p.slice(-10).replaceAll("/", "-")).sort();
+  expect(days[0]).toBe("2026-11-20");
+  expect(days.at(-1)! <= today).toBe(true);
+  const span = (Date.parse(today) - Date.parse("2026-11-20")) / 86_400_000 + 1;
+  expect(seen.size).toBeLessThanOrEqual(span);
+  expect(Object.entries(statuses).filter(([, s]) => s !== 200)).toEqual([]);
+
+  // Days before the room's first event answer 404 (linking the room's first day), and nothing links them.
+  for (const before of ["2026/11/19", "2026/10/01", "1970/01/01"]) {
+    const res = await request.get(`${archive.url}/r/history%3Ahs.test/date/${before}`, { maxRedirects: 0 });
+    expect(res.status(), before).toBe(404);
+  }
+  const firstDay = await request.get(`${archive.url}/r/history%3Ahs.test/first`, { maxRedirects: 0 });
+  expect(firstDay.status()).toBe(307);
+  expect(firstDay.headers().location).toBe("/r/history%3Ahs.test/date/2026/11/20");
+  const first = await (await request.get(`${archive.url}/r/history%3Ahs.test/date/2026/11/20`)).text();
+  expect(first).not.toMatch(/href="[^"]*\/date\/2026\/11\/19"/);
+  expect(first).not.toContain('aria-label="Previous month"');
+  expect(first).not.toContain("First day");
+  // Later days link the first day.
+  const later = await (await request.get(`${archive.url}/r/history%3Ahs.test/date/2026/11/23`)).text();
+  expect(later).toContain('href="/r/history%3Ahs.test/date/2026/11/20">« First day</a>');
+});
+
+test("404 pages say so without JavaScript, name the room's latest and first day, and are not kept by shared caches", async ({ browser, page, request }) => {
+  // The head says what the page is, also without JavaScript.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const noJs = await context.newPage();
+  const future = await noJs.goto(`${archive.url}/r/history%3Ahs.test/date/2099/01/01`);
+  expect(future?.status()).toBe(404);
+  expect(future?.headers()["cache-control"]).toBe("public, max-age=0, must-revalidate");
+  await expect(noJs).toHaveTitle(/^Not in the archive/);
+  await expect(noJs.locator('meta[name="robots"][content="noindex, nofollow"]')).toHaveCount(1);
+  await context.close();
+
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2099/01/01`);
+  await expect(page.getByText("If the archive holds #history:hs.test")).toBeVisible();
+  await expect(page.getByRole("link", { name: "its first day" })).toHaveAttribute("href", "/r/history%3Ahs.test/first");
+  const latest = page.getByRole("link", { name: "its latest day" });
+  await expect(latest).toHaveAttribute("href", "/r/history%3Ahs.test");
+  await latest.click();
+  await expect(page).toHaveURL(/\/r\/history%3Ahs\.test\/date\/2026\/11\/23$/);
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/01`);
+  await page.getByRole("link", { name: "its first day" }).click();
+  await expect(page).toHaveURL(/\/r\/history%3Ahs\.test\/date\/2026\/11\/20$/);
+
+  // A room the archive does not hold (yet): its 404 must not outlive a join in a CDN.
+  const unknown = await request.get(`${archive.url}/r/not-yet%3Ahs.test/date/2026/11/20`);
+  expect(unknown.status()).toBe(404);
+  expect(unknown.headers()["cache-control"]).toBe("public, max-age=0, must-revalidate");
+  const impossible = await request.get(`${archive.url}/r/history%3Ahs.test/date/2026/02/30`);
+  expect(impossible.status()).toBe(404);
+  // The room is still served after a 404 of one of its impossible dates.
+  const served = await request.get(`${archive.url}/r/history%3Ahs.test/date/2026/11/21`);
+  expect(served.headers()["cache-control"]).toContain("s-maxage=3600");
+});
+
+test("permalinks of an edit, a reaction and a redaction land on the message they act on", async ({ request }) => {
+  for (const [event, target] of [
+    ["$d2-edit", "$d2-m1"],
+    ["$d2-react1", "$d2-m2"],
+    ["$d2-redact", "$d2-m3"],
+  ] as const) {
+    const res = await request.get(`${archive.url}/r/history%3Ahs.test/event/${encodeURIComponent(event)}`, { maxRedirects: 0 });
+    expect(res.status(), event).toBe(301);
+    expect(res.headers().location).toBe(`/r/history%3Ahs.test/date/2026/11/21#${target}`);
+  }
+});
+
+test("day pages link messages by their day anchors, one date picker id each, and an empty date keeps the reader on the day", async ({ page, request }) => {
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/21`);
+  expect(await page.locator('a[href*="/event/"]').count()).toBe(0);
+  await expect(page.locator('[id="$d2-m2"] blockquote a')).toHaveAttribute("href", "/r/history%3Ahs.test/date/2026/11/20#$d1-m1");
+  await expect(page.locator('[id="$d2-m2"] header a')).toHaveAttribute("href", "/r/history%3Ahs.test/date/2026/11/21#$d2-m2");
+  expect(await page.locator('[id="day-picker"]').count()).toBe(1);
+  expect(await page.locator('[id="day-picker-bottom"]').count()).toBe(1);
+  await expect(page.getByLabel("Go to date").first()).toHaveAttribute("required", "");
+  const empty = await request.get(`${archive.url}/r/history%3Ahs.test/date?d=&from=2026-11-21`, { maxRedirects: 0 });
+  expect(empty.status()).toBe(303);
+  expect(empty.headers().location).toBe("/r/history%3Ahs.test/date/2026/11/21");
+  const none = await request.get(`${archive.url}/r/history%3Ahs.test/date`, { maxRedirects: 0 });
+  expect(none.status()).toBe(303);
+  expect(none.headers().location).toBe("/r/history%3Ahs.test");
+  const jsonLd = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent()) ?? "{}") as { commentCount: number; comment: unknown[] };
+  expect(jsonLd.commentCount).toBe(jsonLd.comment.length);
+});
+
+test("'Load missing messages' works without JavaScript: a form that comes back with an honest answer", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/23`);
+  await page.getByRole("button", { name: "Load missing messages" }).first().click();
+  // hs.test does not exist: no server can be asked, and the page says so, with the way back.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(/Could not load them|Nothing to load right now|Still loading/);
+  await page.getByRole("link", { name: "Back to the day" }).click();
+  await expect(page).toHaveURL(/\/r\/history%3Ahs\.test\/date\/2026\/11\/23$/);
+  await context.close();
+});
+
+test("the Atom feed carries formatted HTML, emotes with their actor, and authors by display name", async ({ request }) => {
+  const roomId = "!feed:hs.test";
+  await db.prisma.room.create({ data: { roomId, roomVersion: "11", name: "Feed", canonicalAlias: "#feed:hs.test", historyVisibility: "world_readable" } });
+  await insertEvents(db.prisma, {
+    roomId,
+    arrival: { kind: "live" },
+    events: chain(roomId, [
+      { id: "$feed-create", ts: 1_764_000_000_000n, type: "m.room.create", stateKey: "", content: { room_version: "11" } },
+      { id: "$feed-join", ts: 1_764_000_000_001n, type: "m.room.member", stateKey: "@alice:hs.test", content: { membership: "join", displayname: "Alice A." } },
+      { id: "$feed-hv", ts: 1_764_000_000_002n, type: "m.room.history_visibility", stateKey: "", content: { history_visibility: "world_readable" } },
+      {
+        id: "$feed-md",
+        ts: 1_764_000_060_000n,
+        content: { msgtype: "m.text", body: "this is **bold**", format: "org.matrix.custom.html", formatted_body: "this is <strong>bold</strong>" },
+      },
+      { id: "$feed-emote", ts: 1_764_000_120_000n, content: { msgtype: "m.emote", body: "waves" } },
+    ]),
+    redact: testRedact,
+  });
+  const xml = await (await request.get(`${archive.url}/r/feed%3Ahs.test/feed.xml`)).text();
+  expect(xml).toContain("<title>* Alice A. waves</title>");
+  expect(xml).toContain("<title>this is bold</title>");
+  expect(xml).toContain('<content type="html">this is &lt;strong&gt;bold&lt;/strong&gt;</content>');
+  expect(xml).not.toContain("**bold**");
+  expect(xml).toContain("<author><name>Alice A.</name></author>");
+  expect(xml).not.toContain("<name>@alice:hs.test</name>");
 });

@@ -4,6 +4,8 @@ import { startOperatorDenialsRefresh } from "@/lib/federation/policy";
 import { ensureFederationReady } from "@/lib/federation/ready";
 import { logger } from "@/lib/log";
 import { registerPageCache } from "@/lib/page-cache/register";
+import { noteServedRoom } from "@/lib/page-cache/served-rooms";
+import { servedRoomNames } from "@/lib/archive/room-access";
 
 /**
  * Start-up work of a server process: validate configuration, bring the database schema up to
@@ -18,6 +20,8 @@ export async function startServer(): Promise<void> {
   ensureFederationReady();
   await startOperatorDenialsRefresh(getDb());
   registerPageCache();
+  // Day pages rendered later keep this up to date; the rows give the rooms served before any is.
+  if (env.ARCHIVE_ROLE !== "worker") for (const r of await servedRoomNames(getDb())) noteServedRoom(r.kind, r.name, true);
   logger.info(
     { serverName: env.ARCHIVE_SERVER_NAME, database: env.DATABASE_URL ? "postgres" : "pglite", role: env.ARCHIVE_ROLE, migrationsApplied: applied },
     "archive started",

@@ -5,7 +5,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { DayRoute } from "@/components/day/day-route";
 import { SearchResults } from "@/components/search/search-results";
 import { ThreadView } from "@/components/thread/thread-view";
-import { dayExportFor, roomExportFor, roomFeedFor, roomLandingFor, searchFor, threadPageFor } from "@/lib/archive/app-api";
+import { dayExportFor, roomExportFor, roomFeedFor, roomFirstDayFor, roomLandingFor, searchFor, threadPageFor } from "@/lib/archive/app-api";
 import { exportFileStem } from "@/lib/archive/export-items";
 import { dayExportText } from "@/lib/archive/export-text";
 import { dayPageLifetime, dayPageTags } from "@/lib/archive/day-cache";
@@ -16,6 +16,7 @@ import { loadDayRoute, type RoomParamKind } from "@/lib/archive/load-day-route";
 import { permalinkResponse } from "@/lib/archive/permalink-route";
 import { datePickerLocation } from "@/lib/archive/room-landing";
 import { declarePageCache } from "@/lib/page-cache/declare";
+import { noteServedRoom } from "@/lib/page-cache/served-rooms";
 import { aliasRefFromParam, roomIdRefFromParam, roomPathOfRef, type RoomRef } from "@/lib/archive/room-paths";
 
 // The one implementation of a room's routes. A room has two URL forms, /r/{alias}/… and
@@ -61,6 +62,9 @@ export function dayPage(kind: RoomParamKind) {
     Page: async function DayPageRoute(props: Props) {
       const result = await load(props);
       if (result.status === "ok") await declarePageCache(dayPageTags(result.page), dayPageLifetime(result.page));
+      if (result.status === "ok" || result.status === "forbidden" || result.status === "not_found") {
+        noteServedRoom(kind === "alias" ? "r" : "roomid", (await props.params).room, result.status === "ok");
+      }
       return <DayRoute result={result} />;
     },
     // No URL is rendered at build time; each is rendered on its first request and then cached.
@@ -85,8 +89,10 @@ function cursorOfSegment(segment: string | undefined): { after?: string; before?
 export function datePickerRoute(kind: RoomParamKind) {
   return async function GET(request: NextRequest, { params }: { params: Promise<RoomParams> }) {
     const ref = refFromParam(kind, (await params).room);
-    const location = ref ? datePickerLocation(roomPathOfRef(ref), request.nextUrl.searchParams.get("d")) : undefined;
-    if (!location) return jsonError("M_INVALID_PARAM", "expected ?d=YYYY-MM-DD");
+    const query = request.nextUrl.searchParams;
+    if (!ref) return jsonError("M_NOT_FOUND", "the archive serves no such room");
+    // Neither a date nor the day it came from: the room's latest day rather than an error.
+    const location = datePickerLocation(roomPathOfRef(ref), query.get("d"), query.get("from")) ?? roomPathOfRef(ref);
     return new NextResponse(null, { status: 303, headers: { location } });
   };
 }
@@ -96,6 +102,18 @@ export function permalinkRoute(kind: RoomParamKind) {
   return async function GET(_request: Request, { params }: { params: Promise<RoomParams & { eventId: string }> }) {
     const { room, eventId } = await params;
     return permalinkResponse(refFromParam(kind, room), eventId);
+  };
+}
+
+/** `…/first`: a redirect to the first day of the room's history (what a 404 under the room links). */
+export function firstDayRoute(kind: RoomParamKind) {
+  return async function GET(_request: Request, { params }: { params: Promise<RoomParams> }) {
+    const ref = refFromParam(kind, (await params).room);
+    const first = ref ? await roomFirstDayFor(ref) : ({ status: "not_found" } as const);
+    if (first.status === "forbidden") return jsonError("M_FORBIDDEN", "this room's history is not world-readable");
+    if (first.status !== "ok") return jsonError("M_NOT_FOUND", "the archive serves no such room");
+    // The first day moves earlier only while history before it is still being fetched.
+    return new NextResponse(null, { status: 307, headers: { location: first.location, "cache-control": "public, max-age=0, s-maxage=300" } });
   };
 }
 

@@ -4,24 +4,27 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 // A plain GET form (works without JS through the room's /date route handler); with JS the
-// router navigates straight to the day page.
-export function DatePicker({ basePath, date, max }: { basePath: string; date: string; max: string }) {
+// router navigates straight to the day page. `from` names the page's own day: a form sent
+// without a date (a browser that ignores `required`) leads back there, not to an error.
+export function DatePicker({ basePath, date, max, id }: { basePath: string; date: string; max: string; id: string }) {
   const router = useRouter();
   const [value, setValue] = useState(date);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return;
     e.preventDefault();
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return;
     router.push(`${basePath}/date/${value.replaceAll("-", "/")}`);
   };
   return (
     <form action={`${basePath}/date`} method="get" onSubmit={onSubmit} className="flex items-center gap-2">
-      <label htmlFor="day-picker" className="sr-only">
+      <input type="hidden" name="from" value={date} />
+      <label htmlFor={id} className="sr-only">
         Go to date
       </label>
       <input
-        id="day-picker"
+        id={id}
         type="date"
         name="d"
+        required
         value={value}
         max={max}
         min="2014-01-01"

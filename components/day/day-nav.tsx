@@ -4,13 +4,19 @@ import type { DayNavView } from "@/lib/archive/view-types";
 
 // Plain links, not next/link: a day page is a cached document, so a full load is as fast as a
 // client navigation, and the page carries no router prefetches or per-link client references.
-export function DayNav({ nav, basePath, today, label }: { nav: DayNavView; basePath: string; today: string; label: string }) {
+// Rendered twice on a day page (top and bottom): `pickerId` keeps the two date pickers' ids apart.
+export function DayNav({ nav, basePath, today, label, pickerId }: { nav: DayNavView; basePath: string; today: string; label: string; pickerId: string }) {
   return (
     <nav aria-label={label} className="nav my-3 flex flex-wrap items-center justify-between gap-2 text-sm">
       <div className="flex flex-wrap items-center gap-1">
-        <a rel="prev" href={dayPagePath(basePath, nav.previousDay)}>
-          ← Previous day
-        </a>
+        {nav.firstDayHref && <a href={nav.firstDayHref}>« First day</a>}
+        {nav.previousDay ? (
+          <a rel="prev" href={dayPagePath(basePath, nav.previousDay)}>
+            ← Previous day
+          </a>
+        ) : (
+          <span className="na">← Previous day</span>
+        )}
         {nav.nextDay ? (
           <a rel="next" href={dayPagePath(basePath, nav.nextDay)}>
             Next day →
@@ -23,7 +29,7 @@ export function DayNav({ nav, basePath, today, label }: { nav: DayNavView; baseP
         {nav.previousActivityHref ? <a href={nav.previousActivityHref}>⇤ Previous activity</a> : <span className="na">⇤ Previous activity</span>}
         {nav.nextActivityHref ? <a href={nav.nextActivityHref}>Next activity ⇥</a> : <span className="na">Next activity ⇥</span>}
       </div>
-      <DatePicker basePath={basePath} date={nav.date} max={today} />
+      <DatePicker basePath={basePath} date={nav.date} max={today} id={pickerId} />
       {nav.hours.length > 0 && (
         <ul className="hours flex w-full flex-wrap gap-1" aria-label="Times of this day">
           {nav.hours.map((h) => (

@@ -7,7 +7,7 @@ import { MonthCalendar } from "@/components/day/month-calendar";
 import { RoomConsent } from "@/components/day/room-consent";
 import { StateRun } from "@/components/day/state-run";
 import { SearchForm } from "@/components/search/search-form";
-import { eventPermalinkPath, exportPath } from "@/lib/archive/room-paths";
+import { exportPath } from "@/lib/archive/room-paths";
 import { jsonLdText } from "@/lib/archive/structured-data";
 import type { DayItemView, DayPageView } from "@/lib/archive/view-types";
 
@@ -55,7 +55,7 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
         {room.topic && <p className="dim mt-1 line-clamp-3 text-sm">{room.topic}</p>}
       </header>
       <SearchForm action={`${room.basePath}/search`} query="" label="Search this room" />
-      <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days" />
+      <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days" pickerId="day-picker" />
       <MonthCalendar calendar={page.calendar} basePath={room.basePath} date={page.date} />
       {page.nav.earlierPageHref && (
         <p className="my-2 text-sm">
@@ -72,13 +72,13 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
             {page.items.map((item, n) => (
               <li key={keys[n]}>
                 {item.kind === "message" ? (
-                  <MessageItem item={item} permalink={eventPermalinkPath(room.basePath, item.eventId)} />
+                  <MessageItem item={item} />
                 ) : item.kind === "state" ? (
                   <StateRun item={item} />
                 ) : item.kind === "denial" ? (
                   <DenialItem item={item} />
                 ) : (
-                  <GapItem item={item} roomId={room.roomId} />
+                  <GapItem item={item} roomId={room.roomId} back={page.canonicalPath} />
                 )}
               </li>
             ))}
@@ -92,7 +92,7 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
           </a>
         </p>
       )}
-      <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days (bottom)" />
+      <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days (bottom)" pickerId="day-picker-bottom" />
       <p className="my-3 text-sm text-zinc-600 dark:text-zinc-400">
         Take this day away:{" "}
         <a href={exportPath(room.basePath, page.date, "json")} rel="nofollow" className="underline">

@@ -5,7 +5,11 @@ import type { DayPageResult } from "@/lib/archive/get-day-page";
 import { dayStructuredData } from "@/lib/archive/structured-data";
 import { getEnv } from "@/lib/env";
 
-/** Renders a loaded day; 403 for a room that is not world-readable, 404 for anything else. */
+/**
+ * Renders a loaded day; 403 for a room that is not world-readable, 404 for anything else (a day
+ * before the room's history begins too: a redirect from this statically rendered page would
+ * carry its Location header twice).
+ */
 export function DayRoute({ result }: { result: DayPageResult }) {
   if (result.status === "forbidden") forbidden();
   if (result.status !== "ok") notFound();

@@ -1,4 +1,5 @@
 import { LoadGapButton } from "@/components/day/load-gap-button";
+import { gapSpanText } from "@/lib/archive/gap-text";
 import type { GapItemView } from "@/lib/archive/view-types";
 
 const WHERE: Record<GapItemView["edge"], string> = {
@@ -8,26 +9,15 @@ const WHERE: Record<GapItemView["edge"], string> = {
   day: "The archive does not hold this part of the room's history yet.",
 };
 
-function when(ts: number): string {
-  const iso = new Date(ts).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-function span(item: GapItemView): string | null {
-  if (item.sinceTs !== null && item.untilTs !== null) return `Missing: messages after ${when(item.sinceTs)} and before ${when(item.untilTs)}.`;
-  if (item.untilTs !== null) return `Missing: messages before ${when(item.untilTs)}.`;
-  if (item.sinceTs !== null) return `Missing: messages after ${when(item.sinceTs)}.`;
-  return null;
-}
-
-export function GapItem({ item, roomId }: { item: GapItemView; roomId: string }) {
+export function GapItem({ item, roomId, back }: { item: GapItemView; roomId: string; back: string }) {
+  const span = gapSpanText(item.sinceTs, item.untilTs);
   return (
     <div role="note" aria-label="Messages missing here" data-gap-id={item.gapId} className="gap">
       <p>Messages missing here</p>
       <p>{WHERE[item.edge]}</p>
-      {span(item) && <p>{span(item)}</p>}
+      {span && <p>{span}</p>}
       <div className="mt-2">
-        <LoadGapButton roomId={roomId} gapId={item.gapId} />
+        <LoadGapButton roomId={roomId} gapId={item.gapId} back={back} />
       </div>
     </div>
   );

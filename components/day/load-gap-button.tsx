@@ -40,8 +40,12 @@ function queryClient(): QueryClient {
   return client;
 }
 
-/** The one interactive part of a gap (props: the room and the gap; the API the lead's jobs build on). */
-export function LoadGapButton(props: { roomId: string; gapId: string }) {
+/**
+ * The one interactive part of a gap (props: the room, the gap and the day page it is on). It is
+ * a form that works without JavaScript (POST, then back to the day); with JavaScript it fills
+ * in place and refreshes the page.
+ */
+export function LoadGapButton(props: { roomId: string; gapId: string; back: string }) {
   return (
     <QueryClientProvider client={queryClient()}>
       <FillButton {...props} />
@@ -51,7 +55,7 @@ export function LoadGapButton(props: { roomId: string; gapId: string }) {
 
 // Asks the archive to fetch the missing history over federation, then re-renders the server
 // page so the messages appear in their places.
-function FillButton({ roomId, gapId }: { roomId: string; gapId: string }) {
+function FillButton({ roomId, gapId, back }: { roomId: string; gapId: string; back: string }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   const mutation = useMutation({
@@ -60,14 +64,25 @@ function FillButton({ roomId, gapId }: { roomId: string; gapId: string }) {
   });
   const busy = mutation.isPending || refreshing;
   return (
-    <span className="inline-flex flex-wrap items-center gap-2">
-      <button type="button" onClick={() => mutation.mutate()} disabled={busy} className="btn">
+    <form
+      action="/api/gaps/fill"
+      method="post"
+      onSubmit={(e) => {
+        e.preventDefault();
+        mutation.mutate();
+      }}
+      className="inline-flex flex-wrap items-center gap-2"
+    >
+      <input type="hidden" name="roomId" value={roomId} />
+      <input type="hidden" name="gapId" value={gapId} />
+      <input type="hidden" name="back" value={back} />
+      <button type="submit" disabled={busy} className="btn">
         {busy ? "Loading…" : "Load missing messages"}
       </button>
       <span role="status" aria-live="polite" className="text-sm">
         {mutation.isError && <span className="text-red-700 dark:text-red-400">Could not load them: {mutation.error.message}</span>}
         {mutation.isSuccess && !busy && mutation.data.filled === 0 && <span>No messages could be fetched right now.</span>}
       </span>
-    </span>
+    </form>
   );
 }

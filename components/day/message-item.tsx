@@ -8,13 +8,13 @@ function minute(ts: number): string {
 
 // A message is static markup (a server component): short classes styled in app/globals.css,
 // no ids beyond the anchor, no per-message island.
-export function MessageItem({ item, permalink }: { item: MessageItemView; permalink: string }) {
+export function MessageItem({ item }: { item: MessageItemView }) {
   const name = item.sender.displayName ?? item.sender.userId;
   return (
     <article id={item.eventId} className="msg">
       <header>
         <b {...(item.sender.displayName === null ? {} : { title: item.sender.userId })}>{name}</b>
-        <UtcTime ts={item.ts} href={permalink} />
+        <UtcTime ts={item.ts} href={item.href} />
         {item.editedTs !== null && <small title={`Edited ${minute(item.editedTs)} UTC`}>(edited)</small>}
       </header>
       {item.late && <p className="late">Arrived late: sent {minute(item.ts)} UTC, shown where the archive received it.</p>}

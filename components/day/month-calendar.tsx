@@ -10,9 +10,13 @@ export function MonthCalendar({ calendar, basePath, date }: { calendar: Calendar
       <summary className="dim cursor-pointer">Calendar of {calendar.label}</summary>
       <div className="mt-2 inline-block rounded-md border border-zinc-200 p-2 dark:border-zinc-800">
         <div className="mb-1 flex items-center justify-between gap-4">
-          <a href={calendar.previousMonthHref} className="px-1 hover:underline" aria-label="Previous month">
-            ‹
-          </a>
+          {calendar.previousMonthHref ? (
+            <a href={calendar.previousMonthHref} className="px-1 hover:underline" aria-label="Previous month">
+              ‹
+            </a>
+          ) : (
+            <span className="dim px-1">‹</span>
+          )}
           <span className="font-medium">{calendar.label}</span>
           {calendar.nextMonthHref ? (
             <a href={calendar.nextMonthHref} className="px-1 hover:underline" aria-label="Next month">

@@ -9,7 +9,7 @@ export function RemoteRoomList({ rooms }: { rooms: RemoteRoomView[] }) {
           {room.alias && <p className="text-sm text-zinc-600 dark:text-zinc-400">{room.alias}</p>}
           {room.topic && <p className="mt-1 line-clamp-2 text-sm">{room.topic}</p>}
           <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-            {room.members} members · listed by {room.server} ·{" "}
+            {room.members} {room.members === 1 ? "member" : "members"} · listed by {room.server} ·{" "}
             <a href={room.joinHref} className="text-sky-700 underline dark:text-sky-400" rel="noopener nofollow">
               open in a Matrix client
             </a>

@@ -3,7 +3,6 @@ import { LocalTimes } from "@/components/day/local-times";
 import { MessageItem } from "@/components/day/message-item";
 import { StateRun } from "@/components/day/state-run";
 import type { ThreadPageView } from "@/lib/archive/thread-page";
-import { eventPermalinkPath } from "@/lib/archive/room-paths";
 
 /** A thread: its root and replies in timeline order, gaps where its history may be missing. */
 export function ThreadView({ view }: { view: ThreadPageView }) {
@@ -29,9 +28,9 @@ export function ThreadView({ view }: { view: ThreadPageView }) {
           {view.items.map((item, n) => (
             <li key={item.kind === "gap" ? `gap-${item.gapId}` : `${item.kind}-${"eventId" in item ? item.eventId : n}`}>
               {item.kind === "message" ? (
-                <MessageItem item={item} permalink={eventPermalinkPath(room.basePath, item.eventId)} />
+                <MessageItem item={item} />
               ) : item.kind === "gap" ? (
-                <GapItem item={item} roomId={room.roomId} />
+                <GapItem item={item} roomId={room.roomId} back={view.canonicalPath} />
               ) : item.kind === "state" ? (
                 <StateRun item={item} />
               ) : null}

@@ -4,7 +4,7 @@ import { fillGapForReader } from "@/lib/archive/fill-gap";
 import { listDirectory } from "@/lib/archive/list-directory";
 import { getMedia } from "@/lib/archive/media/media-store";
 import { getRoomFeed } from "@/lib/archive/room-feed";
-import { getRoomLanding } from "@/lib/archive/room-landing";
+import { getRoomFirstDay, getRoomLanding } from "@/lib/archive/room-landing";
 import type { RoomRef } from "@/lib/archive/room-paths";
 import { getThreadPage } from "@/lib/archive/thread-page";
 import { searchArchive, type SearchParams } from "@/lib/archive/search";
@@ -18,6 +18,7 @@ import { getDb } from "@/lib/db";
 
 export const directoryFor = (query: string) => listDirectory(getDb(), query);
 export const roomLandingFor = (ref: RoomRef) => getRoomLanding(getDb(), ref);
+export const roomFirstDayFor = (ref: RoomRef) => getRoomFirstDay(getDb(), ref);
 export const roomFeedFor = (ref: RoomRef) => getRoomFeed(getDb(), ref);
 export const sitemapIndex = () => sitemapIndexEntries(getDb());
 export const roomSitemap = (roomId: string) => roomSitemapEntries(getDb(), roomId);

@@ -43,7 +43,7 @@ export interface DayItemsInput {
   hidden: ReadonlySet<string>;
   /** Events that reached the archive after later ones (see get-day-page.ts). */
   late: ReadonlySet<string>;
-  /** Permalink of any stored event (the page of its day). */
+  /** Where any stored event is read: its day page with its anchor (lib/archive/day-anchor.ts). */
   permalink: (event: StoredEvent) => string;
   /** Reply counts and latest reply times of thread roots among `events`. */
   threads?: ReadonlyMap<string, { count: number; latestTs: number }>;
@@ -133,6 +133,7 @@ function messageView(event: StoredEvent, input: DayItemsInput): MessageItemView 
     reactions: aggregateReactions(input.reactions.get(event.eventId) ?? []),
     withheld: null,
     thread: threadView(event.eventId, input),
+    href: input.permalink(event),
   };
   const withheld = input.withheld?.get(event.eventId);
   if (withheld !== undefined) return { ...base, reactions: [], body: null, deleted: false, withheld, editedTs: null, replyTo: null };

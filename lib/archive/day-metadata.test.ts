@@ -15,6 +15,7 @@ const message = (eventId: string, ts: string, text: string): MessageItemView => 
   reactions: [],
   late: false,
   thread: null,
+  href: `/r/r%3Ahs.test/date/2026/11/20#${eventId}`,
 });
 
 function view(over: Partial<DayPageView>): DayPageView {
@@ -29,6 +30,7 @@ function view(over: Partial<DayPageView>): DayPageView {
     nav: {
       date: "2026-11-20",
       previousDay: "2026-11-19",
+      firstDayHref: null,
       nextDay: null,
       previousActivityHref: null,
       nextActivityHref: null,

@@ -1,21 +1,29 @@
 import { buildDayItems, type WindowItem } from "@/lib/archive/build-day-items";
+import { dayAnchorPath, dayAnchorsFor } from "@/lib/archive/day-anchor";
+import { DAY_PAGE_SIZE } from "@/lib/archive/day-page-size";
 import { getConsent } from "@/lib/archive/consent";
 import { timelineCursorOf, urlCursorOf, urlCursorSchema } from "@/lib/archive/day-cursor";
 import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } from "@/lib/archive/day-range";
 import { fillDayOnView } from "@/lib/archive/fill-day";
 import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
-import { dayPagePath, eventPermalinkPath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
+import { dayPagePath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
 import { busyHours, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
 import { displayNamesAt } from "@/lib/ingest/display-names";
 import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
-import { findDayWithEvents, getDayWindow, historyVisibilityAt, threadSummaries, TimelineError, type DayItem, type DayWindow } from "@/lib/timeline";
-
-/** Events per page of a busy day; beyond it the page links an earlier and a later page. */
-export const DAY_PAGE_SIZE = 150;
+import {
+  findDayWithEvents,
+  getDayWindow,
+  historyVisibilityAt,
+  roomHistoryStart,
+  threadSummaries,
+  TimelineError,
+  type DayItem,
+  type DayWindow,
+} from "@/lib/timeline";
 
 /** `?after=`/`?before=` of a day URL: an event ID, or `d:` and a denied event's ID (lib/archive/day-cursor.ts). */
 export interface DayCursor {
@@ -28,7 +36,9 @@ export type DayPageResult =
   | { status: "not_found" }
   | { status: "forbidden"; room: RoomHeaderView }
   /** A future date, or a cursor naming no event of this room. */
-  | { status: "bad_request" };
+  | { status: "bad_request" }
+  /** A day before the room's history begins (404; the not-found page links the room's first day). */
+  | { status: "before_start" };
 
 export function roomHeader(room: ArchiveRoom): RoomHeaderView {
   return {
@@ -60,14 +70,18 @@ export function relationTargets(events: Iterable<StoredEvent>, relations: readon
 // One formatter for the process: toLocaleDateString builds a new Intl formatter on every call (~1 ms).
 const monthLabel = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 
-function calendarView(basePath: string, day: DayRef, activeDays: number[], today: string): CalendarView {
+function calendarView(basePath: string, day: DayRef, activeDays: number[], today: string, firstDay: string | null): CalendarView {
   const first = (y: number, m: number) => isoDate(Date.UTC(y, m - 1, 1));
   const prev = day.month === 1 ? first(day.year - 1, 12) : first(day.year, day.month - 1);
   const next = day.month === 12 ? first(day.year + 1, 1) : first(day.year, day.month + 1);
+  // The previous month is linked only when some of it lies within the room's history, and then
+  // its first day that does (a month before the room's creation would be a page nobody serves).
+  const prevMonthEnd = addDays(first(day.year, day.month), -1);
+  const prevTarget = firstDay === null ? prev : prevMonthEnd < firstDay ? null : prev < firstDay ? firstDay : prev;
   return {
     label: monthLabel.format(new Date(Date.UTC(day.year, day.month - 1, 1))),
     weeks: monthGrid(day.year, day.month, activeDays),
-    previousMonthHref: dayPagePath(basePath, prev),
+    previousMonthHref: prevTarget === null ? null : dayPagePath(basePath, prevTarget),
     nextMonthHref: next <= today ? dayPagePath(basePath, next) : null,
   };
 }
@@ -122,6 +136,10 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const date = refToDate(day);
   const today = isoDate(now);
   if (date > today) return { status: "bad_request" };
+  const historyStart = await roomHistoryStart(db, room.roomId);
+  // Today is always served (the landing goes there while a room holds nothing yet).
+  const firstDay = historyStart === null ? null : [isoDate(historyStart), today].sort()[0]!;
+  if (firstDay !== null && date < firstDay) return { status: "before_start" };
   const { start, end } = dayBounds(day);
   if (options.fill) await fillDayOnView(room, start, end);
 
@@ -163,7 +181,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   ]);
   const shown = [...eventItems.map((i) => ({ eventId: i.eventId, ts: i.originServerTs })), ...quoted.values(), ...denied.values()];
 
-  const [visibility, previous, next, hours, activeDays] = await Promise.all([
+  const [visibility, previous, next, hours, activeDays, otherDayAnchor] = await Promise.all([
     historyVisibilityAt(
       db,
       room.roomId,
@@ -173,7 +191,15 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
     findDayWithEvents(db, room.roomId, addDays(date, 1), "at-or-after", MESSAGE_TYPES),
     busyHours(db, room.roomId, start, DAY_PAGE_SIZE),
     activeDaysOfMonth(db, room.roomId, day.year, day.month),
+    dayAnchorsFor(
+      db,
+      room.roomId,
+      header.basePath,
+      [...quoted.values(), ...denied.values()].filter((e) => isoDate(e.ts) !== date),
+    ),
   ]);
+  // This day's busy state is known from its hours (busyHours counts the same way).
+  const anchorOf = (e: { eventId: string; ts: number }) => (isoDate(e.ts) === date ? dayAnchorPath(header.basePath, e, hours.length > 0) : otherDayAnchor(e));
   const hidden = hiddenEvents(shown, visibility, room.worldReadableSince?.getTime() ?? null);
   const names = await displayNamesAt(
     db,
@@ -201,7 +227,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
     names,
     hidden,
     late: new Set(eventItems.flatMap((i) => (i.late ? [i.eventId] : []))),
-    permalink: (e) => eventPermalinkPath(header.basePath, e.eventId),
+    permalink: anchorOf,
     threads,
     threadPath: (rootId) => threadPagePath(header.basePath, rootId),
   });
@@ -223,7 +249,8 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       messageCount: dayItems.filter((i) => i.kind === "message").length,
       nav: {
         date,
-        previousDay: addDays(date, -1),
+        previousDay: firstDay !== null && date <= firstDay ? null : addDays(date, -1),
+        firstDayHref: firstDay !== null && date > firstDay ? dayPagePath(header.basePath, firstDay) : null,
         nextDay: nextDay <= today ? nextDay : null,
         previousActivityHref: previous !== null ? dayPagePath(header.basePath, previous) : null,
         nextActivityHref: next !== null ? dayPagePath(header.basePath, next) : null,
@@ -235,7 +262,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
         }),
       },
       consent: getConsent(room),
-      calendar: calendarView(header.basePath, day, activeDays, today),
+      calendar: calendarView(header.basePath, day, activeDays, today, firstDay),
       isToday: date === today,
       quotedDays: [...new Set([...quoted.values()].map((e) => isoDate(e.ts)))].sort(),
     },

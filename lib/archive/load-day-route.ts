@@ -48,7 +48,9 @@ export function loadDayRoute(
   const cursor = cursorSchema.parse(given);
   const ref = kind === "alias" ? aliasRefFromParam(params.room) : roomIdRefFromParam(params.room);
   const day = parseDayParams(params);
-  if (!ref || !day) return Promise.resolve({ status: "not_found" });
+  if (!ref) return Promise.resolve({ status: "not_found" });
+  // An impossible date of a room that may well exist: a 404 that says nothing about the room.
+  if (!day) return Promise.resolve({ status: "bad_request" });
   const room = ref.kind === "alias" ? ref.alias : ref.roomId;
   return loadCached(ref.kind, room, day.year, day.month, day.day, day.minuteOfDay, cursor.after ?? null, cursor.before ?? null);
 }

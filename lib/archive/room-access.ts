@@ -53,3 +53,11 @@ export async function getRoomAccess(db: Db, ref: RoomRef): Promise<RoomAccess> {
   if (!room) return { status: "not_found" };
   return isServable(room) ? { status: "ok", room } : { status: "forbidden", room };
 }
+
+/** The URL names (`r/{alias}`, `roomid/{id}`) of every room served now, for proxy.ts's shared-cache headers. */
+export async function servedRoomNames(db: Db): Promise<Array<{ kind: "r" | "roomid"; name: string }>> {
+  const rooms = await db.room.findMany({ where: { historyVisibility: "world_readable" }, select: roomSelect });
+  return rooms
+    .filter(isServable)
+    .flatMap((r) => [{ kind: "roomid" as const, name: r.roomId }, ...(r.canonicalAlias ? [{ kind: "r" as const, name: r.canonicalAlias }] : [])]);
+}

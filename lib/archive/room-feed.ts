@@ -6,13 +6,27 @@ import { getRoomAccess } from "@/lib/archive/room-access";
 import { eventPermalinkPath, roomBasePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, hasReplyFallback, relationOf } from "@/lib/archive/stored-event";
 import { loadRelations, toStoredEvent } from "@/lib/archive/reader-queries";
+import { dayAnchorsFor } from "@/lib/archive/day-anchor";
+import { displayNamesAt } from "@/lib/ingest/display-names";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import { historyVisibilityAt } from "@/lib/timeline";
 
 // A per-room Atom feed of the latest messages (readers of other archives keep asking for one):
-// the same visibility, redaction and edit rules as the pages, text only, linking permalinks.
+// the same visibility, redaction and edit rules as the pages. Formatted messages carry their
+// sanitized HTML (their plain body is often Markdown source), emotes keep their actor, authors
+// are named as the pages name them, and entries link the message on its day page (the
+// `/event/` permalinks only redirect there, and robots.txt keeps crawlers out of them; they
+// stay the entries' ids, which must never change).
 
 const FEED_SIZE = 50;
+
+/** Text of sanitized message HTML, for an entry's title. */
+function htmlText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, " ")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#39": "'", amp: "&" })[e] ?? "");
+}
 
 function escapeXml(text: string): string {
   // Also drops characters XML 1.0 cannot carry at all.
@@ -45,6 +59,8 @@ export async function getRoomFeed(db: Db, ref: RoomRef): Promise<string | undefi
   );
   const base = getEnv().ARCHIVE_BASE_URL;
   const basePath = roomBasePath(room);
+  const shown = events.filter((e) => !hidden.has(e.eventId)).slice(0, FEED_SIZE * 2);
+  const [names, anchorOf] = await Promise.all([displayNamesAt(db, room.roomId, shown), dayAnchorsFor(db, room.roomId, basePath, shown)]);
   const entries: string[] = [];
   for (const e of events) {
     if (entries.length >= FEED_SIZE) break;
@@ -56,18 +72,28 @@ export async function getRoomFeed(db: Db, ref: RoomRef): Promise<string | undefi
     );
     const body = messageBody(edit?.content ?? content, hasReplyFallback(content) && !edit);
     if (!body) continue;
-    const text = body.kind === "image" ? `[image] ${body.alt}` : body.kind === "file" ? `[file] ${body.name}` : body.text;
-    const url = new URL(eventPermalinkPath(basePath, e.eventId), base).toString();
+    const author = names.get(e.sender) ?? e.sender;
+    const plain = body.kind === "image" ? `[image] ${body.alt}` : body.kind === "file" ? `[file] ${body.name}` : body.text;
+    // A formatted body too long for an entry is not cut inside its markup: its plain text goes instead.
+    const html = body.kind === "text" && body.html !== null && body.html.length <= 16000 ? body.html : null;
+    const emote = body.kind === "text" && body.msgtype === "m.emote";
+    const titleText = `${emote ? `* ${author} ` : ""}${html !== null ? htmlText(html) : plain}`;
+    const id = new URL(eventPermalinkPath(basePath, e.eventId), base).toString();
+    const link = new URL(anchorOf(e), base).toString();
     const when = new Date(e.ts).toISOString();
+    const entryContent =
+      html !== null
+        ? `<content type="html">${escapeXml(`${emote ? `* ${escapeXml(author)} ` : ""}${html}`)}</content>`
+        : `<content type="text">${escapeXml(`${emote ? `* ${author} ` : ""}${plain}`.slice(0, 4000))}</content>`;
     entries.push(
-      `<entry><id>${escapeXml(url)}</id><link href="${escapeXml(url)}"/><title>${escapeXml(text.replace(/\s+/g, " ").slice(0, 80))}</title>` +
-        `<author><name>${escapeXml(e.sender)}</name></author><updated>${when}</updated><content type="text">${escapeXml(text.slice(0, 4000))}</content></entry>`,
+      `<entry><id>${escapeXml(id)}</id><link href="${escapeXml(link)}"/><title>${escapeXml(titleText.replace(/\s+/g, " ").trim().slice(0, 80))}</title>` +
+        `<author><name>${escapeXml(author)}</name></author><updated>${when}</updated>${entryContent}</entry>`,
     );
   }
   const self = new URL(`${basePath}/feed.xml`, base).toString();
   const updated = events[0] ? new Date(events[0].ts).toISOString() : new Date(0).toISOString();
   return (
-    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">` +
+    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:base="${escapeXml(new URL("/", base).toString())}">` +
     `<id>${escapeXml(self)}</id><title>${escapeXml(room.name ?? room.canonicalAlias ?? room.roomId)}</title>` +
     `<link rel="self" href="${escapeXml(self)}"/><link href="${escapeXml(new URL(basePath, base).toString())}"/><updated>${updated}</updated>\n` +
     `${entries.join("\n")}\n</feed>\n`

@@ -1,5 +1,4 @@
 import type { DayPageView, MessageItemView } from "@/lib/archive/view-types";
-import { eventPermalinkPath } from "@/lib/archive/room-paths";
 
 // schema.org for a day page: the day is one DiscussionForumPosting and its messages are its
 // Comments (what Discourse converged on for crawlers), with stable message URLs. The messages
@@ -26,6 +25,7 @@ export function dayStructuredData(page: DayPageView, baseUrl: string): Record<st
   const url = new URL(page.canonicalPath, baseUrl).toString();
   const messages = page.items.filter((i): i is MessageItemView => i.kind === "message");
   const first = messages[0];
+  const comments = commentsOf(messages, baseUrl);
   return {
     "@context": "https://schema.org",
     "@type": "DiscussionForumPosting",
@@ -35,21 +35,26 @@ export function dayStructuredData(page: DayPageView, baseUrl: string): Record<st
     ...(page.room.topic ? { description: page.room.topic.slice(0, 300) } : {}),
     ...(first ? { datePublished: new Date(first.ts).toISOString(), author: { "@type": "Person", name: first.sender.displayName ?? first.sender.userId } } : {}),
     isPartOf: { "@type": "WebPage", url: new URL(page.room.basePath, baseUrl).toString(), name: page.room.name },
-    commentCount: messages.length,
-    comment: messages.slice(0, COMMENTS).flatMap((m) => {
-      const text = messageText(m);
-      if (text === null) return [];
-      return [
-        {
-          "@type": "Comment",
-          url: new URL(eventPermalinkPath(page.room.basePath, m.eventId), baseUrl).toString(),
-          datePublished: new Date(m.ts).toISOString(),
-          author: { "@type": "Person", name: m.sender.displayName ?? m.sender.userId },
-          text: text.slice(0, COMMENT_CHARS),
-        },
-      ];
-    }),
+    // The count says how many comments the JSON lists (a sample: the page's HTML has them all).
+    commentCount: comments.length,
+    comment: comments,
   };
+}
+
+function commentsOf(messages: readonly MessageItemView[], baseUrl: string) {
+  return messages.slice(0, COMMENTS).flatMap((m) => {
+    const text = messageText(m);
+    if (text === null) return [];
+    return [
+      {
+        "@type": "Comment",
+        url: new URL(m.href, baseUrl).toString(),
+        datePublished: new Date(m.ts).toISOString(),
+        author: { "@type": "Person", name: m.sender.displayName ?? m.sender.userId },
+        text: text.slice(0, COMMENT_CHARS),
+      },
+    ];
+  });
 }
 
 /** JSON for a `<script type="application/ld+json">`: `<` escaped so message text cannot close it. */

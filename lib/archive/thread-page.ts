@@ -2,10 +2,11 @@ import { buildDayItems, type WindowItem } from "@/lib/archive/build-day-items";
 import { relationTargets, roomHeader } from "@/lib/archive/get-day-page";
 import { loadEvents, loadRelations } from "@/lib/archive/reader-queries";
 import { getRoomAccess } from "@/lib/archive/room-access";
-import { eventPermalinkPath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
+import { roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
 import { storedEventFromPdu } from "@/lib/archive/stored-event";
 import type { DayItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
+import { dayAnchorsFor } from "@/lib/archive/day-anchor";
 import type { Db } from "@/lib/db";
 import { displayNamesAt } from "@/lib/ingest/display-names";
 import { getThreadWindow, historyVisibilityAt } from "@/lib/timeline";
@@ -64,6 +65,7 @@ export async function getThreadPage(db: Db, ref: RoomRef, rootId: string): Promi
     room.roomId,
     shown.map((e) => ({ eventId: e.eventId, sender: e.sender })),
   );
+  const anchorOf = await dayAnchorsFor(db, room.roomId, basePath, shown);
   const items = window.items.map((i): WindowItem =>
     i.kind === "event" ? { kind: "event", eventId: i.eventId } : { kind: "gap", gapId: i.gapId, edge: "inner", sinceTs: i.sinceTs, untilTs: i.untilTs },
   );
@@ -77,7 +79,7 @@ export async function getThreadPage(db: Db, ref: RoomRef, rootId: string): Promi
     names,
     hidden,
     late: new Set(),
-    permalink: (e) => eventPermalinkPath(basePath, e.eventId),
+    permalink: anchorOf,
   }).map((v) =>
     // Inside its thread, "in the thread of …" says nothing: only real replies keep their quote.
     v.kind === "message" && v.replyTo?.kind === "thread" && v.replyTo.eventId === rootId ? { ...v, replyTo: null } : v,

@@ -49,6 +49,8 @@ export interface MessageItemView {
   late: boolean;
   /** For a thread root: how many replies the archive holds, the latest one's time, the thread page. */
   thread: { count: number; latestTs: number; href: string } | null;
+  /** Where the message is read: its day page with its anchor (what its time links). */
+  href: string;
 }
 
 export interface StateChangeView {
@@ -122,8 +124,11 @@ export interface RoomHeaderView {
 
 export interface DayNavView {
   date: string;
-  previousDay: string;
+  /** Null on the room's first day: nothing before it is served. */
+  previousDay: string | null;
   nextDay: string | null;
+  /** The first day of the room's history, unless this is it. */
+  firstDayHref: string | null;
   previousActivityHref: string | null;
   nextActivityHref: string | null;
   /** Earlier/later page of the same busy day. */
@@ -137,7 +142,8 @@ export interface CalendarView {
   /** e.g. "November 2026" */
   label: string;
   weeks: Array<Array<{ day: number; date: string; active: boolean } | null>>;
-  previousMonthHref: string;
+  /** Null when the previous month lies wholly before the room's history. */
+  previousMonthHref: string | null;
   nextMonthHref: string | null;
 }
 

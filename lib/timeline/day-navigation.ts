@@ -27,3 +27,20 @@ export async function findDayWithEvents(
   const ts = rows[0]?.ts ?? null;
   return ts === null ? null : dayOf(ts);
 }
+
+/**
+ * When the room's history begins, as far as the archive knows: the earlier of its create event
+ * and its earliest placed event (an event may claim a time before the room's creation). Null
+ * when it holds neither. Day pages before this day are not linked and not served: without the
+ * bound, "previous day" links led crawlers through empty days back to 1970.
+ */
+export async function roomHistoryStart(db: Db, roomId: string): Promise<number | null> {
+  const rows = await db.$queryRaw<{ ts: bigint | null }[]>`
+    SELECT least(
+      (SELECT min(i.ts) FROM timeline_items i WHERE i.room_id = ${roomId} AND i.kind = 'event'),
+      (SELECT min(e.origin_server_ts) FROM events e
+        WHERE e.room_id = ${roomId} AND e.type = 'm.room.create' AND e.state_key = '' AND e.rejected_reason IS NULL)
+    ) AS ts`;
+  const ts = rows[0]?.ts ?? null;
+  return ts === null ? null : Number(ts);
+}

@@ -1,0 +1,3 @@
+import { firstDayRoute } from "@/app/_room/room-routes";
+
+export const GET = firstDayRoute("alias");
