@@ -6,9 +6,10 @@
  *   npm run bench                                  # the suite: verify-throughput, timeline, vs-synapse
  *   npm run bench -- vs-synapse                    # only the named ones (any bench/<name>.ts)
  *   npm run bench -- vs-synapse --events 5000      # other arguments go to each selected bench
+ *   npm run bench -- soak --seconds 10             # the soak (only when named)
  *   npm run bench -- --list
  *
- * Each bench is bounded in time (vs-synapse 60 min, the others 15) and killed with its process
+ * Each bench is bounded in time (vs-synapse 60 min, soak 30, the others 15) and killed with its process
  * group when over; Ctrl-C is passed on so a bench can tear down what it started. A bench reports
  * its headline figures with a last `BENCH_RESULT {json}` line (bench/lib/result.ts); for one that
  * does not, the table shows a figure picked from its output, or its exit status.
@@ -25,7 +26,9 @@ const ROOT = path.resolve(BENCH_DIR, "..");
 // The suite, in this order. Other bench/*.ts files (scratch profiles, new benches) run only when
 // named, so a stray file cannot slip into `npm run bench`.
 const SUITE = ["verify-throughput", "authorize", "timeline", "vs-synapse"];
-const TIMEOUT_MINUTES: Record<string, number> = { "vs-synapse": 60 };
+// The soak (bench/soak.ts) runs only when named: a minute of 64 connections is no neighbour
+// for other work on a shared machine.
+const TIMEOUT_MINUTES: Record<string, number> = { "vs-synapse": 60, soak: 30 };
 const DEFAULT_TIMEOUT_MINUTES = 15;
 
 function available(): string[] {
