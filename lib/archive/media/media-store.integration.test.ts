@@ -11,7 +11,12 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
 });
-afterAll(async () => db?.close());
+// The cache is the process's own, under DATA_DIR: what a test put there goes afterwards.
+const seeded: Array<{ serverName: string; mediaId: string }> = [];
+afterAll(async () => {
+  await getMediaCache().remove(seeded);
+  await db?.close();
+});
 
 const meta = { contentType: "image/png", inline: true };
 const bodyOf = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
@@ -40,6 +45,7 @@ async function postImage(roomId: string, mxc: { serverName: string; mediaId: str
 }
 
 async function seed(mxc: { serverName: string; mediaId: string }, body: string): Promise<void> {
+  seeded.push(mxc);
   await (await getMediaCache().put(mxc, "full", meta, Buffer.from(body)))?.handle.close();
   await (await getMediaCache().put(mxc, "thumb-320x240-scale", meta, Buffer.from(`thumb of ${body}`)))?.handle.close();
 }
