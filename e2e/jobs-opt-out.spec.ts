@@ -135,3 +135,40 @@ test("kicked from a room, the archive purges it and stays out across a restart w
   for (const [i] of ids.entries()) expect(back.text).toMatch(new RegExp(`said before the opt-out ${i + 1}(?!\\d)`));
   log("readmitted: joined again and the history is served");
 });
+
+test("banned from a room, the archive purges it and keeps it out; readmitted while still banned, its join fails and says why", async () => {
+  test.setTimeout(4 * 60_000);
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  const alice = await hs1.registerUser("alice-ban");
+  const roomId = await alice.createRoom({ alias: "banned", roomVersion: "11", name: "Ban room" });
+  const alias = `#banned:${hs1.serverName}`;
+  await alice.sendMessages(roomId, 3, { concurrency: 1, prefix: "said before the ban" });
+  const archiveUser = `@archive:${archive.serverName}`;
+  const listed = async (): Promise<CliRoom | undefined> => (await archive.rooms()).find((r) => r.roomId === roomId || r.roomId === alias);
+  expect((await archive.cli(["join", alias])).stdout).toContain(`joined ${roomId}`);
+
+  await alice.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/ban`, { user_id: archiveUser, reason: "no archives here" });
+  await expect
+    .poll(
+      async () => {
+        const r = await listed();
+        return { status: r?.status, keptOut: r?.stayOut ?? null, events: r?.events };
+      },
+      { timeout: 60_000, intervals: [1_000] },
+    )
+    .toEqual({ status: "purged", keptOut: expect.stringContaining("became ban"), events: 0 });
+  expect((await dayPage(archive, dayPagePath(`/r/${encodeURIComponent(alias.slice(1))}`, isoDate(Date.now())))).status).toBe(403);
+  expect(await membershipOnSynapse(alice, roomId, archiveUser)).toBe("ban");
+
+  // The operator readmits it, but the room still bans the archive: the command says the join
+  // failed and exits 1; the queue retries the join with backoff, `archive rooms` says why, and
+  // nothing is stored.
+  const readmit = await archive.tryCli(["readmit", alias]);
+  expect(readmit.status).toBe(1);
+  expect(readmit.stderr).toMatch(/the join failed: .*; the queue retries it with backoff/);
+  await expect.poll(async () => (await listed())?.lastError ?? null, { timeout: 90_000, intervals: [1_000] }).toMatch(/ban|403|forbidden/i);
+  const after = await listed();
+  expect(after?.events ?? 0).toBe(0);
+  expect(await membershipOnSynapse(alice, roomId, archiveUser)).toBe("ban");
+});

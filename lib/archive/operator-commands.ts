@@ -47,10 +47,20 @@ function oneTarget(positionals: string[], command: string, what: string): string
   return positionals[0]!;
 }
 
+/** The job the command waited for failed (for good, or once and now waits for its retry): exit 1, not 2. */
+class JobFailed extends Error {}
+
 async function waitFor(ctx: OperatorContext, kind: JobKind, id: string, timeoutMs: number, emit: Emit, label: string) {
-  const job = await ctx.queue.wait(kind, id, timeoutMs);
+  // A join that failed once is not worth minutes of watching its retries: say why, and that it goes on.
+  const job = await ctx.queue.wait(kind, id, timeoutMs, { untilRetry: kind === "join" });
   if (!job) throw new OperatorError(`the ${label} job disappeared`);
-  if (job.state === "failed") throw new OperatorError(`the ${label} failed: ${JSON.stringify(job.output)}`);
+  if (job.state === "failed") throw new JobFailed(`the ${label} failed: ${JSON.stringify(job.output)}`);
+  if (job.state === "retry") {
+    const message = (job.output as { message?: unknown } | null)?.message;
+    throw new JobFailed(
+      `the ${label} failed: ${typeof message === "string" ? message : JSON.stringify(job.output)}; the queue retries it with backoff (job ${id}, see archive rooms)`,
+    );
+  }
   if (job.state !== "completed") emit({ type: "line", text: `the ${label} is still ${job.state} (job ${id}); it goes on in the background` });
   return job;
 }

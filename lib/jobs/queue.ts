@@ -97,8 +97,11 @@ export interface JobQueue {
   enqueue<K extends JobKind>(kind: K, payload: JobPayload<K>, options?: EnqueueOptions): Promise<{ id: string; joined: boolean }>;
   /** A job by ID (running, queued or finished), or null. */
   get(kind: JobKind, id: string): Promise<JobInfo | null>;
-  /** Polls until the job has finished (completed, failed or cancelled) or `timeoutMs` passed. */
-  wait(kind: JobKind, id: string, timeoutMs: number): Promise<JobInfo | null>;
+  /**
+   * Polls until the job has finished (completed, failed or cancelled) or `timeoutMs` passed; with
+   * `untilRetry`, also when a try failed and the job waits for its retry.
+   */
+  wait(kind: JobKind, id: string, timeoutMs: number, options?: { untilRetry?: boolean }): Promise<JobInfo | null>;
   /** Jobs not yet finished, for the operator (optionally one room's). */
   pending(roomId?: string): Promise<JobInfo[]>;
   stop(): Promise<void>;
@@ -227,11 +230,12 @@ export async function openJobQueue(database: Database, options: OpenQueueOptions
       throw new Error(`could not queue ${kind} for ${key}`);
     },
     get,
-    async wait(kind, id, timeoutMs) {
+    async wait(kind, id, timeoutMs, options = {}) {
       const deadline = Date.now() + timeoutMs;
       for (let round = 0; round < 100_000; round++) {
         const info = await get(kind, id);
         if (!info || info.state === "completed" || info.state === "failed" || info.state === "cancelled") return info;
+        if (options.untilRetry && info.state === "retry") return info;
         if (Date.now() >= deadline) return info;
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, 50 + round * 25, Math.max(0, deadline - Date.now()))));
       }
