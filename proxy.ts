@@ -1,4 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { clientAddress } from "@/lib/archive/client-address";
+import { chargeClient, dayViewedLately, dayViewKey, readerFederationBusy, type Refusal } from "@/lib/archive/reader-limits";
+import { tooManyRequestsPage } from "@/lib/archive/too-many-requests";
+import { getEnv } from "@/lib/env";
 import { isServedRoom } from "@/lib/page-cache/served-rooms";
 
 // Day pages: cache headers decided from the URL alone, surrogate keys for a CDN in front, and
@@ -55,8 +59,28 @@ export function cursorSegmentFor(search: URLSearchParams): string | undefined {
   return undefined;
 }
 
-export function proxy(request: NextRequest) {
+/**
+ * The day fill on first view (docs/limits.md): a day page this process has not rendered lately
+ * may start a fill over federation, so it counts against its reader's DAY_FILLS_PER_CLIENT_PER_MINUTE,
+ * and is refused while the process runs as many readers' fills as it may. Pages rendered lately
+ * (served from the page cache, their fill just done) count for nothing.
+ */
+async function dayFillRefusal(request: NextRequest, match: RegExpExecArray, now = new Date()): Promise<Refusal | null> {
+  if (!getEnv().DAY_FILL_ON_VIEW) return null;
+  const day = `${match[3]}-${match[4]}-${match[5]}`;
+  // A future day is refused by the page itself, without any fill.
+  if (day > now.toISOString().slice(0, 10)) return null;
+  if (dayViewedLately(dayViewKey(match[1] as "r" | "roomid", match[2]!, day))) return null;
+  return readerFederationBusy() ?? (await chargeClient("day-fill", clientAddress(request.headers)));
+}
+
+export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
+  const day = DAY_PATH.exec(pathname);
+  if (day && (request.method === "GET" || request.method === "HEAD")) {
+    const refusal = await dayFillRefusal(request, day);
+    if (refusal) return tooManyRequestsPage(refusal, "days");
+  }
   const cursor = DAY_PATH.test(pathname) ? cursorSegmentFor(searchParams) : undefined;
   let response: NextResponse;
   if (cursor) {

@@ -127,6 +127,22 @@ const schema = z.object({
   MEDIA_MAX_MB: boundedInt(1, 1_024, 20),
   /** How long browsers and shared caches may keep a proxied file (seconds): a purge takes effect within it, or at once by surrogate key. */
   MEDIA_MAX_AGE_SECONDS: boundedInt(0, 604_800, 3_600),
+  /** Reader requests that cause federation traffic (gap fills, day fills on view) under way at once in this process. */
+  READER_FEDERATION_CONCURRENCY: boundedInt(1, 1_000, 8),
+  /** Per client and minute: gap fills (POST /api/gaps/fill) a reader may start. */
+  GAP_FILLS_PER_CLIENT_PER_MINUTE: boundedInt(1, 100_000, 20),
+  /** Per client and minute: day pages not recently filled (each may start a day fill) a reader may request. */
+  DAY_FILLS_PER_CLIENT_PER_MINUTE: boundedInt(1, 100_000, 30),
+  /**
+   * Request header that carries the client's address, set by a trusted reverse proxy (such as
+   * x-forwarded-for or x-real-ip); unset: the TCP peer's address. Set it only when every request
+   * comes through that proxy: clients can send the header themselves.
+   */
+  TRUSTED_PROXY_CLIENT_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, "must be a header name such as x-forwarded-for")
+    .transform((v) => v.toLowerCase())
+    .optional(),
 });
 
 export type Env = z.infer<typeof schema> & { signingKeyPath: string };

@@ -10,9 +10,9 @@ describe("the archive's error shape", () => {
   });
 
   it("gives every code its fixed status", () => {
-    const statuses = (["M_INVALID_PARAM", "M_FORBIDDEN", "M_NOT_FOUND", "M_TOO_LARGE", "M_FEDERATION_UNAVAILABLE"] as const).map(
+    const statuses = (["M_INVALID_PARAM", "M_FORBIDDEN", "M_NOT_FOUND", "M_TOO_LARGE", "M_LIMIT_EXCEEDED", "M_FEDERATION_UNAVAILABLE"] as const).map(
       (c) => new ArchiveError(c, "x").status,
     );
-    expect(statuses).toEqual([400, 403, 404, 413, 502]);
+    expect(statuses).toEqual([400, 403, 404, 413, 429, 502]);
   });
 });

@@ -15,16 +15,19 @@ import { NextResponse } from "next/server";
  * | M_FORBIDDEN              | 403    | the room exists but its history is not world-readable (not served)   |
  * | M_NOT_FOUND              | 404    | the archive holds or serves no such room, message, gap or media      |
  * | M_TOO_LARGE              | 413    | the remote media is larger than the proxy accepts                    |
+ * | M_LIMIT_EXCEEDED         | 429    | the reader, or all readers together, asked for too much federation   |
+ * |                          |        | work; `retry_after_ms` and Retry-After say when to ask again          |
  * | M_FEDERATION_UNAVAILABLE | 502    | ours: the room's or the media's servers could not be reached, or     |
  * |                          |        | answered with something unusable                                     |
  */
-export type ArchiveErrorCode = "M_INVALID_PARAM" | "M_FORBIDDEN" | "M_NOT_FOUND" | "M_TOO_LARGE" | "M_FEDERATION_UNAVAILABLE";
+export type ArchiveErrorCode = "M_INVALID_PARAM" | "M_FORBIDDEN" | "M_NOT_FOUND" | "M_TOO_LARGE" | "M_LIMIT_EXCEEDED" | "M_FEDERATION_UNAVAILABLE";
 
 const ARCHIVE_ERROR_STATUS: Record<ArchiveErrorCode, number> = {
   M_INVALID_PARAM: 400,
   M_FORBIDDEN: 403,
   M_NOT_FOUND: 404,
   M_TOO_LARGE: 413,
+  M_LIMIT_EXCEEDED: 429,
   M_FEDERATION_UNAVAILABLE: 502,
 };
 

@@ -3,6 +3,7 @@ import { fillGap } from "@/lib/archive/fill-gap";
 import { isoDate } from "@/lib/archive/day-range";
 import { fillForwards } from "@/lib/federation/fill-forwards";
 import { jumpToTimestamp } from "@/lib/federation/jump";
+import { takeFederationSlot } from "@/lib/archive/reader-limits";
 import { getJobQueue } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
 import { getDayWindow } from "@/lib/timeline";
@@ -46,8 +47,26 @@ async function locateDay(db: Db, room: RoomForFill, start: number, end: number, 
   return total;
 }
 
+/**
+ * When the room was created (its m.room.create's origin_server_ts), or null when the archive does
+ * not hold it (history not backfilled that far): days before it have nothing to fill.
+ */
+async function roomCreatedTs(db: Db, roomId: string): Promise<number | null> {
+  const create = await db.event.findFirst({ where: { roomId, type: "m.room.create", stateKey: "" }, select: { originServerTs: true } });
+  return create ? Number(create.originServerTs) : null;
+}
+
+/** Whether day [start, end) can hold anything of the room: not in the future, not before its creation. */
+export async function dayMayHoldEvents(db: Db, roomId: string, start: number, end: number, now = Date.now()): Promise<boolean> {
+  if (start > now) return false;
+  const created = await roomCreatedTs(db, roomId);
+  return created === null || end > created;
+}
+
 /** The fill-day job: a day's gaps filled (or a missing day located), bounded in time. */
 export async function fillDayNow(db: Db, room: RoomForFill, start: number, end: number): Promise<void> {
+  // Checked here too, not only by the page: a job queued by any other path asks no server either.
+  if (!(await dayMayHoldEvents(db, room.roomId, start, end))) return;
   const deadline = Date.now() + FILL_BUDGET_MS;
   const window = await getDayWindow(db, { roomId: room.roomId, day: isoDate(start), limit: 1000, denials: false });
   // Without a stored event of the day, its only gap is the one the whole day lies in.
@@ -76,6 +95,13 @@ export async function fillDayOnView(room: RoomForFill, start: number, end: numbe
   const now = Date.now();
   if (recent.size > 10_000) for (const [k, until] of recent) if (until <= now) recent.delete(k);
   if ((recent.get(key) ?? 0) > now) return;
+  // One of the process's slots for readers' federation work (READER_FEDERATION_CONCURRENCY), held
+  // while the page waits; without one the page shows what is stored and a later view fills.
+  const release = takeFederationSlot();
+  if (!release) {
+    logger.info({ roomId: room.roomId, day: isoDate(start) }, "no slot for a day fill on view; the page shows what is stored");
+    return;
+  }
   try {
     const queue = await getJobQueue();
     const { id } = await queue.enqueue("fill-day", { roomId: room.roomId, start, end });
@@ -85,5 +111,7 @@ export async function fillDayOnView(room: RoomForFill, start: number, end: numbe
   } catch (err) {
     recent.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
     logger.warn({ roomId: room.roomId, day: isoDate(start), err: (err as Error).message }, "could not queue the day fill; the page shows gaps");
+  } finally {
+    release();
   }
 }

@@ -4,7 +4,7 @@ import { DAY_PAGE_SIZE } from "@/lib/archive/day-page-size";
 import { getConsent } from "@/lib/archive/consent";
 import { timelineCursorOf, urlCursorOf, urlCursorSchema } from "@/lib/archive/day-cursor";
 import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } from "@/lib/archive/day-range";
-import { fillDayOnView } from "@/lib/archive/fill-day";
+import { dayMayHoldEvents, fillDayOnView } from "@/lib/archive/fill-day";
 import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { dayPagePath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
@@ -141,7 +141,8 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   const firstDay = historyStart === null ? null : [isoDate(historyStart), today].sort()[0]!;
   if (firstDay !== null && date < firstDay) return { status: "before_start" };
   const { start, end } = dayBounds(day);
-  if (options.fill) await fillDayOnView(room, start, end);
+  // A day before the room's creation has nothing to fill: no server is asked about it.
+  if (options.fill && (await dayMayHoldEvents(db, room.roomId, start, end, now))) await fillDayOnView(room, start, end);
 
   const window = await readWindow(db, room.roomId, date, day, cursor);
   if (!window) return { status: "bad_request" };

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { urlCursorSchema } from "@/lib/archive/day-cursor";
 import { parseDayParams, type DayRef } from "@/lib/archive/day-range";
 import { getDayPage, type DayPageResult } from "@/lib/archive/get-day-page";
+import { dayViewKey, noteDayViewed } from "@/lib/archive/reader-limits";
 import { aliasRefFromParam, roomIdRefFromParam, type RoomRef } from "@/lib/archive/room-paths";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
@@ -52,5 +53,7 @@ export function loadDayRoute(
   // An impossible date of a room that may well exist: a 404 that says nothing about the room.
   if (!day) return Promise.resolve({ status: "bad_request" });
   const room = ref.kind === "alias" ? ref.alias : ref.roomId;
+  // proxy.ts no longer counts views of this day against readers (docs/limits.md).
+  noteDayViewed(dayViewKey(kind === "alias" ? "r" : "roomid", params.room, `${params.yyyy}-${params.mm}-${params.dd.slice(0, 2)}`));
   return loadCached(ref.kind, room, day.year, day.month, day.day, day.minuteOfDay, cursor.after ?? null, cursor.before ?? null);
 }
