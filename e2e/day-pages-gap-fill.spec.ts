@@ -111,6 +111,10 @@ test("images in messages come through the archive's media proxy from authenticat
   expect(beyond.status()).toBe(416);
   expect(beyond.headers()["content-range"]).toBe(`bytes */${PNG.length}`);
   expect((await request.get(`${archive.url}${src}`, { headers: { "if-none-match": headers.etag! } })).status()).toBe(304);
+  const headOnly = await request.head(`${archive.url}${src}`, { headers: { range: "bytes=0-1" } });
+  expect(headOnly.status()).toBe(206);
+  expect(headOnly.headers()["content-range"]).toBe(`bytes 0-1/${PNG.length}`);
+  expect((await headOnly.body()).length).toBe(0);
 
   // Thumbnails come in a fixed set of sizes: others map onto it, absurd ones are refused.
   for (const size of ["0x10", "99999x1", "12", "4097x4097"]) expect((await request.get(`${archive.url}${src}?thumbnail=${size}`)).status()).toBe(400);

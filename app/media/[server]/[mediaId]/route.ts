@@ -11,7 +11,19 @@ import { logger } from "@/lib/log";
 // with Range support, sandboxed and never sniffed into HTML. They are cached for a bounded time
 // (never `immutable`: a purged room's media must stop being served) and carry the surrogate
 // keys of the rooms that show them, so a CDN purge of a room purges its media as well.
-export async function GET(request: NextRequest, { params }: { params: Promise<{ server: string; mediaId: string }> }) {
+type Params = { params: Promise<{ server: string; mediaId: string }> };
+
+export function GET(request: NextRequest, context: Params) {
+  return answer(request, context, false);
+}
+
+// The same headers without a stream of the file: Next.js would otherwise run GET for HEAD and
+// drop the body, with the cached file opened for it.
+export function HEAD(request: NextRequest, context: Params) {
+  return answer(request, context, true);
+}
+
+async function answer(request: NextRequest, { params }: Params, head: boolean) {
   const { server, mediaId } = await params;
   let mxc;
   try {
@@ -56,10 +68,17 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     return new NextResponse(null, { status: 416, headers: { ...headers, "content-range": `bytes */${media.size}` } });
   }
   if (range.kind === "partial") {
-    return new NextResponse(mediaStream(media, range), {
-      status: 206,
-      headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${media.size}`, "content-length": String(range.end - range.start + 1) },
-    });
+    const partial = { ...headers, "content-range": `bytes ${range.start}-${range.end}/${media.size}`, "content-length": String(range.end - range.start + 1) };
+    if (head) {
+      await releaseMedia(media);
+      return new NextResponse(null, { status: 206, headers: partial });
+    }
+    return new NextResponse(mediaStream(media, range), { status: 206, headers: partial });
   }
-  return new NextResponse(mediaStream(media), { headers: { ...headers, "content-length": String(media.size) } });
+  const full = { ...headers, "content-length": String(media.size) };
+  if (head) {
+    await releaseMedia(media);
+    return new NextResponse(null, { headers: full });
+  }
+  return new NextResponse(mediaStream(media), { headers: full });
 }
