@@ -1,0 +1,170 @@
+/**
+ * Lighthouse on a 500-message day page: the four category scores (performance, accessibility,
+ * best practices, SEO) of Lighthouse 12.2.3's mobile run, with Debian's Chromium, against the
+ * production server on a Postgres server.
+ *
+ *   npm run bench -- lighthouse            # needs `npm run build` first, and network for npx
+ *   npm run bench -- lighthouse --runs 3   # the median of three runs per score
+ *
+ * Lighthouse is fetched by npx at its pinned version rather than installed with the project: it is
+ * large, only this bench uses it, and its version must not drift with the lock file's updates.
+ * The day is written through lib/timeline as the ingest pipeline writes verified events: a room
+ * with four members talking for a day (plain, formatted and long messages, replies, an emote).
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { chain } from "../lib/archive/testing/day-pages-seed";
+import { createTestDatabase, TEST_POSTGRES_URL } from "../lib/testing/database";
+import { insertEvents } from "../lib/timeline/insert-events";
+import { testRedact } from "../lib/timeline/testing/events";
+import { startArchiveServer } from "../scripts/archive/server";
+import { printResult } from "./lib/result";
+import { loadLine } from "./lib/stats";
+
+const LIGHTHOUSE = "lighthouse@12.2.3";
+const CHROMIUM = "/usr/bin/chromium";
+const MESSAGES = 500;
+const ROOM = "!lighthouse:hs.test";
+const DAY = "2026-11-25";
+const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;
+
+function argValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 9) throw new Error(`--${name} must be an integer from 1 to 9`);
+  return value;
+}
+
+const USERS = [
+  ["@alice:hs.test", "Alice"],
+  ["@bob:hs.test", "Bob"],
+  ["@carol:hs.test", "Carol"],
+  ["@dave:hs.test", "Dave"],
+] as const;
+
+function dayOfMessages() {
+  const start = BigInt(Date.parse(`${DAY}T00:00:00Z`));
+  const specs: Parameters<typeof chain>[1] = [
+    { id: "$lh-create", ts: start, type: "m.room.create", stateKey: "", sender: USERS[0][0], content: { room_version: "11" } },
+    ...USERS.map(([user, name], i) => ({
+      id: `$lh-join-${i}`,
+      ts: start + BigInt(i),
+      type: "m.room.member",
+      stateKey: user,
+      sender: user,
+      content: { membership: "join", displayname: name },
+    })),
+    { id: "$lh-hv", ts: start + 10n, type: "m.room.history_visibility", stateKey: "", sender: USERS[0][0], content: { history_visibility: "world_readable" } },
+  ];
+  for (let i = 0; i < MESSAGES; i++) {
+    const [sender] = USERS[(i * 7 + (i >> 3)) % USERS.length]!;
+    const body =
+      i % 11 === 0
+        ? `Here is a longer thought, number ${i}: the archive keeps every day of this room in one order that never changes, and a reader can link to any single message of it.`
+        : `message ${i + 1} of the day`;
+    const content: Record<string, unknown> =
+      i % 13 === 5
+        ? {
+            msgtype: "m.text",
+            body,
+            format: "org.matrix.custom.html",
+            formatted_body: `<b>${body}</b> with <code>code</code> and <a href="https://example.org">a link</a>`,
+          }
+        : i % 17 === 3
+          ? { msgtype: "m.emote", body: "waves" }
+          : i % 19 === 7
+            ? { msgtype: "m.text", body, "m.relates_to": { "m.in_reply_to": { event_id: `$lh-${i - 2}` } } }
+            : { msgtype: "m.text", body };
+    specs.push({ id: `$lh-${i}`, ts: start + 60_000n + BigInt(i) * 150_000n, sender, content });
+  }
+  return chain(ROOM, specs);
+}
+
+interface Report {
+  categories: Record<string, { score: number | null; auditRefs: Array<{ id: string; weight: number }> }>;
+  audits: Record<string, { score: number | null; title: string; details?: { items?: Array<{ description?: string; url?: string }> } }>;
+}
+
+/** What cost points outside performance (whose audits are timings): audit titles per category. */
+function failing(report: Report): string[] {
+  return CATEGORIES.filter((c) => c !== "performance").flatMap((c) =>
+    (report.categories[c]?.auditRefs ?? [])
+      .filter((ref) => ref.weight > 0 && report.audits[ref.id]?.score !== null && (report.audits[ref.id]?.score ?? 1) < 1)
+      .map((ref) => {
+        const audit = report.audits[ref.id]!;
+        const items = (audit.details?.items ?? []).slice(0, 3).map((i) => (i.description ?? i.url ?? "").slice(0, 160));
+        return `${c}: ${ref.id} (${audit.title})${items.length > 0 ? `: ${items.join(" | ")}` : ""}`;
+      }),
+  );
+}
+
+async function lighthouse(url: string, outDir: string, run: number): Promise<{ scores: Record<string, number>; failing: string[] }> {
+  const out = path.join(outDir, `report-${run}.json`);
+  await promisify(execFile)(
+    "npx",
+    [
+      "-y",
+      LIGHTHOUSE,
+      url,
+      "--quiet",
+      "--output=json",
+      `--output-path=${out}`,
+      `--chrome-path=${CHROMIUM}`,
+      "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
+      `--only-categories=${CATEGORIES.join(",")}`,
+    ],
+    { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const report = JSON.parse(readFileSync(out, "utf8")) as Report;
+  return { scores: Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((report.categories[c]?.score ?? 0) * 100)])), failing: failing(report) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  const runs = argValue("runs", 1);
+  const db = await createTestDatabase("postgres");
+  const outDir = mkdtempSync(path.join(os.tmpdir(), "lighthouse-"));
+  let server: Awaited<ReturnType<typeof startArchiveServer>> | undefined;
+  try {
+    await db.prisma.room.create({
+      data: { roomId: ROOM, roomVersion: "11", name: "Lighthouse", canonicalAlias: "#lighthouse:hs.test", historyVisibility: "world_readable" },
+    });
+    await insertEvents(db.prisma, { roomId: ROOM, arrival: { kind: "live" }, events: dayOfMessages(), redact: testRedact });
+    const url = new URL(TEST_POSTGRES_URL);
+    url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
+    server = await startArchiveServer({ env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", DAY_FILL_ON_VIEW: "false" } });
+    const page = `${server.url}/r/lighthouse%3Ahs.test/date/${DAY.replaceAll("-", "/")}`;
+    const first = await fetch(page);
+    if (first.status !== 200) throw new Error(`the day page answered ${first.status}`);
+    const html = await first.text();
+    const scores: Array<Record<string, number>> = [];
+    const lost = new Set<string>();
+    for (let run = 0; run < runs; run++) {
+      const report = await lighthouse(page, outDir, run);
+      scores.push(report.scores);
+      for (const f of report.failing) lost.add(f);
+    }
+    const result = Object.fromEntries(CATEGORIES.map((c) => [c, median(scores.map((s) => s[c]!))]));
+    console.log(
+      `Lighthouse ${LIGHTHOUSE.split("@")[1]} (mobile), ${MESSAGES}-message day, first page ${Math.round(html.length / 1024)} KiB of HTML, ${runs} run(s):`,
+    );
+    for (const c of CATEGORIES) console.log(`  ${c.padEnd(15)} ${result[c]}`);
+    for (const f of lost) console.log(`  lost points: ${f}`);
+    console.log(loadLine());
+    printResult({
+      name: "lighthouse",
+      rows: CATEGORIES.map((c) => [`Lighthouse ${c}, 500-message day (mobile)`, String(result[c]), runs > 1 ? `median of ${runs}` : "one run"]),
+      notes: [loadLine()],
+    });
+  } finally {
+    await server?.stop();
+    await db.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+await main();
