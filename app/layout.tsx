@@ -10,6 +10,16 @@ export function generateMetadata(): Metadata {
     metadataBase: new URL(getEnv().ARCHIVE_BASE_URL),
     title: { default: "Matrix public archive", template: "%s · Matrix public archive" },
     description: "Day-by-day history of public, world-readable Matrix rooms.",
+    // public/ (scripts/make-icons.ts): /favicon.ico for every browser and crawler that asks for it.
+    icons: {
+      icon: [
+        { url: "/favicon.ico", sizes: "32x32" },
+        { url: "/icon.svg", type: "image/svg+xml" },
+      ],
+      apple: "/apple-touch-icon.png",
+    },
+    openGraph: { siteName: "Matrix public archive", type: "website", images: [{ url: "/icon-512.png", width: 512, height: 512 }] },
+    twitter: { card: "summary" },
   };
 }
 

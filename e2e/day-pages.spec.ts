@@ -398,3 +398,18 @@ test("the Atom feed carries formatted HTML, emotes with their actor, and authors
   expect(xml).toContain("<author><name>Alice A.</name></author>");
   expect(xml).not.toContain("<name>@alice:hs.test</name>");
 });
+
+test("site basics: icons (no 404 for /favicon.ico) and link-preview cards on day pages", async ({ page, request }) => {
+  const favicon = await request.get(`${archive.url}/favicon.ico`);
+  expect(favicon.status()).toBe(200);
+  const bytes = await favicon.body();
+  expect([...bytes.subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+  for (const icon of ["/icon.svg", "/apple-touch-icon.png", "/icon-512.png"]) expect((await request.get(`${archive.url}${icon}`)).status(), icon).toBe(200);
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/20`);
+  await expect(page.locator('link[rel="icon"][href^="/favicon.ico"]')).toHaveCount(1);
+  await expect(page.locator('meta[property="og:title"]')).toHaveAttribute("content", /History · 2026-11-20/);
+  await expect(page.locator('meta[property="og:site_name"]')).toHaveAttribute("content", "Matrix public archive");
+  await expect(page.locator('meta[property="og:image"]')).toHaveAttribute("content", "https://archive.test/icon-512.png");
+  await expect(page.locator('meta[name="twitter:card"]')).toHaveAttribute("content", "summary");
+  await expect(page.locator('meta[name="twitter:description"]')).toHaveAttribute("content", /3 messages in History/);
+});

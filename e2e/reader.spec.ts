@@ -173,3 +173,36 @@ test("a thread page shows the thread in order, and its root on the day page coun
   expect((await page.request.get(`${archive.url}${base}/thread/${encodeURIComponent("$nothing-here")}`)).status()).toBe(404);
   expect((await page.request.get(`${archive.url}/r/nowhere%3Aexample.org/thread/${encodeURIComponent(root)}`)).status()).toBe(404);
 });
+
+test("a room upgrade: the archive follows it to the world-readable successor, and each room links the other", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const oldBase = roomBasePath({ roomId, canonicalAlias: null });
+  const successor = await alice.upgradeRoom(roomId, "11");
+  // The tombstone reaches the archive live; the archive queues a join of the successor.
+  await expect
+    .poll(async () => (await archive.rooms()).find((r) => r.roomId === successor)?.status ?? null, { timeout: 90_000, intervals: [500] })
+    .toBe("joined");
+  await alice.waitForJoined(successor, `@archive:${archive.serverName}`);
+  const newBase = roomBasePath({ roomId: successor, canonicalAlias: alias });
+
+  // The alias moved to the successor: the old room is read by its ID.
+  const today = new Date().toISOString().slice(0, 10);
+  await expect.poll(async () => (await page.request.get(`${archive.url}${dayPagePath(oldBase, today)}`)).status(), { timeout: 30_000 }).toBe(200);
+  await page.goto(`${archive.url}${dayPagePath(oldBase, today)}`);
+  const onward = page.getByRole("note", { name: "Room upgrade" }).filter({ hasText: "This room continues in" });
+  await expect(onward).toBeVisible();
+  await expect(onward.getByRole("link")).toHaveAttribute("href", `${newBase}/first`);
+  // Past the last day: the day navigation leads on to the successor.
+  await expect(page.getByRole("navigation", { name: "Days", exact: true }).getByRole("link", { name: /Continued in/ })).toHaveAttribute(
+    "href",
+    `${newBase}/first`,
+  );
+  await screenshots(page, "upgrade-old-room", (f) => testInfo.outputPath(f));
+  await onward.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`${newBase.replace(/[.%]/g, (c) => `\\${c}`)}/date/${today.replaceAll("-", "/")}$`));
+  const back = page.getByRole("note", { name: "Room upgrade" }).filter({ hasText: "Continued from" });
+  await expect(back).toBeVisible();
+  await back.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`${oldBase.replace(/[.%!]/g, (c) => `\\${c}`)}/date/${today.replaceAll("-", "/")}$`));
+  await expect(page.getByRole("note", { name: "Room upgrade" }).filter({ hasText: "This room continues in" })).toBeVisible();
+});

@@ -27,7 +27,13 @@ export function DayNav({ nav, basePath, today, label, pickerId }: { nav: DayNavV
       </div>
       <div className="flex flex-wrap items-center gap-1">
         {nav.previousActivityHref ? <a href={nav.previousActivityHref}>⇤ Previous activity</a> : <span className="na">⇤ Previous activity</span>}
-        {nav.nextActivityHref ? <a href={nav.nextActivityHref}>Next activity ⇥</a> : <span className="na">Next activity ⇥</span>}
+        {nav.nextActivityHref ? (
+          <a href={nav.nextActivityHref}>Next activity ⇥</a>
+        ) : nav.continuedIn ? (
+          <a href={nav.continuedIn.href}>Continued in {nav.continuedIn.label} ⇥</a>
+        ) : (
+          <span className="na">Next activity ⇥</span>
+        )}
       </div>
       <DatePicker basePath={basePath} date={nav.date} max={today} id={pickerId} />
       {nav.hours.length > 0 && (

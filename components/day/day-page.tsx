@@ -6,6 +6,7 @@ import { MessageItem } from "@/components/day/message-item";
 import { MonthCalendar } from "@/components/day/month-calendar";
 import { RoomConsent } from "@/components/day/room-consent";
 import { StateRun } from "@/components/day/state-run";
+import { PredecessorNote, UpgradeNote } from "@/components/day/upgrade-note";
 import { SearchForm } from "@/components/search/search-form";
 import { exportPath } from "@/lib/archive/room-paths";
 import { jsonLdText } from "@/lib/archive/structured-data";
@@ -31,6 +32,11 @@ function itemKeys(items: readonly DayItemView[]): string[] {
     seen.add(key);
     return key;
   });
+}
+
+function createOnPage(page: DayPageView): boolean {
+  const id = page.upgrades.createId;
+  return id !== null && page.items.some((i) => i.kind === "state" && i.changes.some((c) => c.eventId === id));
 }
 
 export function DayPage({ page, today, structuredData }: { page: DayPageView; today: string; structuredData: unknown }) {
@@ -65,6 +71,8 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
         </p>
       )}
       <section aria-label={`Messages of ${page.date}`}>
+        {/* A successor joined without its early history: its first day still says where it came from. */}
+        {page.upgrades.predecessor && page.nav.previousDay === null && !createOnPage(page) && <PredecessorNote link={page.upgrades.predecessor} />}
         {page.items.length === 0 ? (
           <p className="dim my-8 text-center">No messages on this day (UTC).</p>
         ) : (
@@ -74,7 +82,10 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
                 {item.kind === "message" ? (
                   <MessageItem item={item} />
                 ) : item.kind === "state" ? (
-                  <StateRun item={item} />
+                  <>
+                    <StateRun item={item} />
+                    <UpgradeNote item={item} upgrades={page.upgrades} />
+                  </>
                 ) : item.kind === "denial" ? (
                   <DenialItem item={item} />
                 ) : (

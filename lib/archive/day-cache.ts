@@ -8,13 +8,16 @@ const OPEN_GAP_SECONDS = 300;
 
 /**
  * What a rendered day page depends on (docs/page-cache.md): its room, its day, the room's
- * active days (navigation and calendar), and the days of the messages it quotes. The timeline's
+ * active days (navigation and calendar), the days of the messages it quotes, and the rooms an
+ * upgrade links it to. The timeline's
  * write path names the same tags (lib/timeline/page-changes.ts).
  */
 export function dayPageTags(page: DayPageView): string[] {
   const roomId = page.room.roomId;
   const quoted = page.quotedDays.length > MAX_QUOTE_TAGS ? [quoteAnyTag(roomId)] : page.quotedDays.map((d) => quoteTag(roomId, d));
-  return [roomTag(roomId), dayTag(roomId, page.date), navTag(roomId), ...quoted];
+  // An upgrade's links depend on the other room's row: its join, name or consent names its room tag.
+  const linked = [page.upgrades.successor?.roomId, page.upgrades.predecessor?.roomId].flatMap((id) => (id ? [roomTag(id)] : []));
+  return [roomTag(roomId), dayTag(roomId, page.date), navTag(roomId), ...quoted, ...linked];
 }
 
 /**

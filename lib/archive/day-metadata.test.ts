@@ -31,6 +31,7 @@ function view(over: Partial<DayPageView>): DayPageView {
       date: "2026-11-20",
       previousDay: "2026-11-19",
       firstDayHref: null,
+      continuedIn: null,
       nextDay: null,
       previousActivityHref: null,
       nextActivityHref: null,
@@ -48,6 +49,7 @@ function view(over: Partial<DayPageView>): DayPageView {
     calendar: { label: "November 2026", weeks: [], previousMonthHref: "/r/r%3Ahs.test/date/2026/10/01", nextMonthHref: null },
     isToday: false,
     quotedDays: [],
+    upgrades: { successor: null, tombstoneId: null, predecessor: null, createId: null },
     ...over,
   };
 }
@@ -59,6 +61,19 @@ describe("dayMetadata", () => {
     expect(meta.description).toBe("1 message in Room (#r:hs.test) on 2026-11-20: “hello there”.");
     expect(meta.alternates?.canonical).toBe("/r/r%3Ahs.test/date/2026/11/20");
     expect(meta.robots).toEqual({ index: true, follow: true });
+  });
+
+  it("gives link previews (OpenGraph and Twitter) the same title and description, with the site's image", () => {
+    const meta = dayMetadata({ status: "ok", page: view({}) });
+    expect(meta.openGraph).toMatchObject({
+      title: "Room · 2026-11-20",
+      description: meta.description,
+      url: "/r/r%3Ahs.test/date/2026/11/20",
+      siteName: "Matrix public archive",
+      publishedTime: "2026-11-20T10:00:00.000Z",
+      images: [{ url: "/icon-512.png" }],
+    });
+    expect(meta.twitter).toMatchObject({ card: "summary", title: "Room · 2026-11-20", description: meta.description, images: ["/icon-512.png"] });
   });
 
   it("titles cursor pages by their first message's time and keeps them out of the index", () => {

@@ -1,7 +1,11 @@
 import type { Metadata } from "next";
 import type { DayPageResult } from "@/lib/archive/get-day-page";
 
-/** Title, description, canonical URL and robots rules of a day page. */
+const SITE_NAME = "Matrix public archive";
+/** public/icon-512.png (scripts/make-icons.ts); made absolute by the layout's metadataBase. */
+const PREVIEW_IMAGE = "/icon-512.png";
+
+/** Title, description, canonical URL, robots rules and link-preview cards of a day page. */
 export function dayMetadata(result: DayPageResult): Metadata {
   if (result.status !== "ok") return { title: "Not available", robots: { index: false, follow: false } };
   const { page } = result;
@@ -22,6 +26,16 @@ export function dayMetadata(result: DayPageResult): Metadata {
     description,
     alternates: { canonical: page.canonicalPath, types: { "application/atom+xml": `${page.room.basePath}/feed.xml` } },
     robots: indexable ? { index: true, follow: true } : { index: false, follow: true },
-    openGraph: { title: `${page.room.name} · ${when}`, description, type: "article", url: page.canonicalPath },
+    // Link previews (chat apps, social sites): the same title and description, the site's icon.
+    openGraph: {
+      title: `${page.room.name} · ${when}`,
+      description,
+      type: "article",
+      url: page.canonicalPath,
+      siteName: SITE_NAME,
+      ...(firstTs !== undefined ? { publishedTime: new Date(firstTs).toISOString() } : {}),
+      images: [{ url: PREVIEW_IMAGE, width: 512, height: 512, alt: SITE_NAME }],
+    },
+    twitter: { card: "summary", title: `${page.room.name} · ${when}`, description, images: [PREVIEW_IMAGE] },
   };
 }

@@ -7,6 +7,7 @@ import { addDays, dayBounds, formatTimeOfDay, isoDate, refToDate, type DayRef } 
 import { dayMayHoldEvents, fillDayOnView } from "@/lib/archive/fill-day";
 import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
+import { roomUpgrades } from "@/lib/archive/room-upgrades";
 import { dayPagePath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
 import { busyHours, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
@@ -182,7 +183,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   ]);
   const shown = [...eventItems.map((i) => ({ eventId: i.eventId, ts: i.originServerTs })), ...quoted.values(), ...denied.values()];
 
-  const [visibility, previous, next, hours, activeDays, otherDayAnchor] = await Promise.all([
+  const [visibility, previous, next, hours, activeDays, otherDayAnchor, upgrades] = await Promise.all([
     historyVisibilityAt(
       db,
       room.roomId,
@@ -198,6 +199,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       header.basePath,
       [...quoted.values(), ...denied.values()].filter((e) => isoDate(e.ts) !== date),
     ),
+    roomUpgrades(db, room.roomId),
   ]);
   // This day's busy state is known from its hours (busyHours counts the same way).
   const anchorOf = (e: { eventId: string; ts: number }) => (isoDate(e.ts) === date ? dayAnchorPath(header.basePath, e, hours.length > 0) : otherDayAnchor(e));
@@ -255,6 +257,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
         nextDay: nextDay <= today ? nextDay : null,
         previousActivityHref: previous !== null ? dayPagePath(header.basePath, previous) : null,
         nextActivityHref: next !== null ? dayPagePath(header.basePath, next) : null,
+        continuedIn: next === null && upgrades.successor ? { label: upgrades.successor.label, href: upgrades.successor.href } : null,
         earlierPageHref: earlier ? `${pagePath}?before=${encodeURIComponent(earlier)}` : null,
         laterPageHref: later ? `${pagePath}?after=${encodeURIComponent(later)}` : null,
         hours: hours.map((h) => {
@@ -266,6 +269,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       calendar: calendarView(header.basePath, day, activeDays, today, firstDay),
       isToday: date === today,
       quotedDays: [...new Set([...quoted.values()].map((e) => isoDate(e.ts)))].sort(),
+      upgrades,
     },
   };
 }

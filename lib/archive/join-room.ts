@@ -1,6 +1,7 @@
 import { getDb, type Db } from "@/lib/db";
 import { makeJoin, queryDirectory, sendJoin } from "@/lib/federation/client/endpoints";
 import { FederationHttpError } from "@/lib/federation/client/request";
+import { followUpgrade } from "@/lib/federation/follow-upgrade";
 import { archiveUserId } from "@/lib/federation/inbound/queries";
 import { buildMembershipEvent } from "@/lib/federation/membership-event";
 import { serverOfId } from "@/lib/federation/server-name";
@@ -135,6 +136,8 @@ async function joinVia(db: Db, server: string, roomId: string, userId: string, c
     await db.room.update({ where: { roomId }, data: { status: "left" } });
     throw new Error(`our own join event was not accepted as returned: ${own ? `${own.status}: ${own.reason ?? ""}` : "it did not verify"}`);
   }
+  // Joined after the room was upgraded: its state holds the tombstone, and the archive follows it.
+  await followUpgrade(db, roomId, report.inserted);
   const dropped = report.dropped + report.rejected;
   const row = await db.room.findUniqueOrThrow({ where: { roomId }, select: { servers: true } });
   logger.info({ roomId, server, stored: report.inserted.length, dropped }, "joined room");

@@ -1,3 +1,4 @@
+import type { RoomUpgradesView } from "@/lib/archive/room-upgrades";
 // What the day-page components receive: plain, serializable objects (no BigInt, no Date, no
 // Prisma rows), so they can cross into client islands and be cached as JSON.
 
@@ -134,6 +135,8 @@ export interface DayNavView {
   /** Earlier/later page of the same busy day. */
   earlierPageHref: string | null;
   laterPageHref: string | null;
+  /** The room was upgraded: past its last activity the navigation leads to its successor. */
+  continuedIn: { label: string; href: string } | null;
   /** Busy days only: the hours that have messages, each a `T{hh}:00` page. */
   hours: Array<{ label: string; href: string }>;
 }
@@ -164,6 +167,8 @@ export interface DayPageView {
   isToday: boolean;
   /** UTC days of the messages this page quotes (replies, threads): an edit or redaction there changes it. */
   quotedDays: string[];
+  /** The rooms an upgrade links this one to (lib/archive/room-upgrades.ts): their rows decide the links. */
+  upgrades: RoomUpgradesView;
 }
 
 /** A piece of a search hit's snippet: plain text, or a matched word to highlight. */

@@ -3,6 +3,7 @@ import { getMissingEvents } from "@/lib/federation/client/endpoints";
 import { getEnv } from "@/lib/env";
 import { getJobQueue } from "@/lib/jobs/queue";
 import type { PduResults } from "@/lib/federation/inbound/send-transaction";
+import { followUpgrade } from "@/lib/federation/follow-upgrade";
 import { eventRefs } from "@/lib/federation/store-events";
 import { ingestPdus, type IngestReport } from "@/lib/ingest/pipeline";
 import { logger } from "@/lib/log";
@@ -30,6 +31,8 @@ export async function ingestLivePdus(db: Db, origin: string, pdus: readonly Json
       const holes = room?.status === "joined" ? await fetchMissingPrevs(db, roomId, room.roomVersion, origin, roomPdus) : [];
       const report = await ingestPdus({ roomId, pdus: roomPdus, source: "send", arrival: { kind: "live" }, origin, edge: true }, db);
       Object.assign(results, resultsOf(report, roomPdus, room?.roomVersion ?? "1"));
+      // A tombstone among them: the history continues in the successor room, which the archive follows.
+      await followUpgrade(db, roomId, report.inserted);
       if (holes.length > 0 && report.inserted.length > 0 && getEnv().FILL_MISSED_HISTORY) await queueBackfillForHoles(roomId);
     } catch (err) {
       // Never let one room's failure turn the transaction into a non-200: the sender would back

@@ -41,7 +41,8 @@ export function noteRoomChanged(tx: Tx, roomId: string): Promise<void> {
   return notePageChanges(tx, [roomTag(roomId)]);
 }
 
-// State whose change shows in every page's header or footer (name, topic, alias, consent).
+// State whose change shows in every page's header, footer or navigation (name, topic, alias,
+// consent, an upgrade).
 const HEADER_STATE = new Set([
   "m.room.name",
   "m.room.topic",
@@ -50,6 +51,8 @@ const HEADER_STATE = new Set([
   "m.room.history_visibility",
   "m.room.join_rules",
   "m.room.create",
+  // An upgrade: every page's day navigation leads on to the successor past the last day.
+  "m.room.tombstone",
 ]);
 const MESSAGE_TYPES = ["m.room.message", "m.sticker"];
 

@@ -123,6 +123,14 @@ export class MatrixUser {
     return res.room_id;
   }
 
+  /** Upgrades a room (Synapse moves its aliases and copies its state); returns the new room's ID. */
+  async upgradeRoom(roomId: string, newVersion: string): Promise<string> {
+    const res = await this.request<{ replacement_room: string }>("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/upgrade`, {
+      new_version: newVersion,
+    });
+    return res.replacement_room;
+  }
+
   async leaveRoom(roomId: string): Promise<void> {
     await this.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/leave`, {});
   }
