@@ -413,3 +413,27 @@ test("site basics: icons (no 404 for /favicon.ico) and link-preview cards on day
   await expect(page.locator('meta[name="twitter:card"]')).toHaveAttribute("content", "summary");
   await expect(page.locator('meta[name="twitter:description"]')).toHaveAttribute("content", /3 messages in History/);
 });
+
+test("reading comfort: grouped messages, jump to latest, when the archive last heard from the room, and the local-dates note", async ({ browser, page }) => {
+  // The busy room: one sender every three minutes, so each message after the first continues the group.
+  await page.goto(`${archive.url}/r/busy%3Ahs.test/date/2026/11/25`);
+  const articles = page.locator("section article");
+  await expect(articles.nth(0)).toHaveClass("msg");
+  await expect(articles.nth(1)).toHaveClass("msg cont");
+  await expect(articles.nth(1).locator("header > b")).toHaveText(/.+/); // kept for screen readers
+
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/20`);
+  const days = page.getByRole("navigation", { name: "Days", exact: true });
+  await expect(days.getByRole("link", { name: "Jump to latest »" })).toHaveAttribute("href", "/r/history%3Ahs.test");
+  await expect(page.getByText("The archive last heard from this room")).toHaveCount(0);
+  await page.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/23`);
+  await expect(page.getByText("The archive last heard from this room on 2026-11-23 at 12:05 UTC")).toBeVisible();
+  await expect(days.getByRole("link", { name: "Jump to latest »" })).toHaveCount(0);
+  // A reader in UTC needs no note; one in Tokyo is told the UTC day spans two of their dates.
+  await expect(page.locator("[data-utc-day]")).toBeHidden();
+  const tokyo = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-GB" });
+  const there = await tokyo.newPage();
+  await there.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/23`);
+  await expect(there.locator("[data-utc-day]")).toHaveText(/This page is one UTC day\. In your time zone it runs from Mon 23 Nov, 09:00 to Tue 24 Nov, 09:00/);
+  await tokyo.close();
+});

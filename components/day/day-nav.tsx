@@ -34,6 +34,7 @@ export function DayNav({ nav, basePath, today, label, pickerId }: { nav: DayNavV
         ) : (
           <span className="na">Next activity ⇥</span>
         )}
+        {nav.nextActivityHref && <a href={basePath}>Jump to latest »</a>}
       </div>
       <DatePicker basePath={basePath} date={nav.date} max={today} id={pickerId} />
       {nav.hours.length > 0 && (

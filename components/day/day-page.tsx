@@ -6,6 +6,7 @@ import { MessageItem } from "@/components/day/message-item";
 import { MonthCalendar } from "@/components/day/month-calendar";
 import { RoomConsent } from "@/components/day/room-consent";
 import { StateRun } from "@/components/day/state-run";
+import { UtcTime } from "@/components/day/utc-time";
 import { PredecessorNote, UpgradeNote } from "@/components/day/upgrade-note";
 import { SearchForm } from "@/components/search/search-form";
 import { exportPath } from "@/lib/archive/room-paths";
@@ -59,6 +60,8 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
           </span>
         </h1>
         {room.topic && <p className="dim mt-1 line-clamp-3 text-sm">{room.topic}</p>}
+        {/* Filled in by the LocalTimes island when the reader's zone splits this UTC day over two dates. */}
+        <p className="tzn" data-utc-day={page.date} hidden />
       </header>
       <SearchForm action={`${room.basePath}/search`} query="" label="Search this room" />
       <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days" pickerId="day-picker" />
@@ -101,6 +104,11 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
           <a href={page.nav.laterPageHref} className="lnk">
             Later messages of this day
           </a>
+        </p>
+      )}
+      {page.lastHeardTs !== null && (
+        <p className="dim my-2 text-sm">
+          The archive last heard from this room on {new Date(page.lastHeardTs).toISOString().slice(0, 10)} at <UtcTime ts={page.lastHeardTs} />.
         </p>
       )}
       <DayNav nav={page.nav} basePath={room.basePath} today={today} label="Days (bottom)" pickerId="day-picker-bottom" />

@@ -8,6 +8,24 @@ import { useEffect } from "react";
 // UTC time (.ts > time[data-local]::after); a day hint is added when the local date differs.
 // React never sets data-local, so a re-render (after a gap fill) leaves it alone; times added
 // by a re-render are picked up by the observer.
+/**
+ * A UTC day page read in a zone other than UTC covers parts of two local dates: the page's note
+ * (`[data-utc-day]`, empty and hidden in the HTML) says from when to when, in the reader's clock.
+ */
+function noteLocalDates() {
+  const note = document.querySelector<HTMLElement>("[data-utc-day]");
+  const day = note?.dataset.utcDay;
+  if (!note || !day || !note.hidden) return;
+  const start = new Date(`${day}T00:00:00Z`);
+  const end = new Date(start.getTime() + 86_400_000);
+  const lastMs = new Date(end.getTime() - 1);
+  const date = (d: Date) => d.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
+  if (Number.isNaN(start.getTime()) || date(start) === date(lastMs)) return;
+  const time = (d: Date) => d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  note.textContent = `This page is one UTC day. In your time zone it runs from ${date(start)}, ${time(start)} to ${date(end)}, ${time(end)}: times marked +1d or −1d fall on the neighbouring date.`;
+  note.hidden = false;
+}
+
 export function LocalTimes() {
   useEffect(() => {
     const label = (d: Date) => {
@@ -24,6 +42,7 @@ export function LocalTimes() {
       }
     };
     apply();
+    noteLocalDates();
     const observer = new MutationObserver(apply);
     observer.observe(document.body, { childList: true, subtree: true });
     return () => observer.disconnect();

@@ -11,7 +11,7 @@ function minute(ts: number): string {
 export function MessageItem({ item }: { item: MessageItemView }) {
   const name = item.sender.displayName ?? item.sender.userId;
   return (
-    <article id={item.eventId} className="msg">
+    <article id={item.eventId} className={item.continued ? "msg cont" : "msg"}>
       <header>
         <b {...(item.sender.displayName === null ? {} : { title: item.sender.userId })}>{name}</b>
         <UtcTime ts={item.ts} href={item.href} />

@@ -293,3 +293,36 @@ describe("overruled and withheld history, and denial items", () => {
     expect(out).toEqual([]);
   });
 });
+
+describe("reading comfort", () => {
+  const T = 1_700_100_000_000;
+  it("groups consecutive messages of one sender within five minutes, and a late message or another item starts a new group", () => {
+    const a = ev({ ts: T, content: text("one") });
+    const b = ev({ ts: T + 60_000, content: text("two") });
+    const c = ev({ ts: T + 60_000 + 5 * 60_000, content: text("three, five minutes later") });
+    const d = ev({ ts: T + 7 * 60_000, sender: "@bob:hs.test", content: text("bob") });
+    const e = ev({ ts: T + 7 * 60_000 + 1000, sender: "@bob:hs.test", content: text("bob again, late") });
+    const f = ev({ ts: T + 7 * 60_000 + 2000, sender: "@bob:hs.test", content: text("bob after the gap") });
+    const items = buildDayItems(
+      input([a, b, c, d, e, f], { late: new Set([e.eventId]) }, [
+        ...[a, b, c, d, e].map((x) => ({ kind: "event" as const, eventId: x.eventId })),
+        { kind: "gap", gapId: "1", edge: "inner" },
+        { kind: "event", eventId: f.eventId },
+      ]),
+    );
+    expect(items.map((i) => (i.kind === "message" ? i.continued : i.kind))).toEqual([false, true, false, false, false, "gap", false]);
+  });
+
+  it("shows a display name that two senders share with each one's user ID, and leaves unique names alone", () => {
+    const a = ev({ content: text("I am Sam") });
+    const b = ev({ sender: "@sam:other.test", content: text("No, I am Sam") });
+    const c = ev({ sender: "@carol:hs.test", content: text("I am Carol") });
+    const names = new Map([
+      ["@alice:hs.test", "Sam"],
+      ["@sam:other.test", "Sam"],
+      ["@carol:hs.test", "Carol"],
+    ]);
+    const items = buildDayItems(input([a, b, c], { names }));
+    expect(items.map((i) => (i.kind === "message" ? i.sender.displayName : null))).toEqual(["Sam (@alice:hs.test)", "Sam (@sam:other.test)", "Carol"]);
+  });
+});

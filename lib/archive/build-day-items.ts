@@ -134,6 +134,7 @@ function messageView(event: StoredEvent, input: DayItemsInput): MessageItemView 
     withheld: null,
     thread: threadView(event.eventId, input),
     href: input.permalink(event),
+    continued: false,
   };
   const withheld = input.withheld?.get(event.eventId);
   if (withheld !== undefined) return { ...base, reactions: [], body: null, deleted: false, withheld, editedTs: null, replyTo: null };
@@ -272,5 +273,45 @@ export function buildDayItems(input: DayItemsInput): DayItemView[] {
     anchored.add(event.eventId);
   }
   flush();
-  return out;
+  return readingComfort(out);
+}
+
+/** Consecutive messages of one sender sent within this long of each other share one name and time. */
+const GROUP_MS = 5 * 60_000;
+
+/**
+ * What makes a page easier to read, over the whole list: a display name that two senders on the
+ * page share is shown with each one's user ID (the header's tooltip alone does not tell them
+ * apart), and a message that continues its sender's previous one within a few minutes is marked
+ * `continued` (shown under the first one's name and time). A late message, or one after a state
+ * change, gap or denial, starts a group of its own.
+ */
+function readingComfort(items: DayItemView[]): DayItemView[] {
+  const byName = new Map<string, Set<string>>();
+  const note = (s: SenderView | null | undefined) => {
+    if (!s?.displayName) return;
+    const ids = byName.get(s.displayName) ?? new Set<string>();
+    ids.add(s.userId);
+    byName.set(s.displayName, ids);
+  };
+  for (const i of items) {
+    if (i.kind !== "message") continue;
+    note(i.sender);
+    note(i.replyTo?.sender);
+  }
+  const shared = new Set([...byName].flatMap(([name, ids]) => (ids.size > 1 ? [name] : [])));
+  const named = (s: SenderView): SenderView =>
+    s.displayName !== null && shared.has(s.displayName) ? { ...s, displayName: `${s.displayName} (${s.userId})` } : s;
+  let previous: MessageItemView | null = null;
+  return items.map((i) => {
+    if (i.kind !== "message") {
+      previous = null;
+      return i;
+    }
+    const continued =
+      previous !== null && previous.sender.userId === i.sender.userId && !i.late && !previous.late && i.ts >= previous.ts && i.ts - previous.ts < GROUP_MS;
+    previous = i;
+    const replyTo = i.replyTo?.sender ? { ...i.replyTo, sender: named(i.replyTo.sender) } : i.replyTo;
+    return { ...i, sender: named(i.sender), replyTo, continued };
+  });
 }

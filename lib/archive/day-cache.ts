@@ -1,5 +1,5 @@
 import type { DayPageView } from "@/lib/archive/view-types";
-import { dayTag, navTag, quoteAnyTag, quoteTag, roomTag } from "@/lib/page-cache/tags";
+import { dayTag, latestTag, navTag, quoteAnyTag, quoteTag, roomTag } from "@/lib/page-cache/tags";
 
 // Tags Next.js allows on one page (its limit is 128); beyond, one tag stands for every quoted day.
 const MAX_QUOTE_TAGS = 100;
@@ -17,7 +17,9 @@ export function dayPageTags(page: DayPageView): string[] {
   const quoted = page.quotedDays.length > MAX_QUOTE_TAGS ? [quoteAnyTag(roomId)] : page.quotedDays.map((d) => quoteTag(roomId, d));
   // An upgrade's links depend on the other room's row: its join, name or consent names its room tag.
   const linked = [page.upgrades.successor?.roomId, page.upgrades.predecessor?.roomId].flatMap((id) => (id ? [roomTag(id)] : []));
-  return [roomTag(roomId), dayTag(roomId, page.date), navTag(roomId), ...quoted, ...linked];
+  // "Last heard" names the room's newest event, which any live append may change.
+  const latest = page.lastHeardTs !== null ? [latestTag(roomId)] : [];
+  return [roomTag(roomId), dayTag(roomId, page.date), navTag(roomId), ...quoted, ...linked, ...latest];
 }
 
 /**

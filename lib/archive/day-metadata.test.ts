@@ -15,6 +15,7 @@ const message = (eventId: string, ts: string, text: string): MessageItemView => 
   reactions: [],
   late: false,
   thread: null,
+  continued: false,
   href: `/r/r%3Ahs.test/date/2026/11/20#${eventId}`,
 });
 
@@ -50,6 +51,7 @@ function view(over: Partial<DayPageView>): DayPageView {
     isToday: false,
     quotedDays: [],
     upgrades: { successor: null, tombstoneId: null, predecessor: null, createId: null },
+    lastHeardTs: null,
     ...over,
   };
 }

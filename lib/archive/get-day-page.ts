@@ -18,6 +18,7 @@ import type { Db } from "@/lib/db";
 import {
   findDayWithEvents,
   getDayWindow,
+  latestEventTs,
   historyVisibilityAt,
   roomHistoryStart,
   threadSummaries,
@@ -183,7 +184,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   ]);
   const shown = [...eventItems.map((i) => ({ eventId: i.eventId, ts: i.originServerTs })), ...quoted.values(), ...denied.values()];
 
-  const [visibility, previous, next, hours, activeDays, otherDayAnchor, upgrades] = await Promise.all([
+  const [visibility, previous, next, hours, activeDays, otherDayAnchor, upgrades, lastHeard] = await Promise.all([
     historyVisibilityAt(
       db,
       room.roomId,
@@ -200,6 +201,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       [...quoted.values(), ...denied.values()].filter((e) => isoDate(e.ts) !== date),
     ),
     roomUpgrades(db, room.roomId),
+    latestEventTs(db, room.roomId),
   ]);
   // This day's busy state is known from its hours (busyHours counts the same way).
   const anchorOf = (e: { eventId: string; ts: number }) => (isoDate(e.ts) === date ? dayAnchorPath(header.basePath, e, hours.length > 0) : otherDayAnchor(e));
@@ -270,6 +272,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       isToday: date === today,
       quotedDays: [...new Set([...quoted.values()].map((e) => isoDate(e.ts)))].sort(),
       upgrades,
+      lastHeardTs: next === null ? lastHeard : null,
     },
   };
 }

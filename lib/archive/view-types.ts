@@ -52,6 +52,8 @@ export interface MessageItemView {
   thread: { count: number; latestTs: number; href: string } | null;
   /** Where the message is read: its day page with its anchor (what its time links). */
   href: string;
+  /** Continues its sender's previous message within a few minutes: shown under that one's name and time. */
+  continued: boolean;
 }
 
 export interface StateChangeView {
@@ -167,6 +169,11 @@ export interface DayPageView {
   isToday: boolean;
   /** UTC days of the messages this page quotes (replies, threads): an edit or redaction there changes it. */
   quotedDays: string[];
+  /**
+   * When the newest event the archive holds from the room was sent: shown on the pages past the
+   * room's last activity (which then also depend on the room's newest events, `l:`).
+   */
+  lastHeardTs: number | null;
   /** The rooms an upgrade links this one to (lib/archive/room-upgrades.ts): their rows decide the links. */
   upgrades: RoomUpgradesView;
 }

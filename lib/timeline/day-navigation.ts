@@ -28,6 +28,14 @@ export async function findDayWithEvents(
   return ts === null ? null : dayOf(ts);
 }
 
+/** When the newest event the archive placed in the room's timeline was sent (null: none). */
+export async function latestEventTs(db: Db, roomId: string): Promise<number | null> {
+  const rows = await db.$queryRaw<{ ts: bigint | null }[]>`
+    SELECT max(ts) AS ts FROM timeline_items WHERE room_id = ${roomId} AND kind = 'event'`;
+  const ts = rows[0]?.ts ?? null;
+  return ts === null ? null : Number(ts);
+}
+
 /**
  * When the room's history begins, as far as the archive knows: the earlier of its create event
  * and its earliest placed event (an event may claim a time before the room's creation). Null

@@ -44,7 +44,8 @@
  *   forwards fill from `eventId` must stop; `backfillFrontier(db, roomId, skip)`: the latest
  *   cluster of gaps with known missing prev_events and the event a batch goes before.
  * - `findDayWithEvents(db, roomId, day, "at-or-before" | "at-or-after", types?)`: navigation;
- *   `roomHistoryStart(db, roomId)`: when the room's known history begins (no day before it is served).
+ *   `roomHistoryStart(db, roomId)`: when the room's known history begins (no day before it is served);
+ *   `latestEventTs(db, roomId)`: when its newest placed event was sent.
  * - `historyVisibilityAt(db, roomId, eventIds)`: the history visibility in effect at each
  *   event's place in the timeline (null before the first change the archive holds).
  * - `searchMessageRows(db, { roomIds, query, limit, offset })`: full-text search of message
@@ -76,7 +77,7 @@ export { roomsUsingMedia, type MediaRoom } from "@/lib/timeline/media-refs";
 export { noteRoomChanged } from "@/lib/timeline/page-changes";
 export { listGaps, listDayGaps, getGap, firstEventAfterGap, backfillFrontier } from "@/lib/timeline/gap-queries";
 export { getDayWindow, type DayItem, type DayWindow } from "@/lib/timeline/day-window";
-export { findDayWithEvents, roomHistoryStart } from "@/lib/timeline/day-navigation";
+export { findDayWithEvents, latestEventTs, roomHistoryStart } from "@/lib/timeline/day-navigation";
 export { historyVisibilityAt } from "@/lib/timeline/visibility";
 export { streamRoomTimeline } from "@/lib/timeline/room-stream";
 export { getThreadWindow, threadSummaries } from "@/lib/timeline/threads";
