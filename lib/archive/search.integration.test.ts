@@ -105,6 +105,9 @@ describe("searchArchive", () => {
     expect((await view(open, "k".repeat(MAX_QUERY_CHARS + 1))).problem).toBe("too_long");
     expect((await view(open, "the of and")).problem).toBe("no_terms");
     expect((await view(open, '"kettle')).hits.length).toBe(3);
+    // A NUL or other control character is a space, not a database error (found by e2e/hostile-requests.spec.ts).
+    expect((await view(open, "kettle\u0000")).hits.length).toBe(3);
+    expect((await view(open, "\u0000")).hits).toEqual([]);
   });
 });
 

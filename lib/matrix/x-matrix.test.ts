@@ -122,3 +122,21 @@ describe("X-Matrix, incoming", () => {
     await expect(incoming(header, { method: "PUT", uri: "/_matrix/federation/v1/send/1", content: rounded })).resolves.toMatchObject({ ok: false });
   });
 });
+
+describe("X-Matrix, content without a canonical form", () => {
+  it("refuses a body whose number overflows a double with a 400, not an exception (found by e2e/hostile-requests.spec.ts)", async () => {
+    const content = parseJson('{"a":1e999999}');
+    const result = await verifyXMatrixRequest({
+      method: "POST",
+      uri: "/_matrix/federation/v1/user/keys/query",
+      authorization: buildXMatrixAuthorization(
+        { method: "POST", uri: "/_matrix/federation/v1/user/keys/query", origin: "domain", destination: "destination" },
+        key,
+      ),
+      content,
+      ourServerName: "destination",
+      keyLookup: lookup,
+    });
+    expect(result).toMatchObject({ ok: false, httpStatus: 400 });
+  });
+});

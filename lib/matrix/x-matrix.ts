@@ -167,10 +167,18 @@ export function verifyXMatrixSignatures(
   request: Pick<IncomingXMatrixRequest, "method" | "uri" | "content" | "ourServerName">,
 ): XMatrixVerification {
   const { origin } = signed;
-  const payload = signingPayload(
-    requestObject({ method: request.method, uri: request.uri, origin, destination: request.ourServerName, content: request.content }),
-    "compat",
-  );
+  let payload: Buffer;
+  try {
+    payload = signingPayload(
+      requestObject({ method: request.method, uri: request.uri, origin, destination: request.ourServerName, content: request.content }),
+      "compat",
+    );
+  } catch (error) {
+    // Content that parses but has no canonical form (a number beyond a double) cannot have been signed.
+    if (error instanceof MatrixProtocolError)
+      return { ok: false, code: error.code, reason: `content cannot be canonicalized: ${error.message}`, httpStatus: 400 };
+    throw error;
+  }
   for (const s of signed.signers) {
     if (!verifySignatureBytes(payload, s.sig, s.publicKey)) {
       return { ok: false, code: "M_INVALID_SIGNATURE", reason: `X-Matrix signature of ${origin} does not verify`, httpStatus: 401 };
