@@ -1,5 +1,6 @@
 import { logger } from "@/lib/log";
 import { FederationError, type InboundErrcode } from "@/lib/federation/errors";
+import { readBoundedBody } from "@/lib/http/bounded-body";
 
 // What every inbound federation route shares: JSON error bodies with Matrix errcodes, a body
 // reader that refuses oversized input before buffering it, and a wrapper so that no exception
@@ -41,34 +42,10 @@ export const unrecognized = (): Response => errorResponse(404, "M_UNRECOGNIZED",
 
 const tooLarge = (maxBytes: number) => new InboundError(413, "M_TOO_LARGE", `request body larger than ${maxBytes} bytes`);
 
-/**
- * Reads the whole body, refusing more than `maxBytes` (each route's limit: docs/limits.md): a
- * declared Content-Length over it is refused before a byte is read, and a streamed body is
- * cancelled at the first chunk past it, so the excess is never buffered.
- */
+/** Reads the whole body, refusing more than `maxBytes` (each route's limit: docs/limits.md) with 413. */
 export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const body = await readBoundedBody(request, maxBytes);
+  if (body === null) throw tooLarge(maxBytes);
   return body;
 }
 

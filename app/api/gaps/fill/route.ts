@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { fillGapFor } from "@/lib/archive/app-api";
-import { readBoundedText } from "@/lib/archive/bounded-body";
+import { readBoundedText } from "@/lib/http/bounded-body";
 import { clientAddress } from "@/lib/archive/client-address";
 import { jsonError } from "@/lib/archive/errors";
 import { gapFillFormAnswer, gapFillFormSchema } from "@/lib/archive/gap-fill-form";
