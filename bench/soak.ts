@@ -36,6 +36,7 @@ import { startTestbed, type Testbed } from "../scripts/testbed/index";
 import { archiveAdmin } from "../scripts/archive/admin";
 import { ensureBuilt, freeTcpPort, ROOT, startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
 import { startHostileServer, type BuiltPdu, type HostileServer } from "../e2e/fixtures/hostile-server";
+import { benchTeardown } from "./lib/teardown";
 import { printResult } from "./lib/result";
 import { int, loadLine, mib, ms, seconds } from "./lib/stats";
 import { runWrk } from "./lib/wrk";
@@ -74,31 +75,7 @@ const log = (line: string) => console.log(`[soak ${((Date.now() - t0) / 1000).to
 
 // ---------- teardown ----------
 
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        console.error(`cleanup: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`[soak] ${signal}: tearing down`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const watchdog = setTimeout(() => {
-  console.error(`[soak] over the ${DEADLINE_MS / 60_000} min deadline: tearing down`);
-  void cleanup().finally(() => process.exit(124));
-}, DEADLINE_MS);
-watchdog.unref();
+const teardown = benchTeardown("soak", DEADLINE_MS);
 
 // ---------- helpers ----------
 
@@ -149,11 +126,11 @@ async function main(): Promise<void> {
   const commit = spawnSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim();
 
   const bed: Testbed = await startTestbed({ homeservers: 1, log });
-  cleanups.push(() => bed.stop());
+  teardown.add(() => bed.stop());
   const hs = bed.homeservers[0];
   if (!hs) throw new Error("no homeserver");
   const scratch = mkdtempSync(path.join(os.tmpdir(), "bench-soak-"));
-  cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+  teardown.add(() => rmSync(scratch, { recursive: true, force: true }));
 
   // ----- seed: each room gets messages on each of the days before today -----
   const alice = await hs.registerUser("alice");
@@ -179,13 +156,13 @@ async function main(): Promise<void> {
 
   // ----- the archive joins and backfills every room -----
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-soak-data-"));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  teardown.add(() => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freeTcpPort();
   const front = await bed.startTlsFront({ upstreamPort: port });
   const token = randomBytes(24).toString("hex");
   const env = { ...bed.archiveEnv(front), DATA_DIR: dataDir, ARCHIVE_ADMIN_TOKEN: token, LOG_LEVEL: "warn" };
   const archive: ArchiveServer = await startArchiveServer({ port, env, logFile: path.join(scratch, "archive.log"), readyTimeoutMs: 90_000 });
-  cleanups.push(() => archive.stop());
+  teardown.add(() => archive.stop());
   const admin = archiveAdmin(archive.url, token);
   started = Date.now();
   for (const room of rooms) {
@@ -197,7 +174,7 @@ async function main(): Promise<void> {
 
   // ----- the sender: a server of its own, a member of the first room -----
   const sender: HostileServer = await startHostileServer(bed, { localpart: "soak" });
-  cleanups.push(() => sender.stop());
+  teardown.add(() => sender.stop());
   const liveRoom = rooms[0]!;
   const joined = await sender.join(hs.serverName, liveRoom.roomId);
   await admin.waitForEvent(liveRoom.roomId, joined.eventId, 60_000);
@@ -352,5 +329,5 @@ try {
   console.error(`[soak] failed: ${(err as Error).stack ?? String(err)}`);
   process.exitCode = 1;
 } finally {
-  await cleanup();
+  await teardown.run();
 }

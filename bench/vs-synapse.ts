@@ -42,6 +42,7 @@ import { archiveAdmin } from "../scripts/archive/admin";
 import { ensureBuilt, freeTcpPort, ROOT, startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
 import { MemorySampler, type MemoryPhase } from "./lib/memory";
 import { createReplayer } from "./lib/replay";
+import { benchTeardown } from "./lib/teardown";
 import { printResult } from "./lib/result";
 import { formatTable, int, loadLine, median, mib, ms, ratio, seconds } from "./lib/stats";
 import { parseSynapseAccessLog, readLogFrom } from "./lib/synapse-log";
@@ -80,31 +81,7 @@ const log = (line: string) => console.log(`[vs-synapse ${((Date.now() - t0) / 10
 
 // ---------- teardown ----------
 
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        console.error(`cleanup: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`[vs-synapse] ${signal}: tearing down`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const watchdog = setTimeout(() => {
-  console.error(`[vs-synapse] over the ${DEADLINE_MS / 60_000} min deadline: tearing down`);
-  void cleanup().finally(() => process.exit(124));
-}, DEADLINE_MS);
-watchdog.unref();
+const teardown = benchTeardown("vs-synapse", DEADLINE_MS);
 
 // ---------- HTTP timing (the same client for the archive and Synapse) ----------
 
@@ -179,11 +156,11 @@ async function main(): Promise<void> {
   const commit = spawnSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim();
 
   const bed: Testbed = await startTestbed({ homeservers: 1, log });
-  cleanups.push(() => bed.stop());
+  teardown.add(() => bed.stop());
   const hs = bed.homeservers[0];
   if (!hs) throw new Error("no homeserver");
   const scratch = mkdtempSync(path.join(os.tmpdir(), "bench-vs-synapse-"));
-  cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+  teardown.add(() => rmSync(scratch, { recursive: true, force: true }));
 
   // ----- seed Synapse -----
   const alice = await hs.registerUser("alice");
@@ -211,7 +188,7 @@ async function main(): Promise<void> {
 
   // ----- the archive -----
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-archive-data-"));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  teardown.add(() => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freeTcpPort();
   const front = await bed.startTlsFront({ upstreamPort: port });
   const token = randomBytes(24).toString("hex");
@@ -219,7 +196,7 @@ async function main(): Promise<void> {
   const logFile = path.join(scratch, "archive.log");
   const startArchive = () => startArchiveServer({ port, env, logFile, readyTimeoutMs: 90_000 });
   let archive: ArchiveServer = await startArchive();
-  cleanups.push(() => archive.stop());
+  teardown.add(() => archive.stop());
   const admin = <T>(action: string, body?: unknown, timeoutMs = 5 * 60_000): Promise<T> => archiveAdmin(archive.url, token).call<T>(action, body, timeoutMs);
 
   // backfill: 0 turns off the join's own background backfill: the timed backfill must be the only one.
@@ -483,6 +460,5 @@ try {
   console.error(`[vs-synapse] failed: ${(err as Error).stack ?? err}`);
   process.exitCode = 1;
 } finally {
-  await cleanup();
-  clearTimeout(watchdog);
+  await teardown.run();
 }
