@@ -110,16 +110,22 @@ test("two web and two worker processes on Postgres archive a 3,000-message room;
   let victim: ArchiveProcess | undefined;
   let killedJob: JobRow | undefined;
   let before: Snapshot | undefined;
-  // Each window must hold at least one batch insert of the running step, also on a loaded machine.
+  // A window ends at the first insert seen (sampled every 200 ms), so the kill lands inside the
+  // running step even on a quiet machine, where a 500-event step takes about a second; a window
+  // with no insert (the frozen worker holds the step, or a pause between steps) tries the other.
   for (let probe = 0; probe < 30 && !victim; probe++) {
     const candidate = deployment.workers[probe % 2]!;
     const other = deployment.workers[(probe + 1) % 2]!;
     other.pause();
     try {
+      // A batch the frozen worker had already sent may still commit: let it land first.
+      await sleep(500);
       const c0 = await eventCount();
-      await sleep(6_000);
-      const [active] = await backfillJobs("active");
-      if ((await eventCount()) > c0 && active) {
+      for (let t = 0; t < 30 && !victim; t++) {
+        await sleep(200);
+        if ((await eventCount()) <= c0) continue;
+        const [active] = await backfillJobs("active");
+        if (!active) continue;
         await candidate.kill();
         victim = candidate;
         killedJob = (await backfillJobs()).find((j) => j.id === active.id);
@@ -128,6 +134,8 @@ test("two web and two worker processes on Postgres archive a 3,000-message room;
     } finally {
       other.resume();
     }
+    const progress = await db.prisma.backfillProgress.findUnique({ where: { roomId } });
+    if (!victim && progress?.finished) throw new Error(`the backfill finished (${progress.finished}) before a probe caught a worker inside a step`);
   }
   if (!victim || !before) throw new Error("found no worker running the room's backfill within 30 probes");
   expect(killedJob?.state, "the killed worker's job is still active (its lease has not expired)").toBe("active");
