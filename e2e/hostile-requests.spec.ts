@@ -42,6 +42,7 @@ useTestbed(
         TRUSTED_PROXY_CLIENT_HEADER: "x-forwarded-for",
         GAP_FILLS_PER_CLIENT_PER_MINUTE: "20",
         DAY_FILLS_PER_CLIENT_PER_MINUTE: "30",
+        MEDIA_FETCHES_PER_CLIENT_PER_MINUTE: "10",
         // A window long enough that a burst from this process lands in one, however loaded the machine.
         FEDERATION_RC_WINDOW_MS: "10000",
         LOG_LEVEL: "warn",
@@ -400,4 +401,38 @@ test("one client's flood of gap fills and new days gets 429 with Retry-After whi
   // Another client opening another new day is served; a day this process rendered lately costs nothing.
   expect((await send({ method: "GET", path: `/r/${alias}/date/2000/03/01`, headers: { "x-forwarded-for": "203.0.113.8" } })).status).not.toBe(429);
   expect((await day("203.0.113.7", 1)).status).toBe(days[0]!.status);
+});
+
+test("one client's flood of media fetches gets 429 while another client is served", async () => {
+  test.setTimeout(90_000);
+  const [hs1] = bed.homeservers;
+  if (!hs1) throw new Error("hs1 expected");
+  const mia = await hs1.registerUser("mia");
+  const roomId = await mia.createRoom({ alias: "hostile-media", roomVersion: "11", name: "Hostile media" });
+  expect((await archive.admin<{ status: string }>("join", { room: `#hostile-media:${hs1.serverName}`, backfill: 0 })).status).toBe("joined");
+  // An image whose file the homeserver does not have: every request for it is a federation
+  // fetch (a 404 from the media's server is not cached on disk).
+  const mediaId = "nosuchfile";
+  await mia.sendEvent(roomId, "m.room.message", { msgtype: "m.image", body: "gone.png", url: `mxc://${hs1.serverName}/${mediaId}` });
+  const path = `/media/${encodeURIComponent(hs1.serverName)}/${mediaId}`;
+  const ask = (client: string) => send({ method: "GET", path, headers: { "x-forwarded-for": client } });
+  // Until the message has arrived, the proxy answers "no archived message uses this media", without a fetch.
+  const deadline = Date.now() + 30_000;
+  let first = await ask("203.0.113.20");
+  while (first.body.includes("no archived message") && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    first = await ask("203.0.113.20");
+  }
+  expect(first.status).toBe(404);
+  expect(first.body).not.toContain("no archived message");
+
+  const flood = [];
+  for (let i = 0; i < 12; i++) flood.push(await ask("203.0.113.21"));
+  expect(flood.map((r) => r.status)).toEqual([...Array<number>(10).fill(404), 429, 429]);
+  const refused = flood[10]!;
+  expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+  expect(JSON.parse(refused.body)).toMatchObject({ errcode: "M_LIMIT_EXCEEDED" });
+  expect((JSON.parse(refused.body) as { retry_after_ms: number }).retry_after_ms).toBeGreaterThan(0);
+  // Another client still gets the media server's own answer.
+  expect((await ask("203.0.113.22")).status).toBe(404);
 });

@@ -127,12 +127,14 @@ const schema = z.object({
   MEDIA_MAX_MB: boundedInt(1, 1_024, 20),
   /** How long browsers and shared caches may keep a proxied file (seconds): a purge takes effect within it, or at once by surrogate key. */
   MEDIA_MAX_AGE_SECONDS: boundedInt(0, 604_800, 3_600),
-  /** Reader requests that cause federation traffic (gap fills, day fills on view) under way at once in this process. */
+  /** Reader requests that cause federation traffic (gap fills, day fills on view, media fetches) under way at once in this process. */
   READER_FEDERATION_CONCURRENCY: boundedInt(1, 1_000, 8),
   /** Per client and minute: gap fills (POST /api/gaps/fill) a reader may start. */
   GAP_FILLS_PER_CLIENT_PER_MINUTE: boundedInt(1, 100_000, 20),
   /** Per client and minute: day pages not recently filled (each may start a day fill) a reader may request. */
   DAY_FILLS_PER_CLIENT_PER_MINUTE: boundedInt(1, 100_000, 30),
+  /** Per client and minute: media files not yet cached (each fetched over federation) a reader may ask the proxy for. */
+  MEDIA_FETCHES_PER_CLIENT_PER_MINUTE: boundedInt(1, 100_000, 120),
   /**
    * Request header that carries the client's address, set by a trusted reverse proxy (such as
    * x-forwarded-for or x-real-ip); unset: the TCP peer's address. Set it only when every request

@@ -22,7 +22,7 @@ export const roomFirstDayFor = (ref: RoomRef) => getRoomFirstDay(getDb(), ref);
 export const roomFeedFor = (ref: RoomRef) => getRoomFeed(getDb(), ref);
 export const sitemapIndex = () => sitemapIndexEntries(getDb());
 export const roomSitemap = (roomId: string) => roomSitemapEntries(getDb(), roomId);
-export const mediaFor = (key: Parameters<typeof getMedia>[1]) => getMedia(getDb(), key);
+export const mediaFor = (key: Parameters<typeof getMedia>[1], admit?: Parameters<typeof getMedia>[2]) => getMedia(getDb(), key, admit);
 /** A search result page of one room (`ref`) or of the whole archive (null). */
 export const searchFor = (ref: RoomRef | null, params: SearchParams) => searchArchive(getDb(), ref, params);
 export const dayExportFor = (ref: RoomRef, date: string) => exportDay(getDb(), ref, date);

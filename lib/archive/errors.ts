@@ -33,11 +33,14 @@ const ARCHIVE_ERROR_STATUS: Record<ArchiveErrorCode, number> = {
 
 export class ArchiveError extends Error {
   readonly code: ArchiveErrorCode;
+  /** For M_LIMIT_EXCEEDED: when the reader may ask again. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ArchiveErrorCode, message: string) {
+  constructor(code: ArchiveErrorCode, message: string, opts?: { retryAfterSeconds?: number }) {
     super(message);
     this.name = "ArchiveError";
     this.code = code;
+    this.retryAfterSeconds = opts?.retryAfterSeconds;
   }
 
   get status(): number {

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 // refuses everyone (spending nobody's budget) while it is full.
 
 vi.hoisted(() => {
-  Object.assign(process.env, { GAP_FILLS_PER_CLIENT_PER_MINUTE: "3", DAY_FILLS_PER_CLIENT_PER_MINUTE: "2", READER_FEDERATION_CONCURRENCY: "2" });
+  Object.assign(process.env, { GAP_FILLS_PER_CLIENT_PER_MINUTE: "3", DAY_FILLS_PER_CLIENT_PER_MINUTE: "2", MEDIA_FETCHES_PER_CLIENT_PER_MINUTE: "1", READER_FEDERATION_CONCURRENCY: "2" });
 });
 
 const { admitReader, dayViewedLately, dayViewKey, noteDayViewed, readerFederationInFlight, takeFederationSlot } = await import("@/lib/archive/reader-limits");
@@ -27,6 +27,11 @@ describe("admitReader", () => {
     const day = await admitReader("day-fill", "198.51.100.1");
     expect("release" in day).toBe(true);
     if ("release" in day) day.release();
+    // So do media fetches.
+    const media = await admitReader("media-fetch", "198.51.100.1");
+    expect("release" in media).toBe(true);
+    if ("release" in media) media.release();
+    expect(await admitReader("media-fetch", "198.51.100.1")).toMatchObject({ reason: "client" });
   });
 
   it("refuses everyone while the process's slots are taken, and frees them on release", async () => {

@@ -2,7 +2,8 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { getEnv } from "@/lib/env";
 
 // Limits on what readers can make the archive ask other servers for (docs/limits.md): per client
-// (lib/archive/client-address.ts) and minute, gap fills and day pages that may start a day fill;
+// (lib/archive/client-address.ts) and minute, gap fills, day pages that may start a day fill and
+// media the proxy has to fetch (a cached file costs nothing);
 // for the whole process, a cap on such work under way at once. Past either, the reader gets 429
 // with Retry-After (JSON from the API, a page from proxy.ts) and no federation request is made.
 //
@@ -10,7 +11,7 @@ import { getEnv } from "@/lib/env";
 // process, and both must see the same counters. Counting is rate-limiter-flexible's in-memory
 // fixed window per key (see lib/federation/inbound/origin-limits.ts for why that library).
 
-export type ReaderWork = "gap-fill" | "day-fill";
+export type ReaderWork = "gap-fill" | "day-fill" | "media-fetch";
 
 /** When the process's cap is reached: the wait readers are told to take. */
 const BUSY_RETRY_SECONDS = 5;
@@ -30,7 +31,14 @@ function state(): State {
 
 function perMinute(work: ReaderWork): number {
   const env = getEnv();
-  return work === "gap-fill" ? env.GAP_FILLS_PER_CLIENT_PER_MINUTE : env.DAY_FILLS_PER_CLIENT_PER_MINUTE;
+  switch (work) {
+    case "gap-fill":
+      return env.GAP_FILLS_PER_CLIENT_PER_MINUTE;
+    case "day-fill":
+      return env.DAY_FILLS_PER_CLIENT_PER_MINUTE;
+    case "media-fetch":
+      return env.MEDIA_FETCHES_PER_CLIENT_PER_MINUTE;
+  }
 }
 
 function limiter(work: ReaderWork): RateLimiterMemory {

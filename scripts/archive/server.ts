@@ -104,6 +104,7 @@ function baseEnv(): Record<string, string> {
     // limits (docs/limits.md) would throttle the whole run. Specs of those limits set their own.
     GAP_FILLS_PER_CLIENT_PER_MINUTE: "100000",
     DAY_FILLS_PER_CLIENT_PER_MINUTE: "100000",
+    MEDIA_FETCHES_PER_CLIENT_PER_MINUTE: "100000",
   };
   for (const k of keep) if (process.env[k]) env[k] = process.env[k]!;
   return env;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getMedia, mediaStream, mediaSurrogateKeys } from "@/lib/archive/media/media-store";
+import { getMedia, mediaStream, mediaSurrogateKeys, releaseMedia } from "@/lib/archive/media/media-store";
 import { leaveAfterPurge, purgeRoomInTx } from "@/lib/federation/purge-room";
 import { getMediaCache } from "@/lib/media-cache/shared";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
@@ -78,6 +78,38 @@ describe("the media proxy's store", () => {
     // A room that stops being servable stops serving it at once, even with the file on disk.
     await db.prisma.room.update({ where: { roomId }, data: { historyVisibility: "shared" } });
     await expect(getMedia(db.prisma, mxc)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("asks the reader's admission only for a file it must fetch, and a refusal fetches nothing", async () => {
+    const roomId = await servableRoom();
+    // The media's server is an address nothing listens on: a fetch that ran would fail as
+    // M_FEDERATION_UNAVAILABLE, not M_LIMIT_EXCEEDED.
+    const missing = { serverName: "127.0.0.1:9", mediaId: `m-${unique()}` };
+    await postImage(roomId, missing);
+    let asked = 0;
+    const refuse = async () => {
+      asked++;
+      return { reason: "client" as const, retryAfterSeconds: 42 };
+    };
+    await expect(getMedia(db.prisma, missing, refuse)).rejects.toMatchObject({ code: "M_LIMIT_EXCEEDED", status: 429, retryAfterSeconds: 42 });
+    await expect(getMedia(db.prisma, { ...missing, thumbnail: { width: 96, height: 96, method: "crop" } }, refuse)).rejects.toMatchObject({
+      code: "M_LIMIT_EXCEEDED",
+    });
+    expect(asked).toBe(2);
+
+    const cached = { serverName: "hs.example", mediaId: `m-${unique()}` };
+    await seed(cached, "cached bytes");
+    await postImage(roomId, cached);
+    const served = await getMedia(db.prisma, cached, refuse);
+    expect(served.size).toBe(12);
+    await releaseMedia(served);
+    expect(asked).toBe(2);
+
+    // Admitted, the slot is handed back however the fetch ends.
+    let released = 0;
+    const admit = async () => ({ release: () => void released++ });
+    await expect(getMedia(db.prisma, missing, admit)).rejects.toMatchObject({ code: "M_FEDERATION_UNAVAILABLE" });
+    expect(released).toBe(1);
   });
 
   it("deletes a purged room's media from disk, unless another kept room shows it", async () => {

@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import type { Db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { ArchiveError } from "@/lib/archive/errors";
+import type { Refusal } from "@/lib/archive/reader-limits";
 import { fetchFederationMedia, type FetchedMedia } from "@/lib/archive/media/federation-media";
 import { roomBasePath } from "@/lib/archive/room-paths";
 import { getMediaCache } from "@/lib/media-cache/shared";
@@ -106,24 +107,49 @@ async function store(cache: MediaCache, key: MxcUri, variant: string, fetched: F
   return cached ? fromCache(cached) : fromMemory(key, variant, meta, fetched.body);
 }
 
-async function fullFile(cache: MediaCache, key: MxcUri): Promise<Served> {
-  const hit = await cache.get(key, "full");
-  if (hit?.cached) return fromCache(hit.cached);
-  return store(cache, key, "full", await fetchFederationMedia({ ...key, maxBytes: getEnv().MEDIA_MAX_MB * 1024 * 1024 }));
+/**
+ * Who may make the proxy fetch over federation: asked once per request, at its first fetch
+ * (a cached file costs nothing), and the slot it hands out is held until the request's fetches end.
+ */
+export type AdmitFetch = () => Promise<{ release: () => void } | Refusal>;
+
+type Fetch = (request: Parameters<typeof fetchFederationMedia>[0]) => Promise<FetchedMedia>;
+
+function gatedFetch(admit: AdmitFetch | undefined): { fetch: Fetch; release: () => void } {
+  let release: (() => void) | undefined;
+  const fetch: Fetch = async (request) => {
+    if (admit && !release) {
+      const admitted = await admit();
+      if (!("release" in admitted)) {
+        const why = admitted.reason === "client" ? "too many media files asked for from this address" : "the archive is fetching as much as it may at once";
+        throw new ArchiveError("M_LIMIT_EXCEEDED", `${why}; try again later`, { retryAfterSeconds: admitted.retryAfterSeconds });
+      }
+      release = admitted.release;
+    }
+    return fetchFederationMedia(request);
+  };
+  return { fetch, release: () => release?.() };
 }
 
-async function thumbnailFile(cache: MediaCache, key: MxcUri, size: ThumbnailSize): Promise<Served> {
+async function fullFile(cache: MediaCache, key: MxcUri, fetch: Fetch): Promise<Served> {
+  const hit = await cache.get(key, "full");
+  if (hit?.cached) return fromCache(hit.cached);
+  return store(cache, key, "full", await fetch({ ...key, maxBytes: getEnv().MEDIA_MAX_MB * 1024 * 1024 }));
+}
+
+async function thumbnailFile(cache: MediaCache, key: MxcUri, size: ThumbnailSize, fetch: Fetch): Promise<Served> {
   const variant = thumbnailVariant(size);
   const hit = await cache.get(key, variant);
   if (hit?.cached) return fromCache(hit.cached);
-  if (hit?.meta.fallback) return fullFile(cache, key);
+  if (hit?.meta.fallback) return fullFile(cache, key, fetch);
   let fetched: FetchedMedia;
   try {
-    fetched = await fetchFederationMedia({ ...key, thumbnail: size, maxBytes: MAX_THUMBNAIL_BYTES });
-  } catch {
+    fetched = await fetch({ ...key, thumbnail: size, maxBytes: MAX_THUMBNAIL_BYTES });
+  } catch (err) {
+    if (err instanceof ArchiveError && err.code === "M_LIMIT_EXCEEDED") throw err;
     // A server without that thumbnail still has the file: show it rather than a broken image,
     // kept once under its own name, with a marker so the thumbnail is not asked for again.
-    const full = await fullFile(cache, key);
+    const full = await fullFile(cache, key, fetch);
     await cache.putFallback(key, variant, { contentType: full.contentType, inline: full.inline });
     return full;
   }
@@ -145,8 +171,11 @@ async function once<T>(key: string, work: () => Promise<T>): Promise<T> {
   return promise;
 }
 
-/** The media for a proxy request: from the disk cache, else over federation. */
-export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
+/**
+ * The media for a proxy request: from the disk cache, else over federation once `admit` lets
+ * the reader (lib/archive/reader-limits.ts); refused, it throws M_LIMIT_EXCEEDED and asks no server.
+ */
+export async function getMedia(db: Db, key: MediaKey, admit?: AdmitFetch): Promise<MediaFile> {
   const mxc = { serverName: key.serverName, mediaId: key.mediaId };
   const cache = getMediaCache();
   // Checked on every request, cached or not: media of a room that was purged (or of a message
@@ -157,10 +186,15 @@ export async function getMedia(db: Db, key: MediaKey): Promise<MediaFile> {
     throw new ArchiveError("M_NOT_FOUND", "no archived message uses this media");
   }
   const variant = key.thumbnail ? thumbnailVariant(key.thumbnail) : "full";
-  const work = () => (key.thumbnail ? thumbnailFile(cache, mxc, key.thumbnail) : fullFile(cache, mxc));
-  // A file kept only in memory cannot be shared: the joined request fetches again.
-  const served = await once(`${mxc.serverName}/${mxc.mediaId}/${variant}`, work);
-  return { ...served, rooms };
+  const gate = gatedFetch(admit);
+  const work = () => (key.thumbnail ? thumbnailFile(cache, mxc, key.thumbnail, gate.fetch) : fullFile(cache, mxc, gate.fetch));
+  try {
+    // A file kept only in memory cannot be shared: the joined request fetches again.
+    const served = await once(`${mxc.serverName}/${mxc.mediaId}/${variant}`, work);
+    return { ...served, rooms };
+  } finally {
+    gate.release();
+  }
 }
 
 /**

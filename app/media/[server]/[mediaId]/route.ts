@@ -1,5 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { clientAddress } from "@/lib/archive/client-address";
 import { ArchiveError, jsonError } from "@/lib/archive/errors";
+import { admitReader } from "@/lib/archive/reader-limits";
 import { mediaFor } from "@/lib/archive/app-api";
 import { rangeFor } from "@/lib/archive/media/byte-range";
 import { mediaCacheControl, mediaStream, mediaSurrogateKeys, releaseMedia } from "@/lib/archive/media/media-store";
@@ -10,7 +12,9 @@ import { logger } from "@/lib/log";
 // (docs/media.md). Thumbnails come in a fixed set of sizes; answers stream from the disk cache
 // with Range support, sandboxed and never sniffed into HTML. They are cached for a bounded time
 // (never `immutable`: a purged room's media must stop being served) and carry the surrogate
-// keys of the rooms that show them, so a CDN purge of a room purges its media as well.
+// keys of the rooms that show them, so a CDN purge of a room purges its media as well. A file
+// not cached yet counts against the reader's MEDIA_FETCHES_PER_CLIENT_PER_MINUTE and the
+// process's READER_FEDERATION_CONCURRENCY (docs/limits.md); past either, 429 and no fetch.
 type Params = { params: Promise<{ server: string; mediaId: string }> };
 
 export function GET(request: NextRequest, context: Params) {
@@ -37,8 +41,12 @@ async function answer(request: NextRequest, { params }: Params, head: boolean) {
   if (asked !== null && !thumbnail) return jsonError("M_INVALID_PARAM", "thumbnail must be WIDTHxHEIGHT, each from 1 to 4096");
   let media;
   try {
-    media = await mediaFor({ ...mxc, thumbnail });
+    media = await mediaFor({ ...mxc, thumbnail }, () => admitReader("media-fetch", clientAddress(request.headers)));
   } catch (err) {
+    if (err instanceof ArchiveError && err.code === "M_LIMIT_EXCEEDED") {
+      const seconds = err.retryAfterSeconds ?? 5;
+      return jsonError(err.code, err.message, { extra: { retry_after_ms: seconds * 1000 }, headers: { "retry-after": String(seconds), "cache-control": "no-store" } });
+    }
     if (err instanceof ArchiveError) {
       return jsonError(err.code, err.message, { headers: { "cache-control": err.code === "M_NOT_FOUND" ? "public, max-age=300" : "no-store" } });
     }
