@@ -4,7 +4,12 @@ import { describe, expect, it, vi } from "vitest";
 // refuses everyone (spending nobody's budget) while it is full.
 
 vi.hoisted(() => {
-  Object.assign(process.env, { GAP_FILLS_PER_CLIENT_PER_MINUTE: "3", DAY_FILLS_PER_CLIENT_PER_MINUTE: "2", MEDIA_FETCHES_PER_CLIENT_PER_MINUTE: "1", READER_FEDERATION_CONCURRENCY: "2" });
+  Object.assign(process.env, {
+    GAP_FILLS_PER_CLIENT_PER_MINUTE: "3",
+    DAY_FILLS_PER_CLIENT_PER_MINUTE: "2",
+    MEDIA_FETCHES_PER_CLIENT_PER_MINUTE: "1",
+    READER_FEDERATION_CONCURRENCY: "2",
+  });
 });
 
 const { admitReader, dayViewedLately, dayViewKey, noteDayViewed, readerFederationInFlight, takeFederationSlot } = await import("@/lib/archive/reader-limits");

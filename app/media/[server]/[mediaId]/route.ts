@@ -45,7 +45,10 @@ async function answer(request: NextRequest, { params }: Params, head: boolean) {
   } catch (err) {
     if (err instanceof ArchiveError && err.code === "M_LIMIT_EXCEEDED") {
       const seconds = err.retryAfterSeconds ?? 5;
-      return jsonError(err.code, err.message, { extra: { retry_after_ms: seconds * 1000 }, headers: { "retry-after": String(seconds), "cache-control": "no-store" } });
+      return jsonError(err.code, err.message, {
+        extra: { retry_after_ms: seconds * 1000 },
+        headers: { "retry-after": String(seconds), "cache-control": "no-store" },
+      });
     }
     if (err instanceof ArchiveError) {
       return jsonError(err.code, err.message, { headers: { "cache-control": err.code === "M_NOT_FOUND" ? "public, max-age=300" : "no-store" } });
