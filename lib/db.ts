@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -30,6 +31,35 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite data directory, or `memory://` for an in-memory database. */
   dataDir?: string;
+  /** PGlite's shared_buffers in MiB (Postgres's own default is 128). */
+  pgliteSharedBuffersMb?: number;
+}
+
+// PGlite's memory is a WebAssembly memory, which grows and never shrinks: whatever a step
+// touched once stays resident for the life of the process. Two steps touch far more than
+// serving does. initdb (the first start on an empty folder) leaves about 800 MiB behind, so it
+// runs in a short-lived child process whose memory goes back to the system when it exits; and
+// Postgres's default 128 MiB of shared buffers are a second page cache over the files, which
+// the operating system caches already, so the archive asks for less (PGLITE_SHARED_BUFFERS_MB).
+function pgliteParams(sharedBuffersMb: number | undefined): string[] {
+  return sharedBuffersMb === undefined ? PGlite.defaultStartParams : [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb}MB`];
+}
+
+const INITDB_SCRIPT = `
+const { PGlite } = await import("@electric-sql/pglite");
+const lite = new PGlite(process.argv[1]);
+await lite.waitReady;
+await lite.close();
+`;
+
+/** Creates a new PGlite data folder in a child process; false when that could not be done (the caller then creates it itself). */
+function initPgliteInChild(dataDir: string): boolean {
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", INITDB_SCRIPT, dataDir], {
+    cwd: process.cwd(),
+    stdio: ["ignore", "ignore", "pipe"],
+    timeout: 120_000,
+  });
+  return result.status === 0 && existsSync(path.join(dataDir, "PG_VERSION"));
 }
 
 /**
@@ -64,8 +94,11 @@ export function openDatabase(options: DatabaseOptions): Database {
     };
   }
   const dataDir = options.dataDir ?? "memory://";
-  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-  const lite = new PGlite(dataDir);
+  if (!dataDir.startsWith("memory://")) {
+    mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(path.join(dataDir, "PG_VERSION"))) initPgliteInChild(dataDir);
+  }
+  const lite = new PGlite(dataDir, { startParams: pgliteParams(options.pgliteSharedBuffersMb) });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   const runner: SqlRunner = {
     exec: async (sql) => void (await lite.exec(sql)),
@@ -96,7 +129,11 @@ const globalForDb = globalThis as unknown as { archiveDatabase?: Database };
 export function getDatabase(): Database {
   if (!globalForDb.archiveDatabase) {
     const env = getEnv();
-    globalForDb.archiveDatabase = openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.resolve(env.DATA_DIR, "pglite") });
+    globalForDb.archiveDatabase = openDatabase(
+      env.DATABASE_URL
+        ? { url: env.DATABASE_URL }
+        : { dataDir: path.resolve(env.DATA_DIR, "pglite"), pgliteSharedBuffersMb: env.PGLITE_SHARED_BUFFERS_MB },
+    );
   }
   return globalForDb.archiveDatabase;
 }

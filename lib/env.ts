@@ -48,6 +48,8 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   DATA_DIR: z.string().default(".data"),
+  /** Embedded PGlite's shared_buffers (MiB): resident for the process's life once touched; the OS caches the files as well. */
+  PGLITE_SHARED_BUFFERS_MB: boundedInt(1, 4_096, 16),
   /** The archive's own Matrix server name (what other servers call it). */
   ARCHIVE_SERVER_NAME: serverName.default("localhost"),
   /** ed25519 key file in the usual `ed25519 <key id> <seed>` format; created on first start. */
