@@ -130,9 +130,7 @@ export function getDatabase(): Database {
   if (!globalForDb.archiveDatabase) {
     const env = getEnv();
     globalForDb.archiveDatabase = openDatabase(
-      env.DATABASE_URL
-        ? { url: env.DATABASE_URL }
-        : { dataDir: path.resolve(env.DATA_DIR, "pglite"), pgliteSharedBuffersMb: env.PGLITE_SHARED_BUFFERS_MB },
+      env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.resolve(env.DATA_DIR, "pglite"), pgliteSharedBuffersMb: env.PGLITE_SHARED_BUFFERS_MB },
     );
   }
   return globalForDb.archiveDatabase;
