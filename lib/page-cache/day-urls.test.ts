@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheControlFor, cursorSegmentFor, surrogateKeysFor } from "@/proxy";
+import { cacheControlFor, cursorSegmentFor, surrogateKeysFor } from "@/lib/page-cache/day-urls";
 
 describe("cacheControlFor", () => {
   const now = new Date("2026-11-29T12:00:00Z");
