@@ -1,11 +1,11 @@
-// `npm start -- [--role all|web|worker] [next start options]`: runs the archive.
+// `npm start -- [--role all|web|worker] [-p port] [-H hostname]`: runs the archive.
 //   all     (default) pages, federation and background jobs in one process: the only role
 //           embedded PGlite allows, and what the demo runs;
 //   web     pages and federation requests, no jobs (needs DATABASE_URL);
 //   worker  background jobs only, no HTTP (needs DATABASE_URL).
 // Any number of web and worker processes may share one Postgres (docs/jobs.md). The role can
-// also come from ARCHIVE_ROLE; --role wins.
-import { spawn } from "node:child_process";
+// also come from ARCHIVE_ROLE; --role wins. The port defaults to PORT, then 3000; the server
+// listens on every address unless -H names one (lib/front/server.ts).
 import path from "node:path";
 
 const ROLES = ["all", "web", "worker"] as const;
@@ -27,6 +27,28 @@ function parseArgs(argv: string[]): { role: Role; rest: string[] } {
   return { role: role as Role, rest };
 }
 
+/** `-p`/`--port` and `-H`/`--hostname`, as `next start` took them. */
+function parseListen(argv: string[]): { port: number; hostname?: string } {
+  let port = process.env.PORT ?? "3000";
+  let hostname: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i] ?? "";
+    if (name === "-p" || name === "--port") port = value();
+    else if (name === "-H" || name === "--hostname") hostname = value();
+    else {
+      console.error(`unexpected argument ${arg} (options: --role, -p/--port, -H/--hostname)`);
+      process.exit(2);
+    }
+  }
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    console.error(`the port must be a number from 0 to 65535 (got "${port}")`);
+    process.exit(2);
+  }
+  return { port: Number(port), hostname };
+}
+
 const { role, rest } = parseArgs(process.argv.slice(2));
 process.env.ARCHIVE_ROLE = role;
 
@@ -46,9 +68,18 @@ if (role === "worker") {
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
 } else {
-  // next start runs instrumentation.ts, which starts the jobs too when the role is all.
-  const next = path.join(import.meta.dirname, "..", "node_modules", "next", "dist", "bin", "next");
-  const child = spawn(process.execPath, [next, "start", ...rest], { stdio: "inherit", env: process.env });
-  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  // Next.js's handler behind the archive's own front server; preparing it runs
+  // instrumentation.ts, which starts the jobs too when the role is all.
+  const { port, hostname } = parseListen(rest);
+  // As `next start` did: the build is a production build, whatever the shell had.
+  (process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
+  const { startFrontServer } = await import("@/lib/front/server");
+  const server = await startFrontServer({ dir: path.join(import.meta.dirname, ".."), port, hostname });
+  const stop = () => {
+    server.close();
+    server.closeIdleConnections();
+    process.exit(0);
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
 }

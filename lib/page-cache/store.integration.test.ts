@@ -63,4 +63,20 @@ describe("PageCacheStore", () => {
     expect((await store.get("/e"))?.value.html).toHaveLength(350);
     expect(store.snapshot().bytes).toBeLessThanOrEqual(3_000);
   });
+
+  it("peeks a page by its path as exactly as get answers it, and renders nothing on a miss", async () => {
+    const store = new PageCacheStore(() => db.prisma, 1 << 20);
+    const key = "/route-cache/APP_PAGE/0a1b/$/r/e:hs.test/date/2026/11/28";
+    expect(await store.peek("/r/e:hs.test/date/2026/11/28")).toBeNull();
+    await render(store, key, "day", ["r:e", "d:e:1"]);
+    expect((await store.peek("/r/e:hs.test/date/2026/11/28"))?.value.html).toBe("day");
+    expect(await store.peek("/r/e:hs.test/date/2026/11/29")).toBeNull();
+    await write(["d:e:1"]);
+    expect(await store.peek("/r/e:hs.test/date/2026/11/28")).toBeNull();
+    expect(await store.get(key)).toBeNull();
+    // A miss of peek notes no render: a page set without a miss of get before it is not kept.
+    expect(await store.peek("/r/e:hs.test/date/2026/11/30")).toBeNull();
+    store.set("/route-cache/APP_PAGE/0a1b/$/r/e:hs.test/date/2026/11/30", page("unasked", ["r:e"]), undefined);
+    expect(await store.peek("/r/e:hs.test/date/2026/11/30")).toBeNull();
+  });
 });

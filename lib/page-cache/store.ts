@@ -17,6 +17,7 @@ const LOG_BATCH = 2_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const LOG_MAX_AGE_MS = 86_400_000;
 const MAX_TAGS = 200_000;
+const PAGE_KEY = /^\/route-cache\/APP_PAGE\/[0-9a-f]+\/\$(\/.*)$/;
 
 interface Entry {
   value: CachedPage;
@@ -28,7 +29,14 @@ interface Entry {
   bytes: number;
 }
 
-interface CachedPage {
+/** What the cache answers for a key: the page, when it was rendered and its lifetime (Next.js's shape). */
+export interface CachedEntry {
+  value: CachedPage;
+  lastModified: number;
+  cacheControl: unknown;
+}
+
+export interface CachedPage {
   kind: "APP_PAGE";
   html: string;
   rscData?: Uint8Array;
@@ -70,6 +78,8 @@ export class PageCacheStore {
   private readonly tagSeq = new Map<string, bigint>();
   /** For keys being rendered: the log position read before the render (the lowest, when several). */
   private readonly pending = new Map<string, bigint>();
+  /** A page's path → its key (Next.js keys a page by its route's hash and its path: `/route-cache/APP_PAGE/{hash}/${path}`). */
+  private readonly byPath = new Map<string, string>();
   private seen: bigint | undefined;
   /** Renders that began before the last clear() are not kept: the tags they missed are gone. */
   private floor = 0n;
@@ -113,22 +123,42 @@ export class PageCacheStore {
     }
   }
 
-  async get(key: string): Promise<{ value: CachedPage; lastModified: number; cacheControl: unknown } | null> {
+  async get(key: string): Promise<CachedEntry | null> {
     await this.sync();
-    const entry = this.entries.get(key);
-    if (entry && entry.tags.some((t) => (this.tagSeq.get(t) ?? -1n) > entry.seq)) {
-      this.remove(key, entry);
-      this.stats.invalidated++;
-    } else if (entry) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-      this.stats.hits++;
-      return { value: entry.value, lastModified: entry.lastModified, cacheControl: entry.cacheControl };
-    }
+    const entry = this.current(key);
+    if (entry) return entry;
     this.stats.misses++;
     const before = this.pending.get(key);
     this.pending.set(key, before !== undefined && before < this.seen! ? before : this.seen!);
     return null;
+  }
+
+  /**
+   * What `get` would answer for the page Next.js caches under this path (decoded, as Next.js
+   * keys it), for the front server's fast path (lib/front/day-fast-path.ts), which answers
+   * without Next.js: the same log read first, the same exactness. A miss here
+   * starts no render, so nothing is noted as pending; the request goes on to Next.js, whose
+   * `get` does that.
+   */
+  async peek(path: string): Promise<CachedEntry | null> {
+    await this.sync();
+    const key = this.byPath.get(path);
+    return key === undefined ? null : this.current(key);
+  }
+
+  /** The entry of key unless a write named one of its tags after it was rendered (then it is dropped). */
+  private current(key: string): CachedEntry | null {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.tags.some((t) => (this.tagSeq.get(t) ?? -1n) > entry.seq)) {
+      this.remove(key, entry);
+      this.stats.invalidated++;
+      return null;
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.stats.hits++;
+    return { value: entry.value, lastModified: entry.lastModified, cacheControl: entry.cacheControl };
   }
 
   set(key: string, value: unknown, cacheControl: unknown): void {
@@ -144,6 +174,8 @@ export class PageCacheStore {
     const bytes = sizeOf(value);
     if (bytes > this.maxBytes / 4) return;
     this.entries.set(key, { value, lastModified: Date.now(), cacheControl, tags, seq, bytes });
+    const path = PAGE_KEY.exec(key)?.[1];
+    if (path !== undefined) this.byPath.set(path, key);
     this.bytes += bytes;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
@@ -162,11 +194,14 @@ export class PageCacheStore {
 
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
+    const path = PAGE_KEY.exec(key)?.[1];
+    if (path !== undefined && this.byPath.get(path) === key) this.byPath.delete(path);
     this.bytes -= entry.bytes;
   }
 
   private clear(): void {
     this.entries.clear();
+    this.byPath.clear();
     this.tagSeq.clear();
     this.bytes = 0;
     this.floor = this.seen ?? 0n;

@@ -1,9 +1,9 @@
 /**
- * Starts the archive in a child process, for e2e tests, benchmarks and the demo: as a real
- * Next.js production server (role `all`, the default, or `web`), or as a worker that runs jobs and
- * serves no HTTP (role `worker`, `scripts/start.ts --role worker` under tsx, ready once it logs
- * that the worker started). The app must have been built (`next build`); `ensureBuilt()` builds
- * it when there is no build yet.
+ * Starts the archive in a child process (`scripts/start.ts` under tsx, as `npm start` does), for
+ * e2e tests, benchmarks and the demo: as the production server, the archive's front server with
+ * Next.js behind it (role `all`, the default, or `web`), or as a worker that runs jobs and serves
+ * no HTTP (role `worker`, ready once it logs that the worker started). The app must have been
+ * built (`next build`); `ensureBuilt()` builds it when there is no build yet.
  *
  *   const archive = await startArchiveServer({ env: { DATA_DIR: dir, ARCHIVE_SERVER_NAME: "localhost:8448" } });
  *   await fetch(`${archive.url}/healthz`);
@@ -24,7 +24,7 @@ const TSX_BIN = path.join(ROOT, "node_modules", ".bin", "tsx");
 export type ArchiveRole = "all" | "web" | "worker";
 
 export interface ArchiveServerOptions {
-  /** `all` (default) or `web` (ARCHIVE_ROLE=web: no jobs; needs DATABASE_URL), or `worker` (no HTTP). */
+  /** `all` (default) or `web` (no jobs; needs DATABASE_URL), or `worker` (no HTTP). */
   role?: ArchiveRole;
   /** Environment of the archive (see lib/env.ts); merged over a minimal base. */
   env?: Record<string, string>;
@@ -63,7 +63,8 @@ function newestMtime(file: string): number {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(file)) {
-    if (entry === "generated" || entry.endsWith(".test.ts")) continue;
+    // lib/front is the front server, run from source by tsx (scripts/start.ts), not part of the build.
+    if (entry === "generated" || entry.endsWith(".test.ts") || path.join(file, entry) === path.join(ROOT, "lib", "front")) continue;
     newest = Math.max(newest, newestMtime(path.join(file, entry)));
   }
   return newest;
@@ -120,13 +121,10 @@ export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promi
   if (role === "worker" && opts.port !== undefined) throw new Error("a worker serves no HTTP: no port");
   if (role !== "worker") ensureBuilt();
   const port = role === "worker" ? undefined : (opts.port ?? (await freeTcpPort()));
-  const [command, args] =
-    port === undefined
-      ? [TSX_BIN, [path.join(ROOT, "scripts", "start.ts"), "--role", "worker"]]
-      : [process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)]];
-  const child = spawn(command, args, {
+  const args = [path.join(ROOT, "scripts", "start.ts"), "--role", role, ...(port === undefined ? [] : ["-H", "127.0.0.1", "-p", String(port)])];
+  const child = spawn(TSX_BIN, args, {
     cwd: ROOT,
-    env: { ...baseEnv(), NODE_ENV: "production", ...(role === "web" ? { ARCHIVE_ROLE: "web" } : {}), ...opts.env },
+    env: { ...baseEnv(), NODE_ENV: "production", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so that a signal reaches the node process tsx starts as well.
     detached: true,
