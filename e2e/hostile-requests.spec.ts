@@ -121,22 +121,22 @@ const FEDERATION_ROUTES: Array<{ method: "GET" | "PUT" | "POST"; path: (p: strin
 ];
 
 /**
- * Percent-encodes what can be encoded (a lone surrogate becomes U+FFFD). Paths that do not
- * percent-decode at all (`%`, `%zz`, a lone surrogate's bytes) are left out: Next.js's router
- * answers them with a plain-text 500 before any route of the archive runs (docs/limits.md,
- * "Known gaps").
+ * Percent-encodes what can be encoded; a lone surrogate becomes the bytes UTF-8 would give it,
+ * which do not percent-decode (the front server answers such paths 400 before Next.js's router,
+ * lib/front/path-guard.ts).
  */
 function encode(text: string): string {
   try {
     return encodeURIComponent(text);
   } catch {
-    return "%EF%BF%BD";
+    return "%ED%A0%80";
   }
 }
 
 const segment = fc.oneof(
   fc.string({ maxLength: 40 }).map(encode),
   fc.constantFrom("%25", "%2500", "%00", "..", "%2e%2e%2f", "!room:hs.test", "$event", "@user:hs.test", "a".repeat(5000)),
+  fc.constantFrom("%", "%zz", "%E0%A4%A", "%ED%A0%80", "a%", "%%30", "%C0%AF"),
   fc.string({ maxLength: 20, unit: "binary" }).map((s) => encode(s).replace(/%2F/gi, "/")),
 );
 
