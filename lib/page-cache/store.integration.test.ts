@@ -79,4 +79,32 @@ describe("PageCacheStore", () => {
     store.set("/route-cache/APP_PAGE/0a1b/$/r/e:hs.test/date/2026/11/30", page("unasked", ["r:e"]), undefined);
     expect(await store.peek("/r/e:hs.test/date/2026/11/30")).toBeNull();
   });
+
+  it("never lets a request share a log read that began before it arrived", async () => {
+    // Every query's answer is held until `release`: the first read is still under way when a
+    // write commits, and a request arriving after that commit must see the write.
+    let release: () => void = () => {};
+    let held = Promise.resolve();
+    const slow = new Proxy(db.prisma, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== "$queryRaw") return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          const rows = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          await held;
+          return rows;
+        };
+      },
+    }) as typeof db.prisma;
+    const store = new PageCacheStore(() => slow, 1 << 20);
+    await render(store, "/route-cache/APP_PAGE/0a1b/$/r/f:hs.test/date/2026/11/28", "before", ["r:f"]);
+    held = new Promise((resolve) => (release = resolve));
+    const early = store.peek("/r/f:hs.test/date/2026/11/28"); // its read of the log is now held
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await write(["r:f"]);
+    const late = store.peek("/r/f:hs.test/date/2026/11/28"); // arrives after the write committed
+    release();
+    await early;
+    expect(await late).toBeNull();
+  });
 });

@@ -81,6 +81,9 @@ export class PageCacheStore {
   /** A page's path → its key (Next.js keys a page by its route's hash and its path: `/route-cache/APP_PAGE/{hash}/${path}`). */
   private readonly byPath = new Map<string, string>();
   private seen: bigint | undefined;
+  /** The log read under way, and the one queued after it (see sync). */
+  private reading: Promise<void> | undefined;
+  private nextRead: Promise<void> | undefined;
   /** Renders that began before the last clear() are not kept: the tags they missed are gone. */
   private floor = 0n;
   private bytes = 0;
@@ -94,8 +97,27 @@ export class PageCacheStore {
     private readonly requiredTagPrefix = "r:",
   ) {}
 
-  /** Reads the log entries committed since the last look and applies them. */
-  async sync(): Promise<void> {
+  /**
+   * Reads the log entries committed since the last look and applies them. Concurrent requests
+   * share reads, but never one that began before they arrived (it may have missed a write that
+   * committed since): a request that arrives while a read is under way waits for the next one,
+   * which begins when that read ends and serves everyone who arrived meanwhile.
+   */
+  sync(): Promise<void> {
+    if (!this.reading) {
+      this.reading = this.readLog().finally(() => (this.reading = undefined));
+      return this.reading;
+    }
+    this.nextRead ??= this.reading
+      .catch(() => undefined)
+      .then(() => {
+        this.nextRead = undefined;
+        return this.sync();
+      });
+    return this.nextRead;
+  }
+
+  private async readLog(): Promise<void> {
     const db = this.db();
     const epoch = await currentEpoch(db);
     if (this.seen === undefined) {
