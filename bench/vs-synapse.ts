@@ -4,7 +4,7 @@
  *   npx tsx bench/vs-synapse.ts [--events 20000] [--day-messages 500] [--warm 20]
  *                               [--wrk-seconds 10] [--wrk-connections 8] [--seed-concurrency 8]
  *
- * 1. Day page. A room with 500 messages on one UTC day. The archive (production `next start`,
+ * 1. Day page. A room with 500 messages on one UTC day. The archive (production `npm start`,
  *    embedded PGlite) serves that day as pages of 150 events (DAY_PAGE_SIZE), so "the day" is its
  *    four pages fetched in turn, and "page 1" its first page. Against it: Synapse's client API
  *    `/messages?dir=f&limit=500` (and `limit=150` for page 1) from a token at the day's start
