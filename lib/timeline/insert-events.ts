@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db";
 import type { Tx } from "@/lib/timeline/db-types";
+import { readBatchContext } from "@/lib/timeline/batch-reads";
 import { depthBounds } from "@/lib/timeline/depth-bounds";
 import { gapsTouchedBy, refreshGap } from "@/lib/timeline/gaps";
 import { noteInsertChanges } from "@/lib/timeline/page-changes";
@@ -101,12 +102,17 @@ async function insertBatch(
   redact: InsertEventsInput["redact"],
 ): Promise<InsertEventsResult> {
   const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-  const rows = await tx.$queryRaw<{ room_version: string | null; existing: string[] }[]>`
-    SELECT (SELECT room_version FROM rooms WHERE room_id = ${roomId}) AS room_version,
-      ARRAY(SELECT event_id FROM events WHERE event_id = ANY(${unique.map((e) => e.eventId)}::text[])) AS existing`;
-  const roomVersion = rows[0]?.room_version ?? undefined;
+  const anchorId = arrival.kind === "backfill" ? arrival.before : arrival.kind === "forwards" ? arrival.after : null;
+  const reads = await readBatchContext(
+    tx,
+    roomId,
+    unique.map((e) => e.eventId),
+    [...new Set(unique.flatMap((e) => e.prevEvents))],
+    anchorId,
+  );
+  const roomVersion = reads.roomVersion;
   if (roomVersion === undefined) throw new TimelineError("room_not_found", `room ${roomId} is not stored`);
-  const duplicates = new Set(rows[0]?.existing ?? []);
+  const duplicates = reads.existing;
   const fresh = unique.filter((e) => !duplicates.has(e.eventId));
   // Rejected and soft-failed events are kept (so they are never fetched or judged again) but
   // never placed: no reader sees them, and as prev_events they count as known, not missing.
@@ -136,30 +142,21 @@ async function insertBatch(
 
   const batchIds = new Set(result.inserted);
   const outsidePrevs = [...new Set(sorted.flatMap((e) => e.prevEvents).filter((p) => !batchIds.has(p)))];
-  const prevRows = await tx.$queryRaw<{ event_id: string; position: bigint | null }[]>`
-    SELECT e.event_id, i.position FROM events e LEFT JOIN timeline_items i ON i.event_id = e.event_id
-    WHERE e.event_id = ANY(${outsidePrevs}::text[]) AND e.room_id || '' = ${roomId}`;
-  const storedPrevPosition = new Map(prevRows.flatMap((r) => (r.position === null ? [] : [[r.event_id, r.position] as const])));
+  const outside = new Set(outsidePrevs);
+  const prevRows = reads.prevs.filter((r) => outside.has(r.eventId));
+  const storedPrevPosition = new Map(prevRows.flatMap((r) => (r.position === null ? [] : [[r.eventId, r.position] as const])));
   // Stored but never placed (rejected, soft-failed): known, so no gap waits for them.
-  const knownUnplaced = new Set([...prevRows.filter((r) => r.position === null).map((r) => r.event_id), ...unplaced.map((e) => e.eventId)]);
+  const knownUnplaced = new Set([...prevRows.filter((r) => r.position === null).map((r) => r.eventId), ...unplaced.map((e) => e.eventId)]);
   // Stored successors of batch events are exactly the events right after the gaps that list
   // them as missing (invariant 3), so the few gap items answer without scanning prev_events.
-  const afterGaps = await tx.$queryRaw<{ missing: string[]; position: bigint; depth: bigint }[]>`
-    SELECT g.missing_prev_events AS missing, b.position, e.depth FROM timeline_items g
-    CROSS JOIN LATERAL (
-      SELECT i.position, i.event_id FROM timeline_items i
-      WHERE i.room_id = g.room_id AND i.position > g.position AND i.kind <> 'denial'
-      ORDER BY i.position LIMIT 1) b
-    JOIN events e ON e.event_id = b.event_id
-    WHERE g.room_id = ${roomId} AND g.kind = 'gap' AND cardinality(g.missing_prev_events) > 0
-    ORDER BY b.position`;
+  const afterGaps = reads.afterGaps;
   const storedSuccessorPositions = new Map<string, bigint[]>();
   for (const row of afterGaps) {
     for (const p of row.missing) {
       if (batchIds.has(p)) storedSuccessorPositions.set(p, [...(storedSuccessorPositions.get(p) ?? []), row.position]);
     }
   }
-  const preferred = await preferredKey(tx, roomId, arrival, sorted);
+  const preferred = await preferredKey(tx, roomId, arrival, sorted, reads.anchorPosition);
   const missingOf = new Map(
     sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p) && !knownUnplaced.has(p)))]]),
   );
@@ -167,7 +164,7 @@ async function insertBatch(
   const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo, afterGaps);
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
-  const forms = await storedForms(tx, roomId, roomVersion, sorted, redact);
+  const forms = storedForms(roomVersion, sorted, reads.redactions, redact);
   await insertEventRows(
     tx,
     sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)),
@@ -186,8 +183,11 @@ async function insertBatch(
   const ts = new Map(sorted.map((e) => [e.eventId, e.originServerTs]));
   const tips = arrival.kind === "forwards" ? "record" : arrival.kind === "jump" ? "bound" : "none";
   const toRefresh = new Set<bigint>();
+  let renumbered = false;
   for (const slot of slots) {
-    for (const id of await writeSlot(tx, roomId, slot, { tips, pack: PACK[arrival.kind], ts })) toRefresh.add(id);
+    const written = await writeSlot(tx, roomId, renumbered ? { ...slot, around: undefined } : slot, { tips, pack: PACK[arrival.kind], ts });
+    renumbered ||= written.renumbered;
+    for (const id of written.gaps) toRefresh.add(id);
   }
   for (const id of await gapsTouchedBy(tx, roomId, result.inserted, outsidePrevs)) toRefresh.add(id);
   for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) await refreshGap(tx, id);
@@ -198,21 +198,24 @@ async function insertBatch(
   return result;
 }
 
-async function preferredKey(tx: Tx, roomId: string, arrival: Arrival, sorted: readonly TimelineEventInput[]): Promise<bigint> {
-  const positionOf = async (eventId: string) => {
-    const rows = await tx.$queryRaw<{ position: bigint }[]>`
-      SELECT position FROM timeline_items WHERE event_id = ${eventId} AND room_id || '' = ${roomId}`;
-    const position = rows[0]?.position;
-    if (position === undefined) throw new TimelineError("anchor_not_found", `event ${eventId} is not in the timeline of ${roomId}`);
-    return position;
+async function preferredKey(
+  tx: Tx,
+  roomId: string,
+  arrival: Arrival,
+  sorted: readonly TimelineEventInput[],
+  anchorPosition: bigint | undefined,
+): Promise<bigint> {
+  const anchor = (eventId: string) => {
+    if (anchorPosition === undefined) throw new TimelineError("anchor_not_found", `event ${eventId} is not in the timeline of ${roomId}`);
+    return anchorPosition;
   };
   switch (arrival.kind) {
     case "live":
       return KEY_END;
     case "backfill":
-      return keyBefore(await positionOf(arrival.before));
+      return keyBefore(anchor(arrival.before));
     case "forwards":
-      return keyAfter(await positionOf(arrival.after));
+      return keyAfter(anchor(arrival.after));
     case "jump": {
       if (arrival.gapId !== undefined) {
         const gaps = await tx.$queryRaw<{ position: bigint }[]>`

@@ -14,21 +14,18 @@ export interface StoredForm {
  * arrives in the same batch (the first one in timeline order wins), so a target that arrives
  * after its redaction never shows its content.
  */
-export async function storedForms(
-  tx: Tx,
-  roomId: string,
+export function storedForms(
   roomVersion: string,
   sorted: readonly TimelineEventInput[],
+  /** Stored, placed redactions naming batch events, in timeline order (read with the batch's context). */
+  stored: readonly { eventId: string; redacts: string; redactsAny: boolean; sender: string }[],
   redact: RedactFn,
-): Promise<Map<string, StoredForm>> {
-  const ids = sorted.map((e) => e.eventId);
+): Map<string, StoredForm> {
   const senderOf = new Map(sorted.map((e) => [e.eventId, e.sender]));
   const redactor = new Map<string, string>();
-  const stored = await tx.$queryRaw<{ event_id: string; redacts: string; redacts_any: boolean; sender: string }[]>`
-    SELECT e.event_id, e.redacts, e.redacts_any, e.sender FROM events e JOIN timeline_items i ON i.event_id = e.event_id
-    WHERE e.redacts = ANY(${ids}::text[]) AND e.room_id || '' = ${roomId} ORDER BY i.position`;
   for (const r of stored) {
-    if (!redactor.has(r.redacts) && mayApply(r.redacts_any, r.sender, senderOf.get(r.redacts))) redactor.set(r.redacts, r.event_id);
+    if (!senderOf.has(r.redacts)) continue;
+    if (!redactor.has(r.redacts) && mayApply(r.redactsAny, r.sender, senderOf.get(r.redacts))) redactor.set(r.redacts, r.eventId);
   }
   for (const e of sorted) {
     if (e.redacts !== null && !redactor.has(e.redacts) && mayApply(e.redactsAny ?? true, e.sender, senderOf.get(e.redacts))) redactor.set(e.redacts, e.eventId);

@@ -16,25 +16,41 @@ export interface Slot {
   /** The stored item the run follows; null: the room's start. */
   anchorId: bigint | null;
   events: RunEvent[];
+  /** The anchor's neighbours as resolveSlots read them; stale once an earlier slot of the batch renumbered. */
+  around?: Around;
 }
 
-/** Groups keyed events by the stored item each key follows (keys ascending, then batch order). */
+/**
+ * Groups keyed events by the stored item each key follows (keys ascending, then batch order),
+ * and reads each slot's neighbours in the same statement (writeSlot needs them first).
+ */
 export async function resolveSlots(tx: Tx, roomId: string, sorted: readonly RunEvent[], keys: ReadonlyMap<string, bigint>): Promise<Slot[]> {
   const order = sorted.map((e, index) => ({ e, index, key: keys.get(e.eventId)! }));
   order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
   const distinct = [...new Set(order.map((o) => o.key))];
-  const rows = await tx.$queryRaw<{ key: string; anchor: bigint | null }[]>`
-    SELECT k.key, (SELECT id FROM timeline_items WHERE room_id = ${roomId} AND position <= k.key::bigint
-                   ORDER BY position DESC LIMIT 1) AS anchor
-    FROM unnest(${distinct.map((k) => floorOfKey(k).toString())}::text[]) AS k(key)`;
-  const anchorOfFloor = new Map(rows.map((r) => [r.key, r.anchor]));
-  const anchorOfKey = new Map(distinct.map((k) => [k, anchorOfFloor.get(floorOfKey(k).toString()) ?? null]));
+  const rows = await tx.$queryRaw<(NeighbourRow & { key: string })[]>`
+    SELECT k.key, a.id AS anchor_id, a.position AS anchor_position, a.kind AS anchor_kind,
+      n.id AS next_id, n.position AS next_position, n.kind AS next_kind,
+      ARRAY(SELECT u.p FROM unnest(COALESCE(ne.prev_events, '{}'::text[])) WITH ORDINALITY u(p, k)
+            WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = u.p AND x.room_id = ${roomId})
+            GROUP BY u.p ORDER BY min(u.k)) AS next_missing
+    FROM unnest(${distinct.map((k) => floorOfKey(k).toString())}::text[]) AS k(key)
+    LEFT JOIN LATERAL (
+      SELECT id, position, kind FROM timeline_items WHERE room_id = ${roomId} AND position <= k.key::bigint
+      ORDER BY position DESC LIMIT 1) a ON true
+    LEFT JOIN LATERAL (
+      SELECT id, position, kind, event_id FROM timeline_items
+      WHERE room_id = ${roomId} AND (a.id IS NULL OR position > a.position)
+      ORDER BY position LIMIT 1) n ON true
+    LEFT JOIN events ne ON ne.event_id = n.event_id`;
+  const rowOfFloor = new Map(rows.map((r) => [r.key, r]));
   const slots: Slot[] = [];
   for (const { e, key } of order) {
-    const anchorId = anchorOfKey.get(key) ?? null;
+    const row = rowOfFloor.get(floorOfKey(key).toString());
+    const anchorId = row?.anchor_id ?? null;
     const last = slots[slots.length - 1];
     if (last && last.anchorId === anchorId) last.events.push(e);
-    else slots.push({ anchorId, events: [e] });
+    else slots.push({ anchorId, events: [e], around: row ? aroundOf(row) : undefined });
   }
   return slots;
 }
@@ -51,12 +67,13 @@ export interface SlotOptions {
  * (renumbering around the spot when they are too close). Returns the existing gaps next to
  * the run, whose records must be refreshed.
  */
-export async function writeSlot(tx: Tx, roomId: string, slot: Slot, options: SlotOptions): Promise<bigint[]> {
-  const around = await neighbours(tx, roomId, slot.anchorId);
+export async function writeSlot(tx: Tx, roomId: string, slot: Slot, options: SlotOptions): Promise<{ gaps: bigint[]; renumbered: boolean }> {
+  const around = slot.around ?? (await neighbours(tx, roomId, slot.anchorId));
   let { anchor, next } = around;
   const { items, tipsForNextGap } = buildRun(slot.events, { beforeKind: anchor?.kind ?? null, after: around.after, tips: options.tips });
 
   let positions = placeInSlot(anchor?.position ?? null, next?.position ?? null, items.length, options.pack);
+  const renumbered = !positions;
   if (!positions) {
     await renumberAround(tx, roomId, anchor?.position ?? null, next?.position ?? null, items.length);
     ({ anchor, next } = await neighbours(tx, roomId, slot.anchorId));
@@ -77,25 +94,15 @@ export async function writeSlot(tx: Tx, roomId: string, slot: Slot, options: Slo
         || ARRAY(SELECT t FROM unnest(${tipsForNextGap}::text[]) t WHERE t <> ALL(unknown_successors_of))
       WHERE id = ${next.id}::bigint`;
   }
-  return [anchor, next].filter((i): i is ItemRow => i?.kind === "gap").map((i) => i.id);
+  return { gaps: [anchor, next].filter((i): i is ItemRow => i?.kind === "gap").map((i) => i.id), renumbered };
 }
 
 /**
  * The run's anchor and the item after it, and what the run must know about that item: the
  * prev_events it still misses (batch events are already in `events`) when it is an event.
  */
-async function neighbours(tx: Tx, roomId: string, anchorId: bigint | null) {
-  const rows = await tx.$queryRaw<
-    {
-      anchor_id: bigint | null;
-      anchor_position: bigint | null;
-      anchor_kind: string | null;
-      next_id: bigint | null;
-      next_position: bigint | null;
-      next_kind: string | null;
-      next_missing: string[];
-    }[]
-  >`
+async function neighbours(tx: Tx, roomId: string, anchorId: bigint | null): Promise<Around> {
+  const rows = await tx.$queryRaw<NeighbourRow[]>`
     SELECT a.id AS anchor_id, a.position AS anchor_position, a.kind AS anchor_kind,
       n.id AS next_id, n.position AS next_position, n.kind AS next_kind,
       ARRAY(SELECT u.p FROM unnest(COALESCE(ne.prev_events, '{}'::text[])) WITH ORDINALITY u(p, k)
@@ -110,6 +117,26 @@ async function neighbours(tx: Tx, roomId: string, anchorId: bigint | null) {
     LEFT JOIN events ne ON ne.event_id = n.event_id`;
   const r = rows[0];
   if (anchorId !== null && (r?.anchor_id ?? null) === null) throw new TimelineError("inconsistent", `timeline item ${anchorId} vanished`);
+  return aroundOf(r);
+}
+
+interface NeighbourRow {
+  anchor_id: bigint | null;
+  anchor_position: bigint | null;
+  anchor_kind: string | null;
+  next_id: bigint | null;
+  next_position: bigint | null;
+  next_kind: string | null;
+  next_missing: string[];
+}
+
+interface Around {
+  anchor: ItemRow | undefined;
+  next: ItemRow | undefined;
+  after: RunContext["after"];
+}
+
+function aroundOf(r: NeighbourRow | undefined): Around {
   const anchor: ItemRow | undefined = r && r.anchor_id !== null ? { id: r.anchor_id, position: r.anchor_position!, kind: r.anchor_kind! } : undefined;
   const next: ItemRow | undefined = r && r.next_id !== null ? { id: r.next_id, position: r.next_position!, kind: r.next_kind! } : undefined;
   const after: RunContext["after"] = !next
