@@ -3,8 +3,9 @@ import { fileURLToPath } from "node:url";
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // PGlite loads its WebAssembly and data files from its own package folder; the Prisma
-  // adapters, the job queue (pg-boss) and pino must also run from node_modules rather than be bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "pg-boss", "pino"],
+  // adapters, the job queue (pg-boss), pino and piscina (which starts its workers from its own
+  // folder) must also run from node_modules rather than be bundled.
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "pg-boss", "pino", "piscina"],
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,

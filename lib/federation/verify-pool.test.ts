@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createVerifyPool, sharesFor, verifyMany } from "@/lib/federation/verify-pool";
+import { loadRooms, loadServerKeys, manifest, toPdu } from "@/lib/matrix/__fixtures__/synapse-fixtures";
+import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
+import { parseServerKeyResponse } from "@/lib/matrix/server-keys";
+import type { VerifyKeyLookup } from "@/lib/matrix/verify-keys";
+
+// The pool must give the decisions the ingest's own thread gives, PDU for PDU and in order:
+// real Synapse PDUs of every recorded room version, and copies broken in each way that leads
+// to a different outcome (bad signature, missing signature, content hash mismatch, a key
+// server that does not answer, not a PDU at all).
+
+const rooms = loadRooms();
+const firstTs = Math.min(...rooms.flatMap((r) => r.served.map((e) => e.origin_server_ts as number)));
+const keys = parseServerKeyResponse(loadServerKeys(), manifest.serverName, firstTs);
+const UNREACHABLE = "unreachable.example";
+const lookup: VerifyKeyLookup = async (server, keyId) => {
+  if (server === UNREACHABLE) throw new Error(`${UNREACHABLE} did not answer`);
+  return server === manifest.serverName ? keys.verifyKeys[keyId] : undefined;
+};
+
+function broken(pdu: JsonObject): JsonObject[] {
+  const content = isJsonObject(pdu.content) ? pdu.content : {};
+  const signatures = isJsonObject(pdu.signatures) ? pdu.signatures : {};
+  return [
+    { ...pdu, origin_server_ts: (pdu.origin_server_ts as number) + 1 },
+    { ...pdu, signatures: {} },
+    { ...pdu, content: { ...content, body: "changed after signing" } },
+    { ...pdu, sender: `@someone:${UNREACHABLE}`, signatures: { ...signatures, [UNREACHABLE]: { "ed25519:a": "AAAA" } } },
+    { type: "m.room.message" },
+  ];
+}
+
+const pool = createVerifyPool(2);
+afterAll(() => pool?.destroy());
+
+describe("the verification pool", () => {
+  it("cuts small batches into no shares and large ones into one per thread", () => {
+    expect(sharesFor(5, 2)).toBe(1);
+    expect(sharesFor(31, 2)).toBe(1);
+    expect(sharesFor(100, 2)).toBe(2);
+    expect(sharesFor(100, 8)).toBe(6);
+  });
+
+  it.each(rooms.map((r) => [r.roomVersion, r] as const))(
+    "agrees with the inline path on recorded PDUs of room version %s",
+    async (roomVersion, room) => {
+      expect(pool).not.toBeNull();
+      const pdus = room.served.map((served) => toPdu(served, roomVersion));
+      const batch = [...pdus, ...pdus.flatMap(broken)];
+      expect(sharesFor(batch.length, 2)).toBeGreaterThanOrEqual(2);
+
+      const inline = await verifyMany(batch, roomVersion, lookup, { pool: null, skipCountLimits: true });
+      const before = pool!.completed;
+      const pooled = await verifyMany(batch, roomVersion, lookup, { pool, skipCountLimits: true });
+      // The workers gave the outcomes (the fallback to this thread would look the same).
+      expect(pool!.completed - before).toBeGreaterThanOrEqual(2);
+      expect(pooled).toEqual(inline);
+
+      const statuses = new Set(inline.map((o) => (o.status === "accepted" && o.redacted ? "redacted" : o.status)));
+      expect([...statuses].sort()).toEqual(["accepted", "deferred", "dropped", "redacted"]);
+    },
+    120_000,
+  );
+});
