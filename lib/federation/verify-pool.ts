@@ -34,7 +34,9 @@ export function createVerifyPool(threads: number): VerifyPool | null {
     logger.warn({ file: BOOT }, "verification worker not found: verifying on the ingest's thread");
     return null;
   }
-  return new Piscina<VerifyTask, VerifyOutcome[]>({ filename: BOOT, minThreads: 0, maxThreads: threads, idleTimeout: IDLE_MS, atomics: "disabled" });
+  const created = new Piscina<VerifyTask, VerifyOutcome[]>({ filename: BOOT, minThreads: 0, maxThreads: threads, idleTimeout: IDLE_MS, atomics: "disabled" });
+  logger.info({ threads }, "verification pool: PDU batches are verified on worker threads");
+  return created;
 }
 
 let pool: VerifyPool | null | undefined;
