@@ -9,26 +9,24 @@
  * Lighthouse is fetched by npx at its pinned version rather than installed with the project: it is
  * large, only this bench uses it, and its version must not drift with the lock file's updates.
  * The day is written through lib/timeline as the ingest pipeline writes verified events: a room
- * with four members talking for a day (plain, formatted and long messages, replies, an emote).
+ * with four members talking for a day (plain, formatted and long messages, replies, an emote;
+ * lib/archive/testing/busy-day-seed.ts, which the page-weight e2e reads too). It also prints the
+ * day's bytes: HTML of all its pages and the JavaScript beyond the framework (e2e/fixtures/page-weight.ts).
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { chain } from "../lib/archive/testing/day-pages-seed";
+import { describeDay, kb, measureDay } from "../e2e/fixtures/page-weight";
+import { BUSY_DAY_MESSAGES, BUSY_DAY_PATH, seedBusyDay } from "../lib/archive/testing/busy-day-seed";
 import { createTestDatabase, TEST_POSTGRES_URL } from "../lib/testing/database";
-import { insertEvents } from "../lib/timeline/insert-events";
-import { testRedact } from "../lib/timeline/testing/events";
 import { startArchiveServer } from "../scripts/archive/server";
 import { printResult } from "./lib/result";
 import { loadLine } from "./lib/stats";
 
 const LIGHTHOUSE = "lighthouse@12.2.3";
 const CHROMIUM = "/usr/bin/chromium";
-const MESSAGES = 500;
-const ROOM = "!lighthouse:hs.test";
-const DAY = "2026-11-25";
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;
 
 function argValue(name: string, fallback: number): number {
@@ -36,51 +34,6 @@ function argValue(name: string, fallback: number): number {
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < 1 || value > 9) throw new Error(`--${name} must be an integer from 1 to 9`);
   return value;
-}
-
-const USERS = [
-  ["@alice:hs.test", "Alice"],
-  ["@bob:hs.test", "Bob"],
-  ["@carol:hs.test", "Carol"],
-  ["@dave:hs.test", "Dave"],
-] as const;
-
-function dayOfMessages() {
-  const start = BigInt(Date.parse(`${DAY}T00:00:00Z`));
-  const specs: Parameters<typeof chain>[1] = [
-    { id: "$lh-create", ts: start, type: "m.room.create", stateKey: "", sender: USERS[0][0], content: { room_version: "11" } },
-    ...USERS.map(([user, name], i) => ({
-      id: `$lh-join-${i}`,
-      ts: start + BigInt(i),
-      type: "m.room.member",
-      stateKey: user,
-      sender: user,
-      content: { membership: "join", displayname: name },
-    })),
-    { id: "$lh-hv", ts: start + 10n, type: "m.room.history_visibility", stateKey: "", sender: USERS[0][0], content: { history_visibility: "world_readable" } },
-  ];
-  for (let i = 0; i < MESSAGES; i++) {
-    const [sender] = USERS[(i * 7 + (i >> 3)) % USERS.length]!;
-    const body =
-      i % 11 === 0
-        ? `Here is a longer thought, number ${i}: the archive keeps every day of this room in one order that never changes, and a reader can link to any single message of it.`
-        : `message ${i + 1} of the day`;
-    const content: Record<string, unknown> =
-      i % 13 === 5
-        ? {
-            msgtype: "m.text",
-            body,
-            format: "org.matrix.custom.html",
-            formatted_body: `<b>${body}</b> with <code>code</code> and <a href="https://example.org">a link</a>`,
-          }
-        : i % 17 === 3
-          ? { msgtype: "m.emote", body: "waves" }
-          : i % 19 === 7
-            ? { msgtype: "m.text", body, "m.relates_to": { "m.in_reply_to": { event_id: `$lh-${i - 2}` } } }
-            : { msgtype: "m.text", body };
-    specs.push({ id: `$lh-${i}`, ts: start + 60_000n + BigInt(i) * 150_000n, sender, content });
-  }
-  return chain(ROOM, specs);
 }
 
 interface Report {
@@ -130,17 +83,15 @@ async function main() {
   const outDir = mkdtempSync(path.join(os.tmpdir(), "lighthouse-"));
   let server: Awaited<ReturnType<typeof startArchiveServer>> | undefined;
   try {
-    await db.prisma.room.create({
-      data: { roomId: ROOM, roomVersion: "11", name: "Lighthouse", canonicalAlias: "#lighthouse:hs.test", historyVisibility: "world_readable" },
-    });
-    await insertEvents(db.prisma, { roomId: ROOM, arrival: { kind: "live" }, events: dayOfMessages(), redact: testRedact });
+    await seedBusyDay(db.prisma);
     const url = new URL(TEST_POSTGRES_URL);
     url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
     server = await startArchiveServer({ env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", DAY_FILL_ON_VIEW: "false" } });
-    const page = `${server.url}/r/lighthouse%3Ahs.test/date/${DAY.replaceAll("-", "/")}`;
+    const page = `${server.url}${BUSY_DAY_PATH}`;
     const first = await fetch(page);
     if (first.status !== 200) throw new Error(`the day page answered ${first.status}`);
-    const html = await first.text();
+    await first.text();
+    const weight = await measureDay(server.url, BUSY_DAY_PATH);
     const scores: Array<Record<string, number>> = [];
     const lost = new Set<string>();
     for (let run = 0; run < runs; run++) {
@@ -149,15 +100,22 @@ async function main() {
       for (const f of report.failing) lost.add(f);
     }
     const result = Object.fromEntries(CATEGORIES.map((c) => [c, median(scores.map((s) => s[c]!))]));
-    console.log(
-      `Lighthouse ${LIGHTHOUSE.split("@")[1]} (mobile), ${MESSAGES}-message day, first page ${Math.round(html.length / 1024)} KiB of HTML, ${runs} run(s):`,
-    );
+    console.log(`Lighthouse ${LIGHTHOUSE.split("@")[1]} (mobile), ${BUSY_DAY_MESSAGES}-message day (lib/archive/testing/busy-day-seed.ts), ${runs} run(s):`);
     for (const c of CATEGORIES) console.log(`  ${c.padEnd(15)} ${result[c]}`);
     for (const f of lost) console.log(`  lost points: ${f}`);
+    for (const line of describeDay(weight)) console.log(line);
     console.log(loadLine());
     printResult({
       name: "lighthouse",
-      rows: CATEGORIES.map((c) => [`Lighthouse ${c}, 500-message day (mobile)`, String(result[c]), runs > 1 ? `median of ${runs}` : "one run"]),
+      rows: [
+        ...CATEGORIES.map((c): [string, string, string] => [
+          `Lighthouse ${c}, 500-message day (mobile)`,
+          String(result[c]),
+          runs > 1 ? `median of ${runs}` : "one run",
+        ]),
+        ["HTML of the whole 500-message day (all pages, inline payload included)", kb(weight.htmlBytes), `${weight.pages.length} pages`],
+        ["JavaScript beyond the framework on a day page (gzip)", kb(weight.ownJsGzip), `framework ${kb(weight.frameworkJsGzip)}`],
+      ],
       notes: [loadLine()],
     });
   } finally {
