@@ -13,7 +13,10 @@ import { getEnv } from "@/lib/env";
 export function DayRoute({ result }: { result: DayPageResult }) {
   if (result.status === "forbidden") forbidden();
   if (result.status !== "ok") notFound();
+  const { page } = result;
+  // Cursor pages ask search engines not to index them, so they carry no structured data either.
+  const structuredData = page.viaCursor ? null : dayStructuredData(page, getEnv().ARCHIVE_BASE_URL);
   // A server component renders once per request: "today" is the request's date.
   // eslint-disable-next-line react-hooks/purity
-  return <DayPage page={result.page} today={isoDate(Date.now())} structuredData={dayStructuredData(result.page, getEnv().ARCHIVE_BASE_URL)} />;
+  return <DayPage page={page} today={isoDate(Date.now())} structuredData={structuredData} />;
 }

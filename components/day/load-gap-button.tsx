@@ -1,8 +1,7 @@
 "use client";
 
 import { QueryClient, QueryClientProvider, useMutation } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { useTransition } from "react";
+import { useState } from "react";
 
 interface FillResponse {
   filled: number;
@@ -43,7 +42,7 @@ function queryClient(): QueryClient {
 /**
  * The one interactive part of a gap (props: the room, the gap and the day page it is on). It is
  * a form that works without JavaScript (POST, then back to the day); with JavaScript it fills
- * in place and refreshes the page.
+ * in place and reloads the page.
  */
 export function LoadGapButton(props: { roomId: string; gapId: string; back: string }) {
   return (
@@ -53,16 +52,20 @@ export function LoadGapButton(props: { roomId: string; gapId: string; back: stri
   );
 }
 
-// Asks the archive to fetch the missing history over federation, then re-renders the server
-// page so the messages appear in their places.
+// Asks the archive to fetch the missing history over federation, then reloads the page so the
+// messages appear in their places: a day page's messages are static blocks, which a refresh of
+// the payload would not change (components/day/static-block.tsx).
 function FillButton({ roomId, gapId, back }: { roomId: string; gapId: string; back: string }) {
-  const router = useRouter();
-  const [refreshing, startRefresh] = useTransition();
+  const [reloading, setReloading] = useState(false);
   const mutation = useMutation({
     mutationFn: () => fillGap(roomId, gapId),
-    onSuccess: () => startRefresh(() => router.refresh()),
+    onSuccess: (answer) => {
+      if (answer.filled === 0 && answer.remaining) return;
+      setReloading(true);
+      window.location.reload();
+    },
   });
-  const busy = mutation.isPending || refreshing;
+  const busy = mutation.isPending || reloading;
   return (
     <form
       action="/api/gaps/fill"

@@ -8,15 +8,13 @@ export function UtcTime({ ts, href }: { ts: number; href?: string }) {
   const label = `${iso.slice(11, 16)} UTC`;
   // To the minute, as shown ("2026-11-25T04:57Z" is a valid datetime and Date parses it).
   const dateTime = `${iso.slice(0, 16)}Z`;
-  return (
-    <span className="ts">
-      {href ? (
-        <a href={href}>
-          <time dateTime={dateTime}>{label}</time>
-        </a>
-      ) : (
-        <time dateTime={dateTime}>{label}</time>
-      )}
-    </span>
+  const time = <time dateTime={dateTime}>{label}</time>;
+  // A linked time is the link itself (one element less per message than a link in a span).
+  return href ? (
+    <a className="ts" href={href}>
+      {time}
+    </a>
+  ) : (
+    <span className="ts">{time}</span>
   );
 }

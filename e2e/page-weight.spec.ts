@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { BUSY_DAY_MESSAGES, BUSY_DAY_PATH, seedBusyDay } from "../lib/archive/testing/busy-day-seed";
+import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
+import { describeDay, measureDay } from "./fixtures/page-weight";
+
+// The byte budgets of a day page (docs/day-pages.md, "Keeping pages light"): a 500-message day at
+// most 300 KB of HTML over all its pages, inline RSC payload included, and at most 25 KB of gzipped
+// JavaScript beyond the framework's runtime on a day page. Bytes, unlike timings, do not depend on
+// the machine, so they are a test. The day is readable without JavaScript: every message is in the
+// HTML a browser without scripts shows.
+
+let db: TestDatabase;
+let archive: ArchiveServer;
+
+test.beforeAll(async ({}, testInfo) => {
+  test.setTimeout(300_000);
+  db = await createTestDatabase("postgres");
+  await seedBusyDay(db.prisma);
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
+  archive = await startArchiveServer({
+    env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", DAY_FILL_ON_VIEW: "false" },
+    logFile: testInfo.outputPath("archive.log"),
+  });
+});
+
+test.afterAll(async () => {
+  await archive?.stop();
+  await db?.close();
+});
+
+test("a 500-message day stays within its HTML and JavaScript budgets", async ({}, testInfo) => {
+  const weight = await measureDay(archive.url, BUSY_DAY_PATH);
+  const lines = describeDay(weight);
+  console.log(lines.join("\n"));
+  await testInfo.attach("page-weight.txt", { body: lines.join("\n"), contentType: "text/plain" });
+  expect(
+    weight.pages.reduce((n, p) => n + p.messages, 0),
+    "every message is on one of the day's pages",
+  ).toBe(BUSY_DAY_MESSAGES);
+  expect(weight.htmlBytes, "HTML of the whole day (bytes)").toBeLessThanOrEqual(300_000);
+  expect(weight.ownJsGzip, "JavaScript beyond the framework (gzip bytes)").toBeLessThanOrEqual(25_000);
+});
+
+test("the day reads without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${archive.url}${BUSY_DAY_PATH}`);
+  await expect(page.getByText("message 2 of the day", { exact: true })).toBeVisible();
+  await expect(page.getByText("Later messages of this day").first()).toBeVisible();
+  await context.close();
+});
