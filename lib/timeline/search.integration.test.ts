@@ -137,6 +137,41 @@ describe("full-text search rows, kept by the write path", () => {
     expect((await searchMessageRows(db.prisma, { roomIds: [r], query: "the and of", limit: 5, offset: 0 })).status).toBe("no_terms");
   });
 
+  it("answers the same pages whether the words are common (newest rows first) or rare (the GIN index)", async () => {
+    // More rows than the newest window tested first (1,000 for a first page), so a rare word
+    // is found only through the index, and a common one from the window.
+    const a = await room();
+    const ids: string[] = [];
+    for (let batch = 0; batch < 4; batch++) {
+      await live(
+        a,
+        Array.from({ length: 300 }, (_, k) => {
+          const i = batch * 300 + k;
+          ids.push(`$w${i}`);
+          return message(a, `$w${i}`, text(`common words ${i < 3 ? "ancient" : ""} ${i % 40 === 0 ? "sometimes" : ""} number ${i}`));
+        }),
+      );
+    }
+    const newestFirst = (pick: (i: number) => boolean) => ids.filter((_, i) => pick(i)).reverse();
+    expect(await found([a], "ancient")).toEqual(newestFirst((i) => i < 3));
+    expect(await found([a], "common")).toEqual(newestFirst(() => true).slice(0, 50));
+    expect(await found([a], "sometimes")).toEqual(newestFirst((i) => i % 40 === 0));
+    // Pages follow one another, also across rooms, where a newer room's hits come first.
+    const b = await room();
+    await live(b, [message(b, "$b1", text("common in b")), message(b, "$b2", text("common again in b"))]);
+    const pages: string[] = [];
+    for (let page = 0; page < 3; page++) {
+      const result = await searchMessageRows(db.prisma, { roomIds: [a, b], query: "common", limit: 20, offset: page * 20 });
+      if (result.status !== "ok") throw new Error(result.status);
+      expect(result.more).toBe(true);
+      pages.push(...result.hits.map((h) => h.messageId));
+    }
+    expect(pages).toEqual(["$b2", "$b1", ...newestFirst(() => true).slice(0, 58)]);
+    const deep = await searchMessageRows(db.prisma, { roomIds: [a, b], query: "common", limit: 20, offset: 1190 });
+    expect(deep).toMatchObject({ status: "ok", more: false });
+    if (deep.status === "ok") expect(deep.hits.map((h) => h.messageId)).toEqual(newestFirst(() => true).slice(1188));
+  });
+
   it("counts the gaps of the searched rooms", async () => {
     const r = await room();
     await live(r, [message(r, "$g1", text("one"))]);
