@@ -267,14 +267,17 @@ test("overruled history: bob's rename and kick, seen live, stay in place marked 
     await expect(renameItem, "the rename is marked overruled in place").toContainText("overruled");
     await expect(renameItem).toContainText(`the room's name is “${ROOM_NAME}”`);
     await expect(kickItem, "the kick is marked overruled in place").toContainText("overruled");
-    await expect(kickItem).toContainText(`${carol.userId}'s membership is join`);
+    // Users by display name (Synapse's default: the localpart), with the Matrix ID as the tooltip.
+    await expect(kickItem).toContainText(`${carol.localpart}'s membership is join`);
+    await expect(kickItem.locator(`.why span[title="${carol.userId}"]`).first()).toHaveText(carol.localpart);
     // The denial items, where the archive learned it: after everything the reader saw before.
     const denialNotes = reader.getByRole("note", { name: "Later, the archive learned" });
     await expect(denialNotes, "a denial item for the rename and one for the kick").toHaveCount(2);
     const denied = await denialNotes.evaluateAll((els) => els.map((e) => e.getAttribute("data-denied-event-id")));
     expect(denied.sort()).toEqual([rename, kickId].sort());
     const renameNote = reader.locator(`[role="note"][data-denied-event-id="${rename}"]`);
-    await expect(renameNote).toContainText(`Later, the archive learned: Overruled by state resolution: ${bob.userId} renamed the room to “${BOBS_NAME}”`);
+    await expect(renameNote).toContainText(`Later, the archive learned: Overruled by state resolution: ${bob.localpart} renamed the room to “${BOBS_NAME}”`);
+    await expect(renameNote.locator(`span[title="${bob.userId}"]`)).toHaveText(bob.localpart);
     await expect(reader.locator(`[role="note"][data-denied-event-id="${kickId}"]`)).toContainText("Later, the archive learned:");
     // On the page, both notes come after the overruled changes (and everything else readers saw
     // before the heal): the page's items in order, a note as `denial:<event ID>`.

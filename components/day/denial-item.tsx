@@ -1,3 +1,4 @@
+import { NamedText } from "@/components/day/named-text";
 import { UtcTime } from "@/components/day/utc-time";
 import type { DenialItemView } from "@/lib/archive/view-types";
 
@@ -9,7 +10,7 @@ export function DenialItem({ item }: { item: DenialItemView }) {
   return (
     <div role="note" aria-label="Later, the archive learned" data-denied-event-id={item.eventId} className="denial">
       <p>
-        <span className="font-medium">Later, the archive learned:</span> {item.reason}{" "}
+        <span className="font-medium">Later, the archive learned:</span> <NamedText parts={item.reason} />{" "}
         <a href={item.href} className="lnk whitespace-nowrap">
           see the item
         </a>{" "}

@@ -1,3 +1,4 @@
+import { NamedText } from "@/components/day/named-text";
 import { UtcTime } from "@/components/day/utc-time";
 import type { StateChangeView, StateRunItemView } from "@/lib/archive/view-types";
 
@@ -20,7 +21,9 @@ function Change({ change, text }: { change: StateChangeView; text: string }) {
     return (
       <>
         <s>{text}</s> <span className="badge">overruled</span> <UtcTime ts={change.ts} />
-        <span className="why">{change.overruled}</span>
+        <span className="why">
+          <NamedText parts={change.overruled} />
+        </span>
       </>
     );
   }

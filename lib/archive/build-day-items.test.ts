@@ -197,6 +197,12 @@ describe("overruled and withheld history, and denial items", () => {
   const denial = (deniedEventId: string, reason: string, ts: number): WindowItem => ({ kind: "denial", deniedEventId, reason, ts });
   const events = (es: StoredEvent[]): WindowItem[] => es.map((e) => ({ kind: "event", eventId: e.eventId }));
   const OVERRULED = "Overruled by state resolution: @bob:hs2 renamed the room to “Bob's room”; the room's name is “Lobby”.";
+  /** OVERRULED as the page shows it: the user ID a part of its own (no display name here). */
+  const OVERRULED_PARTS = [
+    { text: "Overruled by state resolution: " },
+    { text: "@bob:hs2", userId: "@bob:hs2" },
+    { text: " renamed the room to “Bob's room”; the room's name is “Lobby”." },
+  ];
 
   it("shows an overruled rename with its text, marked, in a state run of its own", () => {
     const topic = state("m.room.topic", { topic: "Chat" });
@@ -208,7 +214,7 @@ describe("overruled and withheld history, and denial items", () => {
       kind: "state",
       eventId: rename.eventId,
       summary: "@bob:hs2 named the room “Bob's room”",
-      changes: [{ eventId: rename.eventId, text: "@bob:hs2 named the room “Bob's room”", overruled: OVERRULED, withheld: null }],
+      changes: [{ eventId: rename.eventId, text: "@bob:hs2 named the room “Bob's room”", overruled: OVERRULED_PARTS, withheld: null }],
     });
     expect(out[0]).toMatchObject({ changes: [{ overruled: null, withheld: null }] });
   });
@@ -256,8 +262,8 @@ describe("overruled and withheld history, and denial items", () => {
       `denial:${elsewhere.eventId}`,
       `message:${later.eventId}`,
     ]);
-    expect(out[2]).toEqual({ kind: "denial", eventId: rename.eventId, ts: later.ts - 2, reason: OVERRULED, href: `#${rename.eventId}` });
-    expect(out[3]).toMatchObject({ reason: "signature check failed", href: `#${bad.eventId}` });
+    expect(out[2]).toEqual({ kind: "denial", eventId: rename.eventId, ts: later.ts - 2, reason: OVERRULED_PARTS, href: `#${rename.eventId}` });
+    expect(out[3]).toMatchObject({ reason: [{ text: "signature check failed" }], href: `#${bad.eventId}` });
     expect(out[4]).toMatchObject({ href: `/r/room:hs.test/event/${elsewhere.eventId}` });
     expect(out[1]).toMatchObject({ kind: "message", withheld: "signature check failed", body: null });
   });

@@ -1,4 +1,5 @@
 import { messageBody } from "@/lib/archive/message-body";
+import { namedParts } from "@/lib/archive/named-text";
 import { eventFragment } from "@/lib/archive/room-paths";
 import { describeStateChange, summariseRun, type StateChangeInput } from "@/lib/archive/state-summary";
 import { eventContent, relationOf, quoteTargetOf, hasReplyFallback, str, type Content, type StoredEvent } from "@/lib/archive/stored-event";
@@ -169,7 +170,7 @@ function denialView(item: Extract<WindowItem, { kind: "denial" }>, anchored: Rea
   if (input.hidden.has(id)) return null;
   const event = input.events.get(id) ?? input.denied?.get(id);
   const href = anchored.has(id) || !event ? `#${eventFragment(id)}` : input.permalink(event);
-  return { kind: "denial", eventId: id, ts: item.ts, reason: item.reason, href };
+  return { kind: "denial", eventId: id, ts: item.ts, reason: namedParts(item.reason, input.names), href };
 }
 
 /** A withheld state change: only who changed what kind of state is shown, never its content. */
@@ -255,7 +256,7 @@ export function buildDayItems(input: DayItemsInput): DayItemView[] {
           eventId: event.eventId,
           ts: event.ts,
           text: text ?? `${input.names.get(event.sender) ?? event.sender} changed ${event.type}`,
-          overruled,
+          overruled: namedParts(overruled, input.names),
           withheld: null,
         });
         continue;

@@ -48,6 +48,12 @@ afterAll(async () => db?.close());
 
 const DENY_DAY = "2026-11-26";
 const OVERRULED = "Overruled by state resolution: @bob:hs2 renamed the room to “Bob's room”; the room's name is “Lobby”.";
+/** OVERRULED as the page shows it: the user ID a part of its own (no display name here). */
+const OVERRULED_PARTS = [
+  { text: "Overruled by state resolution: " },
+  { text: "@bob:hs2", userId: "@bob:hs2" },
+  { text: " renamed the room to “Bob's room”; the room's name is “Lobby”." },
+];
 const FILLER = 144;
 
 /**
@@ -104,7 +110,7 @@ describe("getDayPage", () => {
     expect(rename).toMatchObject({
       kind: "state",
       summary: "@bob:hs2 named the room “Bob's room”",
-      changes: [{ eventId: "$dn-rename", text: "@bob:hs2 named the room “Bob's room”", overruled: OVERRULED, withheld: null }],
+      changes: [{ eventId: "$dn-rename", text: "@bob:hs2 named the room “Bob's room”", overruled: OVERRULED_PARTS, withheld: null }],
     });
     const bad = first.items.find((i) => i.kind === "message" && i.eventId === "$dn-bad");
     expect(bad).toMatchObject({ withheld: "signature check failed", body: null });
@@ -115,8 +121,8 @@ describe("getDayPage", () => {
     expect(order(first).slice(0, 4)).toEqual(["state:$dn-hv", "message:$dn-m1", "state:$dn-rename", "message:$dn-bad"]);
     expect(order(first).slice(-2)).toEqual(["denial:$dn-rename", "denial:$dn-bad"]);
     expect(first.items.slice(-2)).toEqual([
-      { kind: "denial", eventId: "$dn-rename", ts: Date.parse(`${DENY_DAY}T12:00:00Z`), reason: OVERRULED, href: "#$dn-rename" },
-      { kind: "denial", eventId: "$dn-bad", ts: Date.parse(`${DENY_DAY}T12:01:00Z`), reason: "signature check failed", href: "#$dn-bad" },
+      { kind: "denial", eventId: "$dn-rename", ts: Date.parse(`${DENY_DAY}T12:00:00Z`), reason: OVERRULED_PARTS, href: "#$dn-rename" },
+      { kind: "denial", eventId: "$dn-bad", ts: Date.parse(`${DENY_DAY}T12:01:00Z`), reason: [{ text: "signature check failed" }], href: "#$dn-bad" },
     ]);
     // Denial items are not messages.
     expect(first.messageCount).toBe(2 + FILLER);

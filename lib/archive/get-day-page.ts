@@ -12,6 +12,7 @@ import { dayPagePath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/a
 import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
 import { busyHours, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
 import { displayNamesAt } from "@/lib/ingest/display-names";
+import { userIdsIn } from "@/lib/archive/named-text";
 import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
@@ -211,6 +212,13 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
     room.roomId,
     [...events.values(), ...quoted.values()].map((e) => ({ eventId: e.eventId, sender: e.sender })),
   );
+  // The users the overruled and denial sentences name who sent nothing on this page: their
+  // names in the state at the event the sentence is about.
+  const unnamed = [
+    ...eventItems.flatMap((i) => (i.overruledReason !== null ? [{ eventId: i.eventId, reason: i.overruledReason }] : [])),
+    ...denialItems.map((i) => ({ eventId: i.deniedEventId, reason: i.reason })),
+  ].flatMap(({ eventId, reason }) => userIdsIn(reason).flatMap((sender) => (names.has(sender) ? [] : [{ eventId, sender }])));
+  for (const [userId, name] of await displayNamesAt(db, room.roomId, unnamed)) names.set(userId, name);
 
   const edges = gapEdges(window.items);
   const items = window.items.flatMap((i): WindowItem[] =>

@@ -1,3 +1,4 @@
+import type { TextPart } from "@/lib/archive/named-text";
 import type { RoomUpgradesView } from "@/lib/archive/room-upgrades";
 // What the day-page components receive: plain, serializable objects (no BigInt, no Date, no
 // Prisma rows), so they can cross into client islands and be cached as JSON.
@@ -63,9 +64,10 @@ export interface StateChangeView {
   text: string;
   /**
    * State resolution left this change out of the room's state (after a netsplit healed): the
-   * reason, shown with the change, which keeps its text and its place. Null when it holds.
+   * reason (users by display name), shown with the change, which keeps its text and its place.
+   * Null when it holds.
    */
-  overruled: string | null;
+  overruled: TextPart[] | null;
   /** Denied by the archive after it was stored: the reason, shown instead of the change. */
   withheld: string | null;
 }
@@ -99,8 +101,8 @@ export interface DenialItemView {
   eventId: string;
   /** When the archive learned it. */
   ts: number;
-  /** What changed, in a sentence. */
-  reason: string;
+  /** What changed, in a sentence (users by display name). */
+  reason: TextPart[];
   /** The denied item: its anchor on this page, or its permalink. */
   href: string;
 }
