@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { dayPagePath, roomBasePath } from "../lib/archive/room-paths";
 import type { MatrixUser } from "../scripts/testbed/matrix-client";
 import { type Testbed } from "../scripts/testbed/index";
@@ -53,8 +53,11 @@ test.beforeAll(async () => {
   base = roomBasePath({ roomId, canonicalAlias: alias });
 });
 
-/** Desktop and 390 px wide, light and dark: one full-page screenshot each, kept as artifacts. */
-async function screenshots(page: Page, name: string, outputPath: (file: string) => string) {
+/**
+ * Desktop and 390 px wide, light and dark: one full-page screenshot each, attached to the test
+ * (the HTML report shows them) and kept in its output folder.
+ */
+async function screenshots(page: Page, name: string, testInfo: TestInfo) {
   for (const [width, height] of [
     [1280, 900],
     [390, 844],
@@ -62,7 +65,9 @@ async function screenshots(page: Page, name: string, outputPath: (file: string) 
     for (const colorScheme of ["light", "dark"] as const) {
       await page.setViewportSize({ width, height });
       await page.emulateMedia({ colorScheme });
-      await page.screenshot({ path: outputPath(`${name}-${width}-${colorScheme}.png`), fullPage: true });
+      const file = testInfo.outputPath(`${name}-${width}-${colorScheme}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      await testInfo.attach(`${name}, ${width} px, ${colorScheme}`, { path: file, contentType: "image/png" });
     }
   }
   await page.setViewportSize({ width: 1280, height: 720 });
@@ -88,7 +93,7 @@ test("a search finds a message, says results may be incomplete, and its link lan
   await expect(hit).toContainText("<b>loudly</b>");
   await expect(hit.locator("b")).toHaveCount(0);
   await expect(page.getByRole("note", { name: "Results may be incomplete" })).toContainText(/Results may be incomplete: \d+ gaps?/);
-  await screenshots(page, "search-results", (f) => testInfo.outputPath(f));
+  await screenshots(page, "search-results", testInfo);
 
   await hit.getByRole("link").click();
   await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toBe(`#${sent.pelican}`);
@@ -147,6 +152,27 @@ test("the JSON export of a day matches the page's items, and the room streams as
   expect((await request.get(`${archive.url}${base}/export/whatever.exe`)).status()).toBe(404);
 });
 
+test("grouping and the time-zone note: one sender's messages in a row share a name, and a reader east of UTC is told the day spans two dates", async ({
+  browser,
+  page,
+}) => {
+  const today = new Date().toISOString().slice(0, 10);
+  await page.goto(`${archive.url}${dayPagePath(base, today)}`);
+  // alice sent these within seconds of each other: the later ones continue the group.
+  await expect(page.locator(`[id="${sent.pelican}"]`)).toHaveClass("msg");
+  await expect(page.locator(`[id="${sent.other}"]`)).toHaveClass("msg cont");
+  await expect(page.locator(`[id="${sent.other}"] header > b`)).toHaveText(/.+/); // kept for screen readers
+  await expect(page.locator("[data-utc-day]")).toBeHidden();
+  const tokyo = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-GB" });
+  try {
+    const there = await tokyo.newPage();
+    await there.goto(`${archive.url}${dayPagePath(base, today)}`);
+    await expect(there.locator("[data-utc-day]")).toHaveText(/This page is one UTC day\. In your time zone it runs from .+, 09:00 to .+, 09:00/);
+  } finally {
+    await tokyo.close();
+  }
+});
+
 test("a thread page shows the thread in order, and its root on the day page counts the replies", async ({ page }, testInfo) => {
   const root = await alice.sendMessage(roomId, "Thread root: shall we paint the shed?");
   const inThread = () => ({ "m.relates_to": { rel_type: "m.thread", event_id: root, is_falling_back: true, "m.in_reply_to": { event_id: root } } });
@@ -157,7 +183,7 @@ test("a thread page shows the thread in order, and its root on the day page coun
   await page.goto(`${archive.url}${dayPagePath(base, new Date().toISOString().slice(0, 10))}`);
   const rootItem = page.locator(`[id="${root}"]`);
   await expect(rootItem).toContainText("3 replies in the thread");
-  await screenshots(page, "day-page", (f) => testInfo.outputPath(f));
+  await screenshots(page, "day-page", testInfo);
   await rootItem.getByRole("link", { name: "3 replies in the thread" }).click();
   await expect(page).toHaveURL(new RegExp(`/thread/${encodeURIComponent(root).replace(/[$]/g, "\\$")}$`));
   await expect(page.getByRole("heading", { level: 1 })).toContainText("3 replies");
@@ -167,11 +193,22 @@ test("a thread page shows the thread in order, and its root on the day page coun
     .evaluateAll((els) => els.map((e) => e.id));
   expect(ids).toEqual([root, ...replies]);
   await expect(page.getByRole("region", { name: "Thread" })).toContainText("No, blue!");
-  await screenshots(page, "thread-page", (f) => testInfo.outputPath(f));
+  await screenshots(page, "thread-page", testInfo);
 
-  // A reply's permalink lands on its day page; unknown threads and rooms answer 404.
-  expect((await page.request.get(`${archive.url}${base}/thread/${encodeURIComponent("$nothing-here")}`)).status()).toBe(404);
-  expect((await page.request.get(`${archive.url}/r/nowhere%3Aexample.org/thread/${encodeURIComponent(root)}`)).status()).toBe(404);
+  // Unknown threads and rooms answer 404, and the 404's title and robots rule are in the head
+  // of the HTML as sent (no JavaScript needed, nothing streamed in later).
+  for (const path of [
+    `${base}/thread/${encodeURIComponent("$nothing-here")}`,
+    `/r/nowhere%3Aexample.org/thread/${encodeURIComponent(root)}`,
+    `/r/nowhere%3Aexample.org/date/2026/11/20`,
+  ]) {
+    const missing = await page.request.get(`${archive.url}${path}`);
+    expect(missing.status(), path).toBe(404);
+    const html = await missing.text();
+    const head = html.slice(0, html.indexOf("</head>"));
+    expect(head, path).toMatch(/<title>Not in the archive · [^<]+<\/title>/);
+    expect(head, path).toContain('<meta name="robots" content="noindex, nofollow"/>');
+  }
 });
 
 test("a room upgrade: the archive follows it to the world-readable successor, and each room links the other", async ({ page }, testInfo) => {
@@ -197,7 +234,7 @@ test("a room upgrade: the archive follows it to the world-readable successor, an
     "href",
     `${newBase}/first`,
   );
-  await screenshots(page, "upgrade-old-room", (f) => testInfo.outputPath(f));
+  await screenshots(page, "upgrade-old-room", testInfo);
   await onward.getByRole("link").click();
   await expect(page).toHaveURL(new RegExp(`${newBase.replace(/[.%]/g, (c) => `\\${c}`)}/date/${today.replaceAll("-", "/")}$`));
   const back = page.getByRole("note", { name: "Room upgrade" }).filter({ hasText: "Continued from" });
