@@ -65,10 +65,26 @@ export async function searchMessageRows(db: Db, input: SearchRowsInput): Promise
   if (input.roomIds.length === 0) return { status: "ok", hits: [], more: false };
   try {
     return await db.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
-      const terms = await tx.$queryRaw<{ n: number }[]>`SELECT numnode(websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}))::int AS n`;
+      // Without statistics (PGlite has none until an ANALYZE) the planner guesses that the
+      // table holds a few dozen rows: it would read the few hits by a sequential scan (cheap to
+      // stop early, it thinks) and the newest windows by fetching a room's rows by bitmap and
+      // sorting them. Turning sequential scans off leaves the GIN index for the hits; turning
+      // bitmap scans off as well leaves the ordered walk of the (room_id, ts, event_id) index
+      // for the windows; a GIN index is read only through a bitmap, so the last plan turns
+      // them on again. One statement sets the bounds and reads whether there is a word to find.
+      const terms = await tx.$queryRaw<{ n: number }[]>`
+        SELECT set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true) AS a, set_config('enable_seqscan', 'off', true) AS c,
+          numnode(websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}))::int AS n`;
       if ((terms[0]?.n ?? 0) === 0) return { status: "no_terms" as const };
-      const rows = (await newestWindowsSuffice(tx, input)) ? await pageFromNewest(tx, input) : await pageFromIndex(tx, input);
+      let rows = await pageFromFewHits(tx, input);
+      if (rows === null) {
+        await tx.$queryRaw`SELECT set_config('enable_bitmapscan', 'off', true) AS b`;
+        rows = await pageFromNewest(tx, input);
+      }
+      if (rows === null) {
+        await tx.$queryRaw`SELECT set_config('enable_bitmapscan', 'on', true) AS b`;
+        rows = await pageFromIndex(tx, input);
+      }
       const hits = rows.slice(0, input.limit).map((r) => ({
         eventId: r.event_id,
         messageId: r.message_id,
@@ -88,6 +104,9 @@ export async function searchMessageRows(db: Db, input: SearchRowsInput): Promise
 
 type PageRow = { event_id: string; message_id: string; room_id: string; sender: string; ts: bigint; snippet: string };
 
+/** Up to this many hits, the GIN index's hits are sorted for the page (a few milliseconds). */
+const FEW_HITS = 500;
+
 /**
  * How many of a room's newest rows the time-ordered plan tests: enough to hold a page of any
  * word in at least one message of 50, and never more than a few milliseconds of work.
@@ -96,47 +115,83 @@ function windowSize(input: SearchRowsInput): number {
   return Math.min(5000, Math.max(1000, 50 * (input.offset + input.limit + 1)));
 }
 
-/**
- * Two plans answer a search, and which is cheap depends on how common the words are. The GIN
- * index finds every matching row and the newest are picked from them: the cost grows with the
- * hits (a word in most messages of a 100,000-message room costs a third of a second). Walking a
- * room's rows from the newest and testing each stops after one page of a common word, but walks
- * the whole room for a rare one. So the newest rows of each room are tested first, a bounded
- * window of them: when every room's window either holds the room's whole index or a full page of
- * hits, the page lies in the windows (the windows and the page share one order); otherwise the
- * words are rare and the GIN index answers.
- */
-async function newestWindowsSuffice(db: Tx, input: SearchRowsInput): Promise<boolean> {
-  const size = windowSize(input);
-  const needed = input.offset + input.limit + 1;
-  const rooms = await db.$queryRaw<{ scanned: number; hits: number }[]>`
-    WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q)
-    SELECT count(*)::int AS scanned, count(*) FILTER (WHERE w.tsv @@ q.q)::int AS hits
-    FROM unnest(${[...input.roomIds]}::text[]) AS r(room_id)
-    CROSS JOIN LATERAL (
-      SELECT s.tsv FROM message_search s WHERE s.room_id = r.room_id ORDER BY s.ts DESC, s.event_id DESC LIMIT ${size}
-    ) w
-    CROSS JOIN q
-    GROUP BY r.room_id`;
-  return rooms.every((r) => r.scanned < size || r.hits >= needed);
+type PageOrNot = Array<{ ok: boolean } & (PageRow | { [K in keyof PageRow]: null })>;
+
+/** The rows of an answer whose first row says whether it holds (`ok`), or null when not. */
+function pageIfOk(rows: PageOrNot): PageRow[] | null {
+  if (!rows[0]?.ok) return null;
+  return rows.flatMap((r) => (r.event_id === null ? [] : [r]));
 }
 
-/** One page from the newest window of each room (see newestWindowsSuffice). */
-function pageFromNewest(db: Tx, input: SearchRowsInput): Promise<PageRow[]> {
-  return db.$queryRaw<PageRow[]>`
-    WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q)
-    SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts, ${headline}
-    FROM (
-      SELECT w.* FROM unnest(${[...input.roomIds]}::text[]) AS r(room_id)
-      CROSS JOIN LATERAL (
-        SELECT s.* FROM message_search s WHERE s.room_id = r.room_id ORDER BY s.ts DESC, s.event_id DESC LIMIT ${windowSize(input)}
-      ) w
-      CROSS JOIN q
-      WHERE w.tsv @@ q.q
-      ORDER BY w.ts DESC, w.event_id DESC
-      LIMIT ${input.limit + 1} OFFSET ${input.offset}
-    ) s
-    ${shown}`;
+/**
+ * Three plans answer a search, and which is cheap depends on how common the words are. The GIN
+ * index finds every matching row and the newest are picked from them: the cost grows with the
+ * hits (a word in most messages of a 100,000-message room cost a third of a second). Walking a
+ * room's rows from the newest and testing each stops after one page of a common word, but walks
+ * the whole room for a rare one. So: first up to FEW_HITS + 1 hits from the GIN index in any
+ * order; when there are no more, they are all the hits, and the page is sorted from them.
+ * Otherwise the words are common, and the newest rows of each room are tested, a bounded window
+ * of them (pageFromNewest). Only when a common word is rare among the newest rows does the GIN
+ * index sort all its hits (pageFromIndex).
+ */
+async function pageFromFewHits(db: Tx, input: SearchRowsInput): Promise<PageRow[] | null> {
+  return pageIfOk(
+    await db.$queryRaw<PageOrNot>`
+      WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q),
+      h AS MATERIALIZED (
+        SELECT s.event_id, s.ts FROM message_search s, q
+        WHERE s.tsv @@ q.q AND s.room_id || '' = ANY(${[...input.roomIds]}::text[])
+        LIMIT ${FEW_HITS + 1}
+      ),
+      few AS (SELECT count(*) <= ${FEW_HITS} AS ok FROM h)
+      SELECT f.ok, p.* FROM few f
+      LEFT JOIN LATERAL (
+        SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts, ${headline}
+        FROM (
+          SELECT ms.* FROM h JOIN message_search ms ON ms.event_id = h.event_id
+          WHERE f.ok ORDER BY h.ts DESC, h.event_id DESC LIMIT ${input.limit + 1} OFFSET ${input.offset}
+        ) s
+        ${shown}
+      ) p ON true
+      ORDER BY p.ts DESC, p.event_id DESC`,
+  );
+}
+
+/**
+ * One page from the newest window of each room: when every room's window either holds the
+ * room's whole index or a full page of hits, the page lies in the windows (the windows and the
+ * page share one order); otherwise null.
+ */
+async function pageFromNewest(db: Tx, input: SearchRowsInput): Promise<PageRow[] | null> {
+  const size = windowSize(input);
+  const needed = input.offset + input.limit + 1;
+  return pageIfOk(
+    await db.$queryRaw<PageOrNot>`
+      WITH q AS (SELECT websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${input.query}) AS q),
+      w AS MATERIALIZED (
+        SELECT s.event_id, s.room_id, s.ts, s.tsv @@ q.q AS hit
+        FROM unnest(${[...input.roomIds]}::text[]) AS r(room_id)
+        CROSS JOIN q
+        CROSS JOIN LATERAL (
+          SELECT s.event_id, s.room_id, s.ts, s.tsv FROM message_search s
+          WHERE s.room_id = r.room_id ORDER BY s.ts DESC, s.event_id DESC LIMIT ${size}
+        ) s
+      ),
+      enough AS (
+        SELECT coalesce(bool_and(c.n < ${size} OR c.h >= ${needed}), true) AS ok
+        FROM (SELECT count(*) AS n, count(*) FILTER (WHERE hit) AS h FROM w GROUP BY room_id) c
+      )
+      SELECT e.ok, p.* FROM enough e
+      LEFT JOIN LATERAL (
+        SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts, ${headline}
+        FROM (
+          SELECT ms.* FROM w JOIN message_search ms ON ms.event_id = w.event_id
+          WHERE w.hit AND e.ok ORDER BY w.ts DESC, w.event_id DESC LIMIT ${input.limit + 1} OFFSET ${input.offset}
+        ) s
+        ${shown}
+      ) p ON true
+      ORDER BY p.ts DESC, p.event_id DESC`,
+  );
 }
 
 /**
