@@ -138,7 +138,7 @@ describe("full-text search rows, kept by the write path", () => {
   });
 
   it("answers the same pages whatever the plan: few hits, the newest rows first, or every hit through the GIN index", async () => {
-    // More hits of a common word than are sorted from the GIN index (500), and more rows than
+    // More hits of a common word than are sorted from the GIN index (100), and more rows than
     // the newest window tested (1,000 for a first page).
     const a = await room();
     const ids: string[] = [];
