@@ -5,10 +5,18 @@
 //   worker  background jobs only, no HTTP (needs DATABASE_URL).
 // Any number of web and worker processes may share one Postgres (docs/jobs.md). The role can
 // also come from ARCHIVE_ROLE; --role wins. The port defaults to PORT, then 3000; the server
-// listens on every address unless -H names one (lib/front/server.ts).
+// listens on every address unless -H names one (lib/front/server.ts). `npm run build` bundles
+// this file into .next/archive/start.mjs (scripts/build-server.mjs), which `npm start` runs.
+import { existsSync } from "node:fs";
 import path from "node:path";
 
 const ROLES = ["all", "web", "worker"] as const;
+
+/** The folder holding Next.js's build (.next): this file runs from .next/archive/ (the bundle) or scripts/ (tsx). */
+function projectDir(): string {
+  for (let dir = import.meta.dirname, i = 0; i < 4; dir = path.dirname(dir), i++) if (existsSync(path.join(dir, ".next", "BUILD_ID"))) return dir;
+  return path.resolve(import.meta.dirname, "..");
+}
 type Role = (typeof ROLES)[number];
 
 function parseArgs(argv: string[]): { role: Role; rest: string[] } {
@@ -74,7 +82,7 @@ if (role === "worker") {
   // As `next start` did: the build is a production build, whatever the shell had.
   (process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
   const { startFrontServer } = await import("@/lib/front/server");
-  const server = await startFrontServer({ dir: path.join(import.meta.dirname, ".."), port, hostname });
+  const server = await startFrontServer({ dir: projectDir(), port, hostname });
   const stop = () => {
     server.close();
     server.closeIdleConnections();

@@ -30,7 +30,7 @@ step "format" npm run --silent format:check
 step "unused code (knip)" npm run --silent knip
 rm -f .cache/reports/vitest.json .cache/reports/playwright.json
 step "unit + integration" npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/reports/vitest.json
-step "next build" npx next build
+step "build" npm run -s build
 export PLAYWRIGHT_JSON_OUTPUT_NAME=.cache/reports/playwright.json
 step "e2e (playwright)" npx playwright test --reporter=list,json
 

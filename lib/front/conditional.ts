@@ -1,4 +1,4 @@
-import { generateETag } from "next/dist/server/lib/etag";
+import { generateETag } from "next/dist/server/lib/etag.js";
 
 // Validators of a page the front server answers from the page cache (lib/front/day-fast-path.ts).
 // The ETag is Next.js's own function of the body, so that a browser holding the ETag of a page

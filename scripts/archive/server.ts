@@ -1,5 +1,5 @@
 /**
- * Starts the archive in a child process (`scripts/start.ts` under tsx, as `npm start` does), for
+ * Starts the archive in a child process (`.next/archive/start.mjs`, bundled from scripts/start.ts, as `npm start` does), for
  * e2e tests, benchmarks and the demo: as the production server, the archive's front server with
  * Next.js behind it (role `all`, the default, or `web`), or as a worker that runs jobs and serves
  * no HTTP (role `worker`, ready once it logs that the worker started). The app must have been
@@ -18,6 +18,7 @@ import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+const SERVER_BUNDLE = path.join(ROOT, ".next", "archive", "start.mjs");
 const TSX_BIN = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 /** What a process of the archive does (scripts/start.ts): pages, federation and jobs, or a part. */
@@ -36,7 +37,7 @@ export interface ArchiveServerOptions {
   readyTimeoutMs?: number;
 }
 
-/** One process of the archive. Signals go to its whole process group (tsx runs node as a child). */
+/** One process of the archive. Signals go to its whole process group (with the children it started). */
 export interface ArchiveProcess {
   role: ArchiveRole;
   process: ChildProcess;
@@ -56,32 +57,46 @@ export interface ArchiveServer extends ArchiveProcess {
 
 // What a production build is made from: a newer file in any of these makes the build stale.
 const BUILD_INPUTS = ["app", "components", "lib", "public", "proxy.ts", "instrumentation.ts", "next.config.js", "postcss.config.mjs"];
+// What the server bundle (scripts/build-server.mjs) is made from.
+const BUNDLE_INPUTS = ["lib", "scripts/start.ts", "scripts/build-server.mjs"];
 
-function newestMtime(file: string): number {
+function newestMtime(file: string, skip: (file: string) => boolean = () => false): number {
   if (!existsSync(file)) return 0;
   const stat = statSync(file);
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(file)) {
-    // lib/front is the front server, run from source by tsx (scripts/start.ts), not part of the build.
-    if (entry === "generated" || entry.endsWith(".test.ts") || path.join(file, entry) === path.join(ROOT, "lib", "front")) continue;
-    newest = Math.max(newest, newestMtime(path.join(file, entry)));
+    const child = path.join(file, entry);
+    if (entry === "generated" || entry.endsWith(".test.ts") || skip(child)) continue;
+    newest = Math.max(newest, newestMtime(child, skip));
   }
   return newest;
 }
 
-/** Builds the app when there is no build or its sources are newer (serialised with other builds). */
-export function ensureBuilt(): void {
-  const buildId = path.join(ROOT, ".next", "BUILD_ID");
-  const newest = Math.max(...BUILD_INPUTS.map((f) => newestMtime(path.join(ROOT, f))));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
-  const result = spawnSync("flock", ["/tmp/matrix-archive-next-build.lock", process.execPath, NEXT_BIN, "build"], {
+function isStale(output: string, inputs: string[], skip?: (file: string) => boolean): boolean {
+  const newest = Math.max(...inputs.map((f) => newestMtime(path.join(ROOT, f), skip)));
+  return !existsSync(output) || statSync(output).mtimeMs <= newest;
+}
+
+function buildStep(what: string, args: string[]): void {
+  const result = spawnSync("flock", ["/tmp/matrix-archive-next-build.lock", process.execPath, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...baseEnv(), NODE_ENV: "production" },
     timeout: 15 * 60_000,
   });
-  if (result.status !== 0) throw new Error(`next build failed with status ${result.status}`);
+  if (result.status !== 0) throw new Error(`${what} failed with status ${result.status}`);
+}
+
+/**
+ * Builds what `npm start` runs when it is missing or its sources are newer (serialised with
+ * other builds): Next.js's build, and the server bundle (`npm run build` makes both).
+ */
+export function ensureBuilt(): void {
+  // lib/front is the front server, part of the server bundle, not of Next.js's build.
+  if (isStale(path.join(ROOT, ".next", "BUILD_ID"), BUILD_INPUTS, (file) => file === path.join(ROOT, "lib", "front")))
+    buildStep("next build", [NEXT_BIN, "build"]);
+  if (isStale(SERVER_BUNDLE, BUNDLE_INPUTS)) buildStep("the server bundle", [path.join(ROOT, "scripts", "build-server.mjs")]);
 }
 
 export async function freeTcpPort(): Promise<number> {
@@ -119,14 +134,14 @@ export function startArchiveServer(opts?: ArchiveServerOptions & { role?: "all" 
 export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promise<ArchiveProcess | ArchiveServer> {
   const role = opts.role ?? "all";
   if (role === "worker" && opts.port !== undefined) throw new Error("a worker serves no HTTP: no port");
-  if (role !== "worker") ensureBuilt();
+  ensureBuilt();
   const port = role === "worker" ? undefined : (opts.port ?? (await freeTcpPort()));
-  const args = [path.join(ROOT, "scripts", "start.ts"), "--role", role, ...(port === undefined ? [] : ["-H", "127.0.0.1", "-p", String(port)])];
-  const child = spawn(TSX_BIN, args, {
+  const args = [SERVER_BUNDLE, "--role", role, ...(port === undefined ? [] : ["-H", "127.0.0.1", "-p", String(port)])];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...baseEnv(), NODE_ENV: "production", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so that a signal reaches the node process tsx starts as well.
+    // Its own process group, so that a signal reaches the processes it starts as well.
     detached: true,
   });
   // The log's folder may not exist yet (the demo's .data on a fresh clone).
