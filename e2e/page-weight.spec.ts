@@ -43,6 +43,20 @@ test("a 500-message day stays within its HTML and JavaScript budgets", async ({}
   expect(weight.ownJsGzip, "JavaScript beyond the framework (gzip bytes)").toBeLessThanOrEqual(25_000);
 });
 
+test("senders show their avatar thumbnail, or their initial without one, beside a group's name", async ({ page }) => {
+  const res = await page.goto(`${archive.url}${BUSY_DAY_PATH}`);
+  const html = (await res?.text()) ?? "";
+  // One rule per sender and page; a message carries only its sender's class.
+  expect(html).toContain('::after{background-image:url("\\2f media\\2f hs\\2e test\\2f avatarAlice\\3f thumbnail\\3d 32x32")}');
+  const alice = page.locator("article:not(.cont) > header > b", { hasText: "Alice" }).first();
+  const bob = page.locator("article:not(.cont) > header > b", { hasText: "Bob" }).first();
+  expect(await alice.evaluate((b) => getComputedStyle(b, "::after").backgroundImage)).toContain("/media/hs.test/avatarAlice?thumbnail=32x32");
+  expect(await bob.evaluate((b) => getComputedStyle(b, "::before").content)).toContain('"B"');
+  expect(await bob.evaluate((b) => getComputedStyle(b, "::after").backgroundImage)).toBe("none");
+  // The initial is decoration, with no text for screen readers (`/ ""`).
+  expect(await bob.evaluate((b) => getComputedStyle(b, "::before").content)).toContain('/ ""');
+});
+
 test("the day reads without JavaScript", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

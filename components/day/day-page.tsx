@@ -12,6 +12,7 @@ import { PredecessorNote, UpgradeNote } from "@/components/day/upgrade-note";
 import { SearchForm } from "@/components/search/search-form";
 import { dayPagePath, exportPath } from "@/lib/archive/room-paths";
 import { jsonLdText } from "@/lib/archive/structured-data";
+import { faceRules, type Face } from "@/lib/render/faces";
 import type { DayItemView, DayPageView, MessageItemView } from "@/lib/archive/view-types";
 
 // One formatter for the process: toLocaleDateString builds a new Intl formatter on every call.
@@ -66,6 +67,17 @@ function relativeToDay(item: MessageItemView, dayPath: string): MessageItemView 
   return rest !== null && (rest.startsWith("T") || rest.startsWith("#")) ? { ...item, href: item.href.slice(dir.length) } : item;
 }
 
+/** A face per sender of a group's first message on the page, in order of appearance. */
+function pageFaces(page: DayPageView): Map<string, Face> {
+  const faces = new Map<string, Face>();
+  for (const item of page.items) {
+    if (item.kind !== "message" || item.continued || faces.has(item.sender.userId)) continue;
+    const { userId, displayName } = item.sender;
+    faces.set(userId, { className: `u${faces.size}`, name: displayName ?? userId, avatar: page.avatars[userId] ?? null });
+  }
+  return faces;
+}
+
 function createOnPage(page: DayPageView): boolean {
   const id = page.upgrades.createId;
   return id !== null && page.items.some((i) => i.kind === "state" && i.changes.some((c) => c.eventId === id));
@@ -75,10 +87,12 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
   const { room } = page;
   const keys = itemKeys(page.items);
   const dayPath = dayPagePath(room.basePath, page.date);
+  const faces = pageFaces(page);
   return (
     <>
       <Kept>
         {structuredData !== null && <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdText(structuredData) }} />}
+        {faces.size > 0 && <style>{faceRules([...faces.values()])}</style>}
         <header className="mb-2">
           <p className="dim text-sm">
             <a href={room.basePath} className="hover:underline">
@@ -125,7 +139,7 @@ export function DayPage({ page, today, structuredData }: { page: DayPageView; to
                 {seg.items.map(({ item, key }) => (
                   <li key={key}>
                     {item.kind === "message" ? (
-                      <MessageItem item={relativeToDay(item, dayPath)} />
+                      <MessageItem item={relativeToDay(item, dayPath)} face={item.continued ? undefined : faces.get(item.sender.userId)?.className} />
                     ) : item.kind === "state" ? (
                       <>
                         <StateRun item={item} />

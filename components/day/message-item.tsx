@@ -7,13 +7,16 @@ function minute(ts: number): string {
 }
 
 // A message is static markup (a server component): short classes styled in app/globals.css,
-// no ids beyond the anchor, no per-message island.
-export function MessageItem({ item }: { item: MessageItemView }) {
+// no ids beyond the anchor, no per-message island. `face` is the class that draws the sender's
+// avatar beside the name (lib/render/faces.ts), on the first message of a group.
+export function MessageItem({ item, face }: { item: MessageItemView; face?: string }) {
   const name = item.sender.displayName ?? item.sender.userId;
   return (
     <article id={item.eventId} className={item.continued ? "msg cont" : "msg"}>
       <header>
-        <b {...(item.sender.displayName === null ? {} : { title: item.sender.userId })}>{name}</b>
+        <b className={face} {...(item.sender.displayName === null ? {} : { title: item.sender.userId })}>
+          {name}
+        </b>
         <UtcTime ts={item.ts} href={item.href} />
         {item.editedTs !== null && <small title={`Edited ${minute(item.editedTs)} UTC`}>(edited)</small>}
       </header>

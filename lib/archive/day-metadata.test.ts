@@ -28,6 +28,7 @@ function view(over: Partial<DayPageView>): DayPageView {
     viaCursor: false,
     items: [message("$a", "2026-11-20T10:00:00Z", "hello   there")],
     messageCount: 1,
+    avatars: {},
     nav: {
       date: "2026-11-20",
       previousDay: "2026-11-19",

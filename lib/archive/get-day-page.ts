@@ -11,8 +11,9 @@ import { roomUpgrades } from "@/lib/archive/room-upgrades";
 import { dayPagePath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
 import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
 import { busyHours, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
-import { displayNamesAt } from "@/lib/ingest/display-names";
+import { displayNamesAt, memberProfilesAt } from "@/lib/ingest/display-names";
 import { userIdsIn } from "@/lib/archive/named-text";
+import { mediaPath } from "@/lib/render/media-path";
 import type { CalendarView, DayPageView, GapItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import type { Db } from "@/lib/db";
@@ -207,7 +208,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   // This day's busy state is known from its hours (busyHours counts the same way).
   const anchorOf = (e: { eventId: string; ts: number }) => (isoDate(e.ts) === date ? dayAnchorPath(header.basePath, e, hours.length > 0) : otherDayAnchor(e));
   const hidden = hiddenEvents(shown, visibility, room.worldReadableSince?.getTime() ?? null);
-  const names = await displayNamesAt(
+  const { names, avatars } = await memberProfilesAt(
     db,
     room.roomId,
     [...events.values(), ...quoted.values()].map((e) => ({ eventId: e.eventId, sender: e.sender })),
@@ -281,6 +282,18 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
       quotedDays: [...new Set([...quoted.values()].map((e) => isoDate(e.ts)))].sort(),
       upgrades,
       lastHeardTs: next === null ? lastHeard : null,
+      avatars: avatarPaths(avatars, events.values()),
     },
   };
+}
+
+/** The senders' avatars as proxy paths of the smallest thumbnail; an avatar that is no valid mxc URI is none. */
+function avatarPaths(avatars: ReadonlyMap<string, string>, events: Iterable<{ sender: string }>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of events) {
+    const uri = avatars.get(e.sender);
+    const path = uri === undefined || e.sender in out ? undefined : mediaPath(uri, { thumbnail: { width: 32, height: 32 } });
+    if (path !== undefined) out[e.sender] = path;
+  }
+  return out;
 }

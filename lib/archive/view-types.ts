@@ -178,6 +178,8 @@ export interface DayPageView {
   lastHeardTs: number | null;
   /** The rooms an upgrade links this one to (lib/archive/room-upgrades.ts): their rows decide the links. */
   upgrades: RoomUpgradesView;
+  /** Per sender of the page's messages with an avatar: its 32×32 thumbnail through the media proxy. */
+  avatars: Record<string, string>;
 }
 
 /** A piece of a search hit's snippet: plain text, or a matched word to highlight. */
