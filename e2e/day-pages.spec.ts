@@ -102,6 +102,7 @@ test("each day page shows exactly that day's messages in timeline order, and day
   await page.getByLabel("Go to date").first().fill("2026-11-21");
   await page.getByRole("button", { name: "Go" }).first().click();
   await expect(page).toHaveURL(/\/date\/2026\/11\/21$/);
+  await expect(page.locator('[id="$d2-m2"]')).toBeVisible();
   await page.goto(`${archive.url}/r/history%3Ahs.test`);
   await expect(page).toHaveURL(/\/r\/history%3Ahs\.test\/date\/2026\/11\/23$/);
 });

@@ -81,6 +81,14 @@ async function search(page: Page, q: string) {
   await expect(page).toHaveURL(new RegExp(`/search\\?q=${encodeURIComponent(q)}$`));
 }
 
+test("a client navigation to a day page (the search page's room link) shows the day's messages", async ({ page }) => {
+  await search(page, "pelicans");
+  // A next/link: the router fetches the page's payload, which holds no messages (static blocks).
+  await page.locator(`main a[href="${base}"]`).first().click();
+  await expect(page).toHaveURL(/\/date\/\d{4}\/\d{2}\/\d{2}/);
+  await expect(page.locator("article.msg").first()).toBeVisible();
+});
+
 test("a search finds a message, says results may be incomplete, and its link lands on the message highlighted", async ({ page }, testInfo) => {
   await search(page, "pelicans");
   await expect(page.locator('meta[name="robots"]')).toHaveAttribute("content", /noindex/);

@@ -1,18 +1,17 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 // A plain GET form (works without JS through the room's /date route handler); with JS the
-// router navigates straight to the day page. `from` names the page's own day: a form sent
+// browser goes straight to the day page (a page load, not a client navigation: day pages keep
+// their messages out of the RSC payload, components/day/static-blocks.ts). `from` names the page's own day: a form sent
 // without a date (a browser that ignores `required`) leads back there, not to an error.
 export function DatePicker({ basePath, date, max, id }: { basePath: string; date: string; max: string; id: string }) {
-  const router = useRouter();
   const [value, setValue] = useState(date);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return;
-    router.push(`${basePath}/date/${value.replaceAll("-", "/")}`);
+    window.location.assign(`${basePath}/date/${value.replaceAll("-", "/")}`);
   };
   return (
     <form action={`${basePath}/date`} method="get" onSubmit={onSubmit} className="flex items-center gap-2">
