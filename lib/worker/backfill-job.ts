@@ -49,9 +49,14 @@ export async function runBackfillStep(db: Db, queue: JobQueue, roomId: string): 
   }
   const report = await backfillRoom(roomId, { db, maxEvents: env.BACKFILL_STEP_EVENTS, timeoutMs: BACKFILL_STEP_SECONDS * 1000 });
   const depth = await frontierDepth(db, roomId);
-  // Stopped by its own bounds with history left: the next step goes on from the gaps.
-  const continues = depth !== null && (report.finished === "max_events" || report.finished === "max_requests" || report.finished === "timeout");
-  const finished = continues ? null : depth === null || report.finished === "complete" ? "complete" : report.finished;
+  // Stopped by its own bounds with history left: the next step goes on from the gaps. So does a
+  // step that stored something but ran out of frontiers its servers would answer for (right
+  // after a homeserver restarts, /backfill may answer nothing for a while): the next step asks
+  // again. Each such step stores at least one event, so this ends; a step that stores nothing
+  // with history left ends the backfill as it is, not as complete.
+  const bounded = report.finished === "max_events" || report.finished === "max_requests" || report.finished === "timeout";
+  const continues = depth !== null && (bounded || (report.finished === "complete" && report.stored > 0));
+  const finished = continues ? null : depth === null ? "complete" : report.finished === "complete" ? "no_progress" : report.finished;
   const row = await db.backfillProgress.update({
     where: { roomId },
     data: { stored: { increment: report.stored }, requests: { increment: report.requests }, steps: { increment: 1 }, frontierDepth: depth, finished },
