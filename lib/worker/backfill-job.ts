@@ -31,6 +31,22 @@ async function frontierDepth(db: Db, roomId: string): Promise<bigint | null> {
   return event?.depth ?? null;
 }
 
+/**
+ * What a finished step means for the backfill: another step, or the end and why. Stopped by its
+ * own bounds with history left, the next step goes on from the gaps. So does a step that stored
+ * something but ran out of frontiers its servers would answer for (right after a homeserver
+ * restarts, /backfill may answer nothing for a while): the next step asks again. Each such step
+ * stores at least one event, so the chain ends; a step that stores nothing with history left ends
+ * the backfill as it is (`no_progress`), never as `complete`.
+ */
+export function stepOutcome(report: Pick<BackfillReport, "finished" | "stored">, historyLeft: boolean): { continues: boolean; finished: string | null } {
+  const bounded = report.finished === "max_events" || report.finished === "max_requests" || report.finished === "timeout";
+  const continues = historyLeft && (bounded || (report.finished === "complete" && report.stored > 0));
+  if (continues) return { continues, finished: null };
+  if (!historyLeft) return { continues, finished: "complete" };
+  return { continues, finished: report.finished === "complete" ? "no_progress" : report.finished };
+}
+
 export async function runBackfillStep(db: Db, queue: JobQueue, roomId: string): Promise<BackfillStepResult> {
   const env = getEnv();
   const existing = await db.backfillProgress.findUnique({ where: { roomId } });
@@ -49,14 +65,7 @@ export async function runBackfillStep(db: Db, queue: JobQueue, roomId: string): 
   }
   const report = await backfillRoom(roomId, { db, maxEvents: env.BACKFILL_STEP_EVENTS, timeoutMs: BACKFILL_STEP_SECONDS * 1000 });
   const depth = await frontierDepth(db, roomId);
-  // Stopped by its own bounds with history left: the next step goes on from the gaps. So does a
-  // step that stored something but ran out of frontiers its servers would answer for (right
-  // after a homeserver restarts, /backfill may answer nothing for a while): the next step asks
-  // again. Each such step stores at least one event, so this ends; a step that stores nothing
-  // with history left ends the backfill as it is, not as complete.
-  const bounded = report.finished === "max_events" || report.finished === "max_requests" || report.finished === "timeout";
-  const continues = depth !== null && (bounded || (report.finished === "complete" && report.stored > 0));
-  const finished = continues ? null : depth === null ? "complete" : report.finished === "complete" ? "no_progress" : report.finished;
+  const { continues, finished } = stepOutcome(report, depth !== null);
   const row = await db.backfillProgress.update({
     where: { roomId },
     data: { stored: { increment: report.stored }, requests: { increment: report.requests }, steps: { increment: 1 }, frontierDepth: depth, finished },
