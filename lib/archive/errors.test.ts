@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArchiveError, jsonError } from "@/lib/archive/errors";
+import { ArchiveError, jsonError, tooManyRequestsJson } from "@/lib/archive/errors";
 
 describe("the archive's error shape", () => {
   it("answers { errcode, error } with the code's status, plus extra fields and headers", async () => {
@@ -14,5 +14,13 @@ describe("the archive's error shape", () => {
       (c) => new ArchiveError(c, "x").status,
     );
     expect(statuses).toEqual([400, 403, 404, 413, 429, 502]);
+  });
+
+  it("answers a 429 with the wait in retry_after_ms and Retry-After, never cached", async () => {
+    const res = tooManyRequestsJson("too many fills; try again later", 7);
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("7");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({ errcode: "M_LIMIT_EXCEEDED", error: "too many fills; try again later", retry_after_ms: 7000 });
   });
 });

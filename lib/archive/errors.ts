@@ -55,3 +55,14 @@ export class ArchiveError extends Error {
 export function jsonError(code: ArchiveErrorCode, error: string, init?: { extra?: Record<string, unknown>; headers?: HeadersInit }): NextResponse {
   return NextResponse.json({ errcode: code, error, ...init?.extra }, { status: ARCHIVE_ERROR_STATUS[code], headers: init?.headers });
 }
+
+/**
+ * The JSON 429 of a reader past a limit on federation work (docs/limits.md): M_LIMIT_EXCEEDED
+ * with `retry_after_ms`, the same wait in Retry-After, and never cached (the next ask may pass).
+ */
+export function tooManyRequestsJson(error: string, retryAfterSeconds: number): NextResponse {
+  return jsonError("M_LIMIT_EXCEEDED", error, {
+    extra: { retry_after_ms: retryAfterSeconds * 1000 },
+    headers: { "retry-after": String(retryAfterSeconds), "cache-control": "no-store" },
+  });
+}

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { fillGapFor } from "@/lib/archive/app-api";
 import { readBoundedText } from "@/lib/http/bounded-body";
 import { clientAddress } from "@/lib/archive/client-address";
-import { jsonError } from "@/lib/archive/errors";
+import { jsonError, tooManyRequestsJson } from "@/lib/archive/errors";
 import { gapFillFormAnswer, gapFillFormSchema } from "@/lib/archive/gap-fill-form";
 import { admitReader, type Refusal } from "@/lib/archive/reader-limits";
 import { tooManyRequestsPage } from "@/lib/archive/too-many-requests";
@@ -38,10 +38,7 @@ async function jsonPost(request: Request, text: string | null) {
   if (!parsed.success) return jsonError("M_INVALID_PARAM", "expected { roomId, gapId }");
   const admitted = await admitReader("gap-fill", clientAddress(request.headers));
   if (!("release" in admitted)) {
-    return jsonError("M_LIMIT_EXCEEDED", `${refusalText(admitted)}; try again later`, {
-      extra: { retry_after_ms: admitted.retryAfterSeconds * 1000 },
-      headers: { "retry-after": String(admitted.retryAfterSeconds), "cache-control": "no-store" },
-    });
+    return tooManyRequestsJson(`${refusalText(admitted)}; try again later`, admitted.retryAfterSeconds);
   }
   try {
     const report = await fillGapFor(parsed.data.roomId, BigInt(parsed.data.gapId));

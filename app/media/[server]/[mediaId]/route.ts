@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { clientAddress } from "@/lib/archive/client-address";
-import { ArchiveError, jsonError } from "@/lib/archive/errors";
+import { ArchiveError, jsonError, tooManyRequestsJson } from "@/lib/archive/errors";
 import { admitReader } from "@/lib/archive/reader-limits";
 import { mediaFor } from "@/lib/archive/app-api";
 import { rangeFor } from "@/lib/archive/media/byte-range";
@@ -43,13 +43,7 @@ async function answer(request: NextRequest, { params }: Params, head: boolean) {
   try {
     media = await mediaFor({ ...mxc, thumbnail }, () => admitReader("media-fetch", clientAddress(request.headers)));
   } catch (err) {
-    if (err instanceof ArchiveError && err.code === "M_LIMIT_EXCEEDED") {
-      const seconds = err.retryAfterSeconds ?? 5;
-      return jsonError(err.code, err.message, {
-        extra: { retry_after_ms: seconds * 1000 },
-        headers: { "retry-after": String(seconds), "cache-control": "no-store" },
-      });
-    }
+    if (err instanceof ArchiveError && err.code === "M_LIMIT_EXCEEDED") return tooManyRequestsJson(err.message, err.retryAfterSeconds ?? 5);
     if (err instanceof ArchiveError) {
       return jsonError(err.code, err.message, { headers: { "cache-control": err.code === "M_NOT_FOUND" ? "public, max-age=300" : "no-store" } });
     }
