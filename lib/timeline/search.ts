@@ -124,6 +124,24 @@ function pageIfOk(rows: PageOrNot): PageRow[] | null {
 }
 
 /**
+ * The end of the two plans that first gather hits into `h` and then decide in `gate` whether
+ * they hold the page: the page sorted from `h` when `gate.ok`, else a lone row saying not.
+ */
+function pageOfHits(input: SearchRowsInput): Prisma.Sql {
+  return Prisma.sql`
+      SELECT g.ok, p.* FROM gate g
+      LEFT JOIN LATERAL (
+        SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts, ${headline}
+        FROM (
+          SELECT ms.* FROM h JOIN message_search ms ON ms.event_id = h.event_id
+          WHERE g.ok ORDER BY h.ts DESC, h.event_id DESC LIMIT ${input.limit + 1} OFFSET ${input.offset}
+        ) s
+        ${shown}
+      ) p ON true
+      ORDER BY p.ts DESC, p.event_id DESC`;
+}
+
+/**
  * Three plans answer a search, and which is cheap depends on how common the words are. The GIN
  * index finds every matching row and the newest are picked from them: the cost grows with the
  * hits (a word in most messages of a 100,000-message room cost a third of a second). Walking a
@@ -143,17 +161,8 @@ async function pageFromFewHits(db: Tx, input: SearchRowsInput): Promise<PageRow[
         WHERE s.tsv @@ q.q AND s.room_id || '' = ANY(${[...input.roomIds]}::text[])
         LIMIT ${FEW_HITS + 1}
       ),
-      few AS (SELECT count(*) <= ${FEW_HITS} AS ok FROM h)
-      SELECT f.ok, p.* FROM few f
-      LEFT JOIN LATERAL (
-        SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts, ${headline}
-        FROM (
-          SELECT ms.* FROM h JOIN message_search ms ON ms.event_id = h.event_id
-          WHERE f.ok ORDER BY h.ts DESC, h.event_id DESC LIMIT ${input.limit + 1} OFFSET ${input.offset}
-        ) s
-        ${shown}
-      ) p ON true
-      ORDER BY p.ts DESC, p.event_id DESC`,
+      gate AS (SELECT count(*) <= ${FEW_HITS} AS ok FROM h)
+      ${pageOfHits(input)}`,
   );
 }
 
@@ -182,22 +191,13 @@ async function pageFromNewest(db: Tx, input: SearchRowsInput): Promise<PageRow[]
           LIMIT ${needed}
         ) h
       ),
-      enough AS (
+      gate AS (
         -- A room short of hits: its window was walked whole; it suffices if it held every row.
         SELECT coalesce(bool_and(CASE WHEN c.n >= ${needed} THEN true
           ELSE (SELECT count(*) FROM (SELECT 1 FROM message_search s WHERE s.room_id = c.room_id LIMIT ${size}) x) < ${size} END), true) AS ok
         FROM (SELECT r.room_id, (SELECT count(*) FROM h WHERE h.probed = r.room_id) AS n FROM unnest(${[...input.roomIds]}::text[]) AS r(room_id)) c
       )
-      SELECT e.ok, p.* FROM enough e
-      LEFT JOIN LATERAL (
-        SELECT s.event_id, s.message_id, s.room_id, s.sender, s.ts, ${headline}
-        FROM (
-          SELECT ms.* FROM h JOIN message_search ms ON ms.event_id = h.event_id
-          WHERE e.ok ORDER BY h.ts DESC, h.event_id DESC LIMIT ${input.limit + 1} OFFSET ${input.offset}
-        ) s
-        ${shown}
-      ) p ON true
-      ORDER BY p.ts DESC, p.event_id DESC`,
+      ${pageOfHits(input)}`,
   );
 }
 
