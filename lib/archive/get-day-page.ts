@@ -9,7 +9,7 @@ import { activeDaysOfMonth, monthGrid } from "@/lib/archive/month-activity";
 import { getRoomAccess, type ArchiveRoom } from "@/lib/archive/room-access";
 import { roomUpgrades } from "@/lib/archive/room-upgrades";
 import { dayPagePath, roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
-import { eventContent, quoteTargetOf, storedEventFromPdu, type StoredEvent } from "@/lib/archive/stored-event";
+import { eventContent, quoteTargetOf, storedEventFromItem, type StoredEvent } from "@/lib/archive/stored-event";
 import { busyHours, loadEvents, loadRelations, MESSAGE_TYPES } from "@/lib/archive/reader-queries";
 import { displayNamesAt, memberProfilesAt } from "@/lib/ingest/display-names";
 import { userIdsIn } from "@/lib/archive/named-text";
@@ -152,25 +152,7 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   if (!window) return { status: "bad_request" };
   const eventItems = window.items.flatMap((i) => (i.kind === "event" ? [i] : []));
   // The window already carries each event's PDU: no second read of the same 150 rows.
-  const events = new Map(
-    eventItems
-      .filter((i) => i.type !== "")
-      .map(
-        (i) =>
-          [
-            i.eventId,
-            storedEventFromPdu({
-              eventId: i.eventId,
-              type: i.type,
-              sender: i.sender,
-              ts: i.originServerTs,
-              pdu: i.pdu,
-              redacted: i.redacted,
-              deniedReason: i.deniedReason,
-            }),
-          ] as const,
-      ),
-  );
+  const events = new Map(eventItems.filter((i) => i.type !== "").map((i) => [i.eventId, storedEventFromItem(i)] as const));
   const [relations, threads] = await Promise.all([loadRelations(db, room.roomId, [...events.keys()]), threadSummaries(db, room.roomId, [...events.keys()])]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
   const denialItems = window.items.flatMap((i) => (i.kind === "denial" ? [i] : []));

@@ -51,7 +51,7 @@ const parseContent = (pdu: string): Content => contentOf(parsePdu(pdu));
  * A stored event from what a timeline window returns (no state_key column): the PDU is parsed
  * once, for its state_key and for the content later reads get.
  */
-export function storedEventFromPdu<T extends Omit<StoredEvent, "stateKey">>(fields: T): T & { stateKey: string | null } {
+function storedEventFromPdu<T extends Omit<StoredEvent, "stateKey">>(fields: T): T & { stateKey: string | null } {
   const parsed = parsePdu(fields.pdu);
   const stateKey =
     typeof parsed === "object" && parsed !== null && typeof (parsed as { state_key?: unknown }).state_key === "string"
@@ -60,6 +60,27 @@ export function storedEventFromPdu<T extends Omit<StoredEvent, "stateKey">>(fiel
   const event = { ...fields, stateKey };
   contents.set(event, contentOf(parsed));
   return event;
+}
+
+/** An event item of a timeline window (a day's or a thread's), as a stored event the views read. */
+export function storedEventFromItem(item: {
+  eventId: string;
+  type: string;
+  sender: string;
+  originServerTs: number;
+  pdu: string;
+  redacted: boolean;
+  deniedReason: string | null;
+}) {
+  return storedEventFromPdu({
+    eventId: item.eventId,
+    type: item.type,
+    sender: item.sender,
+    ts: item.originServerTs,
+    pdu: item.pdu,
+    redacted: item.redacted,
+    deniedReason: item.deniedReason,
+  });
 }
 
 export function str(value: unknown): string | undefined {

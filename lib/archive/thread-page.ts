@@ -3,7 +3,7 @@ import { relationTargets, roomHeader } from "@/lib/archive/get-day-page";
 import { loadEvents, loadRelations } from "@/lib/archive/reader-queries";
 import { getRoomAccess } from "@/lib/archive/room-access";
 import { roomBasePath, threadPagePath, type RoomRef } from "@/lib/archive/room-paths";
-import { storedEventFromPdu } from "@/lib/archive/stored-event";
+import { storedEventFromItem } from "@/lib/archive/stored-event";
 import type { DayItemView, RoomHeaderView } from "@/lib/archive/view-types";
 import { hiddenEvents } from "@/lib/archive/visibility";
 import { dayAnchorsFor } from "@/lib/archive/day-anchor";
@@ -36,20 +36,7 @@ export async function getThreadPage(db: Db, ref: RoomRef, rootId: string): Promi
   if (!window) return { status: "not_found" };
   const basePath = roomBasePath(room);
   const eventItems = window.items.flatMap((i) => (i.kind === "event" ? [i] : []));
-  const events = new Map(
-    eventItems.map((i) => [
-      i.eventId,
-      storedEventFromPdu({
-        eventId: i.eventId,
-        type: i.type,
-        sender: i.sender,
-        ts: i.originServerTs,
-        pdu: i.pdu,
-        redacted: i.redacted,
-        deniedReason: i.deniedReason,
-      }),
-    ]),
-  );
+  const events = new Map(eventItems.map((i) => [i.eventId, storedEventFromItem(i)]));
   const relations = await loadRelations(db, room.roomId, [...events.keys()]);
   const { edits, reactions, quotedIds } = relationTargets(events.values(), relations);
   const quoted = await loadEvents(db, room.roomId, [...quotedIds]);
