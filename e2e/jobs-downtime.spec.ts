@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { checkHonestGaps, checkShape, checkTopology, snapshot } from "../lib/timeline/testing/invariants";
+import { checkHonestGaps, checkShape, checkTopology, describeTimeline, snapshot } from "../lib/timeline/testing/invariants";
 import type { MatrixUser, Testbed } from "../scripts/testbed/index";
 import type { CliRoom, RunningArchive } from "./fixtures/archive";
 import { useTestbed } from "./fixtures/testbed";
@@ -29,7 +29,7 @@ interface Room {
   users: MatrixUser[];
 }
 
-test("after downtime the jobs fill both rooms completely without an operator, and `archive rooms` says so", async () => {
+test("after downtime the jobs fill both rooms completely without an operator, and `archive rooms` says so", async ({}, testInfo) => {
   test.setTimeout(6 * 60_000);
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${seconds(Date.now() - t0)}] ${line}`);
@@ -154,9 +154,15 @@ test("after downtime the jobs fill both rooms completely without an operator, an
         `${room.alias}: the archive holds what Synapse holds`,
       )
       .toEqual([]);
-    checkShape(s);
-    checkTopology(s);
-    checkHonestGaps(s, new Set());
+    try {
+      checkShape(s);
+      checkTopology(s);
+      checkHonestGaps(s, new Set());
+    } catch (err) {
+      // The order of arrival is in the item IDs: with it a misplacement can be traced afterwards.
+      await testInfo.attach(`timeline of ${room.alias}`, { body: describeTimeline(s), contentType: "text/plain" });
+      throw err;
+    }
     expect(s.items.filter((i) => i.kind === "gap")).toEqual([]);
     const listed = last.find((r) => r.roomId === room.roomId);
     expect.soft(listed?.events, `${room.alias}: the CLI counts the events stored`).toBe(ids.length);

@@ -23,8 +23,8 @@ describe("timeline invariants over random DAGs and arrival schedules", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(dagStepArb, { minLength: 5, maxLength: 45 }),
-          fc.array(arrivalStepArb, { minLength: 4, maxLength: 30 }),
+          fc.array(dagStepArb, { minLength: 5, maxLength: Number(process.env.TIMELINE_PROPERTY_DAG ?? 45) }),
+          fc.array(arrivalStepArb, { minLength: 4, maxLength: Number(process.env.TIMELINE_PROPERTY_ARRIVALS ?? 30) }),
           async (dagSteps, arrivals) => {
             const run = ++runs;
             const rooms = [`!prop${run}a:example.org`, `!prop${run}b:example.org`];

@@ -8,6 +8,7 @@ import type { EventSpec } from "@/lib/timeline/testing/events";
 
 export type DagStep =
   | { op: "msg"; jitter: number; name: number }
+  | { op: "burst"; width: number; name: number }
   | { op: "fork"; back: number; name: number }
   | { op: "split" }
   | { op: "heal"; name: number }
@@ -16,6 +17,7 @@ export type DagStep =
 export const dagStepArb: fc.Arbitrary<DagStep> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant("msg" as const), jitter: fc.integer({ min: -3000, max: 3000 }), name: fc.nat(46655) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("fork" as const), back: fc.nat(20), name: fc.nat(46655) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("burst" as const), width: fc.integer({ min: 2, max: 5 }), name: fc.nat(46655) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("split" as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("heal" as const), name: fc.nat(46655) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("redact" as const), back: fc.nat(20), name: fc.nat(46655) }) },
@@ -44,8 +46,15 @@ export function buildDag(steps: readonly DagStep[], tag: string, baseTs = 1_710_
     const heads = partitions[p]!;
     switch (step.op) {
       case "msg":
-        partitions[p] = [add(step.name, heads.slice(0, 3), step.jitter)];
+        partitions[p] = [add(step.name, heads.slice(0, 5), step.jitter)];
         break;
+      case "burst": {
+        // Messages sent at once (a client sending several in parallel): all name the same
+        // extremities, and the next message merges up to five of them, as Synapse does.
+        const prevs = heads.slice(0, 5);
+        partitions[p] = Array.from({ length: step.width }, (_, k) => add(step.name + k, prevs, k * 7));
+        break;
+      }
       case "fork": {
         const from = events[Math.max(0, events.length - 1 - step.back)]!.id;
         heads.push(add(step.name, [from], 0));
@@ -69,7 +78,10 @@ export function buildDag(steps: readonly DagStep[], tag: string, baseTs = 1_710_
 
 export type ArrivalStep =
   | { kind: "live"; size: number; drop: boolean }
-  | { kind: "backfill"; pick: number; size: number }
+  /** Events created unseen, then the newest arrives with what /get_missing_events finds behind it. */
+  | { kind: "catchup"; size: number; behind: number }
+  /** byDepth: the answer is the deepest events first, as Synapse walks it; else breadth-first. */
+  | { kind: "backfill"; pick: number; size: number; byDepth: boolean }
   | { kind: "forwards"; pick: number; size: number }
   | { kind: "jump"; pick: number; size: number; intoGap: boolean }
   | { kind: "redeliver"; pick: number; size: number }
@@ -79,7 +91,11 @@ export type ArrivalStep =
 
 export const arrivalStepArb: fc.Arbitrary<ArrivalStep> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("live" as const), size: fc.integer({ min: 1, max: 8 }), drop: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("backfill" as const), pick: fc.nat(), size: fc.integer({ min: 1, max: 6 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("catchup" as const), size: fc.integer({ min: 1, max: 12 }), behind: fc.integer({ min: 0, max: 10 }) }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("backfill" as const), pick: fc.nat(), size: fc.integer({ min: 1, max: 6 }), byDepth: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("forwards" as const), pick: fc.nat(), size: fc.integer({ min: 1, max: 6 }) }) },
   {
     weight: 2,
@@ -89,6 +105,24 @@ export const arrivalStepArb: fc.Arbitrary<ArrivalStep> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("deny" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("renumber" as const), pick: fc.nat(), incoming: fc.integer({ min: 1, max: 5000 }) }) },
 );
+
+/** Walks prev_events backwards from `from`, deepest first (Synapse's /backfill and /get_missing_events order), over events `eligible` accepts. */
+export function walkByDepth(dag: readonly DagEvent[], from: readonly string[], eligible: (id: string) => boolean, limit: number): DagEvent[] {
+  const byId = new Map(dag.map((e) => [e.id, e]));
+  const out: DagEvent[] = [];
+  const seen = new Set<string>();
+  const frontier = from.flatMap((id) => byId.get(id) ?? []);
+  while (frontier.length > 0 && out.length < limit) {
+    frontier.sort((a, b) => b.depth - a.depth || (a.id < b.id ? -1 : 1));
+    const e = frontier.shift()!;
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    if (!eligible(e.id)) continue;
+    out.push(e);
+    for (const p of e.prevs) if (!seen.has(p)) frontier.push(byId.get(p)!);
+  }
+  return out;
+}
 
 /** Walks prev_events (backwards) or successors (forwards) breadth-first from `from`, over events `eligible` accepts. */
 export function walk(

@@ -6,7 +6,19 @@ import { readTimeline, type ItemView } from "@/lib/timeline/testing/events";
 
 export interface Snapshot {
   items: ItemView[];
-  events: Map<string, { prevEvents: string[]; pdu: string; redacted: boolean; redactedBy: string | null; deniedReason: string | null; redacts: string | null }>;
+  events: Map<
+    string,
+    {
+      prevEvents: string[];
+      pdu: string;
+      redacted: boolean;
+      redactedBy: string | null;
+      deniedReason: string | null;
+      redacts: string | null;
+      depth: bigint;
+      source: string;
+    }
+  >;
 }
 
 export async function snapshot(db: Db, roomId: string): Promise<Snapshot> {
@@ -17,7 +29,16 @@ export async function snapshot(db: Db, roomId: string): Promise<Snapshot> {
     events: new Map(
       rows.map((e) => [
         e.eventId,
-        { prevEvents: e.prevEvents, pdu: e.pdu, redacted: e.redacted, redactedBy: e.redactedBy, deniedReason: e.deniedReason, redacts: e.redacts },
+        {
+          prevEvents: e.prevEvents,
+          pdu: e.pdu,
+          redacted: e.redacted,
+          redactedBy: e.redactedBy,
+          deniedReason: e.deniedReason,
+          redacts: e.redacts,
+          depth: e.depth,
+          source: e.source,
+        },
       ]),
     ),
   };
@@ -51,11 +72,31 @@ export function checkShape(s: Snapshot): void {
 /** 2. Topology: a stored prev_event comes before its successor. */
 export function checkTopology(s: Snapshot): void {
   const index = new Map(s.items.map((i, k) => [i.eventId, k]));
+  // Item IDs grow with insertion, so they tell in which order the two were placed.
+  const about = (id: string) => {
+    const item = s.items[index.get(id)!];
+    const e = s.events.get(id);
+    return `${id} (item ${item?.id}, depth ${e?.depth}, from ${e?.source})`;
+  };
   for (const [id, e] of s.events) {
     for (const p of e.prevEvents) {
-      if (index.has(p)) expect(index.get(p)! < index.get(id)!, `${p} must come before ${id}`).toBe(true);
+      if (index.has(p)) expect(index.get(p)! < index.get(id)!, `${about(p)} must come before ${about(id)}`).toBe(true);
     }
   }
+}
+
+/** The whole timeline as text, one item per line in order: what a failed invariant needs to be understood. */
+export function describeTimeline(s: Snapshot): string {
+  return s.items
+    .map((i) => {
+      const e = i.eventId ? s.events.get(i.eventId) : undefined;
+      const what =
+        i.kind === "event"
+          ? `${i.eventId} depth ${e?.depth} from ${e?.source} prevs ${e?.prevEvents.join(",")}`
+          : `missing ${i.missing.join(",")} tips ${i.tips.join(",")}`;
+      return `${i.position}\titem ${i.id}\t${i.kind}\t${what}`;
+    })
+    .join("\n");
 }
 
 /**

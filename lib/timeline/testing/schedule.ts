@@ -3,7 +3,7 @@ import type { Db } from "@/lib/db";
 import { denyEvent } from "@/lib/timeline/deny";
 import { listGaps } from "@/lib/timeline/gap-queries";
 import { insertEvents } from "@/lib/timeline/insert-events";
-import { walk, type ArrivalStep, type DagEvent } from "@/lib/timeline/testing/dag";
+import { walk, walkByDepth, type ArrivalStep, type DagEvent } from "@/lib/timeline/testing/dag";
 import { makeEvent, readTimeline, testRedact } from "@/lib/timeline/testing/events";
 import { renumberAround } from "@/lib/timeline/renumber";
 import { withRoomLock } from "@/lib/timeline/room-lock";
@@ -46,11 +46,22 @@ export async function playSchedule(db: Db, roomId: string, dag: readonly DagEven
         if (batch.length > 0) await deliver({ kind: "live" }, batch);
         break;
       }
+      case "catchup": {
+        const fresh = dag.slice(created, created + step.size);
+        created += fresh.length;
+        for (const e of fresh) isCreated.add(e.id);
+        const newest = fresh.at(-1);
+        if (!newest) break;
+        const behind = walkByDepth(dag, newest.prevs, unknown, step.behind);
+        await deliver({ kind: "live" }, [...behind, newest]);
+        break;
+      }
       case "backfill": {
         const candidates = storedInOrder().filter((e) => e.prevs.some(unknown));
         const x = candidates[step.pick % Math.max(1, candidates.length)];
         if (!x) break;
-        const batch = walk(dag, x.prevs.filter(unknown), "backwards", unknown, step.size);
+        const from = x.prevs.filter(unknown);
+        const batch = step.byDepth ? walkByDepth(dag, from, unknown, step.size) : walk(dag, from, "backwards", unknown, step.size);
         await deliver({ kind: "backfill", before: x.id }, batch);
         break;
       }
