@@ -232,12 +232,13 @@ async function main(): Promise<void> {
   const pagePaths = coldDay.pages.map((p) => p.path);
 
   // ----- 1. warm, interleaved -----
-  const warm = { archiveDay: [] as number[], archivePage1: [] as number[], synDay: [] as number[], synPage: [] as number[] };
+  const warm = { archiveDay: [] as number[], archivePage1: [] as number[], archivePages: [] as number[][], synDay: [] as number[], synPage: [] as number[] };
   const warmDeadline = Date.now() + 5 * 60_000;
   for (let i = 0; i < WARM_ROUNDS && Date.now() < warmDeadline; i++) {
     const d = await fetchArchiveDay(archive.url, dayPath);
     warm.archiveDay.push(d.totalMs);
     warm.archivePage1.push(d.pages[0]?.ms ?? Number.NaN);
+    d.pages.forEach((p, k) => (warm.archivePages[k] ??= []).push(p.ms));
     const s = await timedGet(synDay, auth);
     must200("synapse /messages", s);
     warm.synDay.push(s.ms);
@@ -246,7 +247,7 @@ async function main(): Promise<void> {
     warm.synPage.push(p.ms);
   }
   log(
-    `warm (median of ${warm.archiveDay.length}): archive day ${ms(median(warm.archiveDay))}, page 1 ${ms(median(warm.archivePage1))}; Synapse limit=${DAY_MESSAGES} ${ms(median(warm.synDay))}, limit=150 ${ms(median(warm.synPage))}`,
+    `warm (median of ${warm.archiveDay.length}): archive day ${ms(median(warm.archiveDay))} (pages ${warm.archivePages.map((p) => ms(median(p))).join(" / ")}), page 1 ${ms(median(warm.archivePage1))}; Synapse limit=${DAY_MESSAGES} ${ms(median(warm.synDay))}, limit=150 ${ms(median(warm.synPage))}`,
   );
 
   // ----- 1. throughput under wrk -----

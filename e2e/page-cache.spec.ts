@@ -26,6 +26,7 @@ let db: TestDatabase;
 let a: ArchiveServer;
 let b: ArchiveServer;
 let depth = 100;
+let env: Record<string, string>;
 
 async function send(specs: Parameters<typeof chain>[1], arrival: Parameters<typeof insertEvents>[1]["arrival"] = { kind: "live" }) {
   const events = chain(ROOM, specs, depth);
@@ -52,9 +53,11 @@ test.beforeAll(async ({}, testInfo) => {
   });
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
-  const env = { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test", DAY_FILL_ON_VIEW: "false" };
-  a = await startArchiveServer({ env, logFile: testInfo.outputPath("a.log") });
-  b = await startArchiveServer({ env, logFile: testInfo.outputPath("b.log") });
+  env = { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test", DAY_FILL_ON_VIEW: "false" };
+  // a and b keep pages in memory only, so that each of their answers says which tier gave it;
+  // the database tier has a test of its own.
+  a = await startArchiveServer({ env: { ...env, PAGE_CACHE_DISK_MB: "0" }, logFile: testInfo.outputPath("a.log") });
+  b = await startArchiveServer({ env: { ...env, PAGE_CACHE_DISK_MB: "0" }, logFile: testInfo.outputPath("b.log") });
 });
 
 test.afterAll(async () => {
@@ -83,6 +86,31 @@ async function warm(day: string) {
     expect((await get(s, day)).cache, `${day} cached`).toBe("fast path");
   }
 }
+
+test("a past day rendered before a restart is answered after it without rendering, until a write changes it", async ({}, testInfo) => {
+  test.setTimeout(300_000);
+  let c = await startArchiveServer({ env, logFile: testInfo.outputPath("c.log") });
+  try {
+    const rendered = await get(c, DAY1);
+    expect(rendered.cache).toBe("render");
+    const key = { path: `/r/cache:hs.test/date/${DAY1.replaceAll("-", "/")}` };
+    await expect.poll(() => db.prisma.pageCachePage.count({ where: key }), { timeout: 10_000 }).toBe(1);
+    await c.stop();
+    c = await startArchiveServer({ env, logFile: testInfo.outputPath("c-restarted.log") });
+    const after = await get(c, DAY1);
+    expect(after.cache, "read back from the database by the fast path").toBe("fast path");
+    expect(after.body).toBe(rendered.body);
+    expect(after.etag).toBe(rendered.etag);
+    // A write while it is up, or while it was down, reaches it on its next request.
+    await send([{ id: "$c1b", ts: at(DAY1, "12:00"), content: text("day one, later"), prevs: ["$c2"] }]);
+    expect(await db.prisma.pageCachePage.count({ where: key }), "the write deleted the kept page").toBe(0);
+    const changed = await get(c, DAY1);
+    expect(changed.cache).toBe("render");
+    expect(changed.body).toContain("day one, later");
+  } finally {
+    await c.stop();
+  }
+});
 
 test("a cached day page changes on the next request after each kind of write, on both instances, and not otherwise", async () => {
   test.setTimeout(300_000);
@@ -218,4 +246,5 @@ test("a cached day page changes on the next request after each kind of write, on
     expect(one.status).toBe(403);
     expect(one.body).not.toContain("arrived from the past");
   }
+  expect(await db.prisma.pageCachePage.count(), "no page of the purged room is kept in the database").toBe(0);
 });

@@ -113,6 +113,8 @@ const schema = z.object({
   BACKFILL_PAUSE_SECONDS: boundedInt(0, 3_600, 2),
   /** Memory for rendered pages kept by this process (docs/page-cache.md), in MiB; 0 turns the page cache off. */
   PAGE_CACHE_MAX_MB: boundedInt(0, 65_536, 64),
+  /** Database space for rendered past days, kept across restarts and shared by instances (docs/page-cache.md), in MiB; 0 keeps none. */
+  PAGE_CACHE_DISK_MB: boundedInt(0, 1_048_576, 512),
   // Limits on hostile load (docs/limits.md). Per-origin limits of authenticated federation
   // requests, as Synapse's rc_federation: within each window, requests past the sleep limit are
   // delayed, past the reject limit refused with 429; at most `concurrent` run at once per origin.

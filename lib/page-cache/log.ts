@@ -3,15 +3,18 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 type Sql = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
 
 /**
- * Appends one entry to the invalidation log: the next sequence number and the tags. The epoch
- * row's lock is held until the caller's transaction commits, so numbers are handed out in commit
- * order and a reader that has seen number n has seen every entry before it. Call it as the last
- * statement of a transaction (the lock serializes writers of every room from here to commit).
+ * Appends one entry to the invalidation log: the next sequence number and the tags; and deletes
+ * the pages kept in the database that carry one of the tags (lib/page-cache/disk-tier.ts), so
+ * what the write removed (a purge, a redaction) leaves the disk with it. The epoch row's lock is
+ * held until the caller's transaction commits, so numbers are handed out in commit order and a
+ * reader that has seen number n has seen every entry before it. Call it as the last statement of
+ * a transaction (the lock serializes writers of every room from here to commit).
  */
 export async function appendInvalidation(sql: Sql, tags: readonly string[]): Promise<void> {
   if (tags.length === 0) return;
   await sql.$executeRaw`
-    WITH next AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq)
+    WITH next AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq),
+    gone AS (DELETE FROM page_cache_pages WHERE tags && ${[...tags]}::text[])
     INSERT INTO page_cache_invalidations (seq, tags) SELECT seq, ${[...tags]}::text[] FROM next`;
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPage, prunePages } from "@/lib/page-cache/disk-tier";
 import { appendInvalidation } from "@/lib/page-cache/log";
 import { PageCacheStore } from "@/lib/page-cache/store";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
@@ -10,6 +11,15 @@ beforeAll(async () => {
 afterAll(async () => db?.close());
 
 const page = (html: string, tags: string[], status = 200) => ({ kind: "APP_PAGE", html, status, headers: { "x-next-cache-tags": tags.join(",") } });
+/** A past day's lifetime (until midnight: hours), long enough for the database tier. */
+const PAST_DAY = { revalidate: 36_000, expire: 36_000 };
+const DISK = { maxBytes: 1 << 24, build: "build-1" };
+const diskStore = (build = DISK.build) => new PageCacheStore(() => db.prisma, 1 << 20, { ...DISK, build });
+const dayKey = (path: string) => `/route-cache/APP_PAGE/0a1b/$${path}`;
+/** set() writes to the database after it returns; this waits for that write. */
+async function settled(key: string) {
+  for (let i = 0; i < 200 && (await db.prisma.pageCachePage.count({ where: { key } })) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+}
 const write = (tags: string[]) => db.prisma.$transaction((tx) => appendInvalidation(tx, tags));
 
 /** A render as Next.js does it: a miss, then the result handed to set. */
@@ -106,5 +116,101 @@ describe("PageCacheStore", () => {
     release();
     await early;
     expect(await late).toBeNull();
+  });
+
+  describe("kept in the database", () => {
+    it("answers a past day after a restart and through another instance without rendering, until a write names it", async () => {
+      const key = dayKey("/r/g:hs.test/date/2026/11/28");
+      const first = diskStore();
+      expect(await first.get(key)).toBeNull();
+      first.set(key, { ...page("day g", ["r:g", "d:g:1"]), rscData: Buffer.from("rsc") }, PAST_DAY);
+      await settled(key);
+      const restarted = diskStore(); // a new process: nothing in memory
+      const back = await restarted.peek("/r/g:hs.test/date/2026/11/28");
+      expect(back?.value.html).toBe("day g");
+      expect(Buffer.from(back!.value.rscData!).toString()).toBe("rsc");
+      expect(back?.cacheControl).toEqual(PAST_DAY);
+      expect(restarted.snapshot()).toMatchObject({ fromDisk: 1, misses: 0 });
+      expect((await diskStore().get(key))?.value.html).toBe("day g");
+      // A write while a process is down (or through another instance) reaches it on its next request.
+      await write(["d:g:1"]);
+      expect(await diskStore().get(key)).toBeNull();
+      expect(await restarted.get(key)).toBeNull();
+      expect(await db.prisma.pageCachePage.count({ where: { key } })).toBe(0); // the write deleted it
+    });
+
+    it("never answers a page another build rendered (its HTML names that build's assets)", async () => {
+      const key = dayKey("/r/m:hs.test/date/2026/11/28");
+      const first = diskStore("build-1");
+      expect(await first.get(key)).toBeNull();
+      first.set(key, page("m", ["r:m"]), PAST_DAY);
+      await settled(key);
+      expect(await diskStore("build-2").get(key)).toBeNull();
+      expect((await diskStore("build-1").get(key))?.value.html).toBe("m");
+    });
+
+    it("deletes a room's pages in the write that purges or redacts, and keeps other rooms'", async () => {
+      const store = diskStore();
+      for (const [room, day] of [
+        ["h", "1"],
+        ["h", "2"],
+        ["i", "1"],
+      ]) {
+        const key = dayKey(`/r/${room}:hs.test/date/2026/11/0${day}`);
+        expect(await store.get(key)).toBeNull();
+        store.set(key, page(`${room}${day}`, [`r:${room}`, `d:${room}:${day}`]), PAST_DAY);
+        await settled(key);
+      }
+      await write(["r:h"]);
+      const left = await db.prisma.pageCachePage.findMany({ where: { path: { contains: ":hs.test/" } }, select: { path: true } });
+      expect(left.map((r) => r.path).filter((p) => /\/r\/[hi]:/.test(p))).toEqual(["/r/i:hs.test/date/2026/11/01"]);
+    });
+
+    it("never answers a render that a write it could not see overtook, even once it is written after that write", async () => {
+      const key = dayKey("/r/j:hs.test/date/2026/11/28");
+      const store = diskStore();
+      expect(await store.get(key)).toBeNull(); // the render reads the database from here
+      await write(["d:j:1"]); // a write commits while it renders: its delete finds nothing yet
+      store.set(key, page("old", ["r:j", "d:j:1"]), PAST_DAY);
+      await settled(key);
+      expect(await diskStore().get(key)).toBeNull();
+      expect(await db.prisma.pageCachePage.count({ where: { key } })).toBe(0); // found stale, deleted
+    });
+
+    it("cannot vouch for a page older than what the log still holds", async () => {
+      const key = dayKey("/r/k:hs.test/date/2026/11/28");
+      const store = diskStore();
+      expect(await store.get(key)).toBeNull();
+      store.set(key, page("k", ["r:k"]), PAST_DAY);
+      await settled(key);
+      await write(["r:unrelated"]);
+      // The entries after the page's position are pruned before anyone reads them.
+      await db.prisma.$executeRaw`DELETE FROM page_cache_invalidations`;
+      expect(await diskStore().get(key)).toBeNull();
+    });
+
+    it("keeps only pages that live longer than a few minutes, within their lifetime and its space", async () => {
+      const store = new PageCacheStore(() => db.prisma, 1 << 20, { maxBytes: 2_500, build: DISK.build });
+      const today = dayKey("/r/l:hs.test/date/2026/12/03");
+      expect(await store.get(today)).toBeNull();
+      store.set(today, page("today", ["r:l"]), { revalidate: 60, expire: 60 });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await db.prisma.pageCachePage.count({ where: { key: today } })).toBe(0);
+      for (const day of ["01", "02", "03"]) {
+        const key = dayKey(`/r/l:hs.test/date/2026/11/${day}`);
+        expect(await store.get(key)).toBeNull();
+        store.set(key, page("x".repeat(1_000), ["r:l"]), PAST_DAY);
+        await settled(key);
+      }
+      await prunePages(db.prisma, 2_500);
+      const left = await db.prisma.pageCachePage.findMany({ where: { path: { startsWith: "/r/l:" } }, select: { path: true } });
+      expect(left.map((r) => r.path).sort()).toEqual(["/r/l:hs.test/date/2026/11/02", "/r/l:hs.test/date/2026/11/03"]);
+      // Past its lifetime a row is not answered, and pruning drops it.
+      const later = Date.now() + 36_001_000;
+      expect(await loadPage(db.prisma, DISK.build, { path: "/r/l:hs.test/date/2026/11/03" })).toBeDefined();
+      expect(await loadPage(db.prisma, DISK.build, { path: "/r/l:hs.test/date/2026/11/03" }, later)).toBeUndefined();
+      await prunePages(db.prisma, 2_500, later);
+      expect(await db.prisma.pageCachePage.count({ where: { path: { startsWith: "/r/l:" } } })).toBe(0);
+    });
   });
 });

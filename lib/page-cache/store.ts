@@ -1,5 +1,7 @@
 import type { Db } from "@/lib/db";
+import { loadPage, prunePages, savePage } from "@/lib/page-cache/disk-tier";
 import { appendInvalidation, currentEpoch, invalidationsAfter, pruneInvalidations } from "@/lib/page-cache/log";
+import { logger } from "@/lib/log";
 
 /**
  * The rendered-page cache behind Next.js's incremental cache (docs/page-cache.md). Next.js
@@ -18,6 +20,10 @@ const PRUNE_EVERY_MS = 3_600_000;
 const LOG_MAX_AGE_MS = 86_400_000;
 const MAX_TAGS = 200_000;
 const PAGE_KEY = /^\/route-cache\/APP_PAGE\/[0-9a-f]+\/\$(\/.*)$/;
+// Pages that live longer than this go to the database too: past days. Today's page and pages
+// with an open gap are rendered again within minutes anyway, and would only cost writes.
+const DISK_MIN_LIFETIME_SECONDS = 301;
+const DISK_PRUNE_EVERY_SAVES = 200;
 
 interface Entry {
   value: CachedPage;
@@ -68,6 +74,8 @@ export interface PageCacheStats {
   hits: number;
   misses: number;
   invalidated: number;
+  /** Pages read back from the database (after a restart, or rendered by another instance). */
+  fromDisk: number;
   seen: bigint;
 }
 
@@ -88,11 +96,15 @@ export class PageCacheStore {
   private floor = 0n;
   private bytes = 0;
   private lastPrune = 0;
-  private readonly stats = { hits: 0, misses: 0, invalidated: 0 };
+  private readonly stats = { hits: 0, misses: 0, invalidated: 0, fromDisk: 0 };
+
+  private savesSincePrune = 0;
 
   constructor(
     private readonly db: () => Db,
     private readonly maxBytes: number,
+    /** Rendered pages also kept in the database (lib/page-cache/disk-tier.ts), in that much space, for this build. */
+    private readonly disk?: { maxBytes: number; build: string },
     /** Only pages carrying a tag with this prefix are kept (the archive's own tagged pages). */
     private readonly requiredTagPrefix = "r:",
   ) {}
@@ -142,12 +154,13 @@ export class PageCacheStore {
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
       await pruneInvalidations(db, LOG_MAX_AGE_MS);
+      if (this.disk) await prunePages(db, this.disk.maxBytes);
     }
   }
 
   async get(key: string): Promise<CachedEntry | null> {
     await this.sync();
-    const entry = this.current(key);
+    const entry = this.current(key) ?? (await this.fromDisk({ key }));
     if (entry) return entry;
     this.stats.misses++;
     const before = this.pending.get(key);
@@ -165,7 +178,23 @@ export class PageCacheStore {
   async peek(path: string): Promise<CachedEntry | null> {
     await this.sync();
     const key = this.byPath.get(path);
-    return key === undefined ? null : this.current(key);
+    return (key === undefined ? null : this.current(key)) ?? (await this.fromDisk({ path }));
+  }
+
+  /** A memory miss: the page kept in the database, if the log vouches for it; kept in memory from then on. */
+  private async fromDisk(by: { key: string } | { path: string }): Promise<CachedEntry | null> {
+    if (!this.disk) return null;
+    let stored;
+    try {
+      stored = await loadPage(this.db(), this.disk.build, by);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "page cache: could not read a kept page");
+      return null;
+    }
+    if (!stored || ("path" in by && PAGE_KEY.exec(stored.key)?.[1] !== by.path)) return null;
+    this.keep(stored.key, { value: stored.value, lastModified: stored.lastModified, cacheControl: stored.cacheControl, tags: stored.tags, seq: stored.seq });
+    this.stats.fromDisk++;
+    return this.current(stored.key);
   }
 
   /** The entry of key unless a write named one of its tags after it was rendered (then it is dropped). */
@@ -193,15 +222,41 @@ export class PageCacheStore {
     if (seq === undefined || seq < this.floor || !isCachedPage(value) || (value.status !== undefined && value.status !== 200)) return;
     const tags = tagsOf(value);
     if (!tags.some((t) => t.startsWith(this.requiredTagPrefix))) return;
-    const bytes = sizeOf(value);
+    const renderedAt = Date.now();
+    this.keep(key, { value, lastModified: renderedAt, cacheControl, tags, seq });
+    const lifetime = (cacheControl as { revalidate?: unknown } | undefined)?.revalidate;
+    const path = PAGE_KEY.exec(key)?.[1];
+    if (this.disk && path !== undefined && typeof lifetime === "number" && lifetime >= DISK_MIN_LIFETIME_SECONDS) {
+      void this.toDisk({ key, path, value, renderedAt, expiresAt: renderedAt + lifetime * 1000, cacheControl, tags, seq });
+    }
+  }
+
+  private keep(key: string, e: Omit<Entry, "bytes">): void {
+    const bytes = sizeOf(e.value);
     if (bytes > this.maxBytes / 4) return;
-    this.entries.set(key, { value, lastModified: Date.now(), cacheControl, tags, seq, bytes });
+    const old = this.entries.get(key);
+    if (old) this.remove(key, old);
+    this.entries.set(key, { ...e, bytes });
     const path = PAGE_KEY.exec(key)?.[1];
     if (path !== undefined) this.byPath.set(path, key);
     this.bytes += bytes;
-    for (const [k, e] of this.entries) {
+    for (const [k, old] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
-      this.remove(k, e);
+      this.remove(k, old);
+    }
+  }
+
+  /** Written after the answer; a failure costs only a render after the next restart. */
+  private async toDisk(page: Parameters<typeof savePage>[2]): Promise<void> {
+    if (!this.disk) return;
+    try {
+      await savePage(this.db(), this.disk.build, page);
+      if (++this.savesSincePrune >= DISK_PRUNE_EVERY_SAVES) {
+        this.savesSincePrune = 0;
+        await prunePages(this.db(), this.disk.maxBytes);
+      }
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "page cache: could not keep a page in the database");
     }
   }
 
