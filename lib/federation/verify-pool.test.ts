@@ -1,5 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { createVerifyPool, sharesFor, verifyMany } from "@/lib/federation/verify-pool";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createVerifyPool, sharesFor, verifyMany, workerFile, type VerifyPool } from "@/lib/federation/verify-pool";
 import { loadRooms, loadServerKeys, manifest, toPdu } from "@/lib/matrix/__fixtures__/synapse-fixtures";
 import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { parseServerKeyResponse } from "@/lib/matrix/server-keys";
@@ -31,8 +35,31 @@ function broken(pdu: JsonObject): JsonObject[] {
   ];
 }
 
-const pool = createVerifyPool(2);
-afterAll(() => pool?.destroy());
+// Both ways a worker thread can load its task: through tsx (tests, the CLI) and the bundle the
+// build puts beside the server (built here the way scripts/build-server.mjs builds it).
+const scratch = mkdtempSync(path.join(os.tmpdir(), "verify-pool-"));
+const pools: Record<string, VerifyPool | null> = { tsx: createVerifyPool(2) };
+beforeAll(async () => {
+  const bundle = path.join(scratch, "verify-worker.mjs");
+  await build({
+    entryPoints: [path.resolve("lib/federation/verify-worker.ts")],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    tsconfig: path.resolve("tsconfig.json"),
+    logLevel: "warning",
+    // Packages are resolved from the project's node_modules, as for the built server.
+    nodePaths: [path.resolve("node_modules")],
+  });
+  pools.bundle = createVerifyPool(2, bundle);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(Object.values(pools).map((p) => p?.destroy()));
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe("the verification pool", () => {
   it("cuts small batches into no shares and large ones into one per thread", () => {
@@ -42,9 +69,22 @@ describe("the verification pool", () => {
     expect(sharesFor(100, 8)).toBe(6);
   });
 
-  it.each(rooms.map((r) => [r.roomVersion, r] as const))(
-    "agrees with the inline path on recorded PDUs of room version %s",
-    async (roomVersion, room) => {
+  it("loads the bundled worker only in the built server, where the build put it beside the server", () => {
+    const dir = path.join(scratch, "app", ".next", "archive");
+    mkdirSync(dir, { recursive: true });
+    const start = path.join(dir, "start.mjs");
+    const boot = path.resolve(scratch, "app", "lib/federation/verify-worker-boot.mjs");
+    expect(workerFile(start, path.join(scratch, "app"))).toBe(boot); // no bundle beside it
+    writeFileSync(path.join(dir, "verify-worker.mjs"), "");
+    expect(workerFile(start, path.join(scratch, "app"))).toBe(path.join(dir, "verify-worker.mjs"));
+    expect(workerFile(path.resolve("node_modules/vitest/vitest.mjs"), path.join(scratch, "app"))).toBe(boot);
+    expect(workerFile(path.join(scratch, "app", "start.mjs"), path.join(scratch, "app"))).toBe(boot);
+  });
+
+  it.each(rooms.flatMap((r) => ["tsx", "bundle"].map((loader) => [r.roomVersion, loader, r] as const)))(
+    "agrees with the inline path on recorded PDUs of room version %s (worker loaded by %s)",
+    async (roomVersion, loader, room) => {
+      const pool = pools[loader];
       expect(pool).not.toBeNull();
       const pdus = room.served.map((served) => toPdu(served, roomVersion));
       const batch = [...pdus, ...pdus.flatMap(broken)];

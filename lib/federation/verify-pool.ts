@@ -24,18 +24,28 @@ const MIN_SHARE = 16;
 /** Idle workers exit after this long; the next batch starts them again (~0.5 s with tsx). */
 const IDLE_MS = 60_000;
 
-const BOOT = path.resolve(process.cwd(), "lib/federation/verify-worker-boot.mjs");
+/**
+ * The file a worker thread loads. The built server (`.next/archive/start.mjs`) has the worker
+ * bundled beside it by the same build (scripts/build-server.mjs): plain JavaScript, nothing to
+ * transpile, no tsx loader resident in every thread. Anything else (tests, the CLI under tsx,
+ * `next dev`) boots the TypeScript task through tsx.
+ */
+export function workerFile(entry = process.argv[1] ?? "", cwd = process.cwd()): string {
+  const bundled = path.join(path.dirname(path.resolve(entry)), "verify-worker.mjs");
+  if (path.basename(entry) === "start.mjs" && path.basename(path.dirname(path.resolve(entry))) === "archive" && existsSync(bundled)) return bundled;
+  return path.resolve(cwd, "lib/federation/verify-worker-boot.mjs");
+}
 
 export type VerifyPool = Piscina<VerifyTask, VerifyOutcome[]>;
 
 /** A pool of `threads` verification workers, or null when the worker's file is not there to load. */
-export function createVerifyPool(threads: number): VerifyPool | null {
-  if (!existsSync(BOOT)) {
-    logger.warn({ file: BOOT }, "verification worker not found: verifying on the ingest's thread");
+export function createVerifyPool(threads: number, filename = workerFile()): VerifyPool | null {
+  if (!existsSync(filename)) {
+    logger.warn({ file: filename }, "verification worker not found: verifying on the ingest's thread");
     return null;
   }
-  const created = new Piscina<VerifyTask, VerifyOutcome[]>({ filename: BOOT, minThreads: 0, maxThreads: threads, idleTimeout: IDLE_MS, atomics: "disabled" });
-  logger.info({ threads }, "verification pool: PDU batches are verified on worker threads");
+  const created = new Piscina<VerifyTask, VerifyOutcome[]>({ filename, minThreads: 0, maxThreads: threads, idleTimeout: IDLE_MS, atomics: "disabled" });
+  logger.info({ threads, file: filename }, "verification pool: PDU batches are verified on worker threads");
   return created;
 }
 
