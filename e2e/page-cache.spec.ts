@@ -112,6 +112,37 @@ test("a past day rendered before a restart is answered after it without renderin
   }
 });
 
+test("today's page, after new messages only, is answered once more while Next.js renders it again", async () => {
+  test.setTimeout(120_000);
+  const today = new Date().toISOString().slice(0, 10);
+  await send([{ id: "$t1", ts: BigInt(Date.now()), content: text("today, first"), prevs: ["$c4"] }]);
+  await get(a, today);
+  const cached = await get(a, today);
+  expect(cached.cache).toBe("fast path");
+  expect(cached.body).toContain("today, first");
+  await send([{ id: "$t2", ts: BigInt(Date.now()), content: text("today, second"), prevs: ["$t1"] }]);
+  const once = await get(a, today);
+  expect(once.cache, "the page before the new message, from Next.js (stale), not the fast path").toBe("render");
+  expect(once.headers.get("x-nextjs-cache")).toBe("STALE");
+  expect(once.body).not.toContain("today, second");
+  // The render Next.js started in the background is kept: the fast path answers with it.
+  await expect
+    .poll(
+      async () => {
+        const next = await get(a, today);
+        return `${next.cache} ${next.body.includes("today, second")}`;
+      },
+      { timeout: 30_000, intervals: [100, 250, 500] },
+    )
+    .toBe("fast path true");
+  // A redaction is never answered stale.
+  await send([{ id: "$t3", ts: BigInt(Date.now()), type: "m.room.redaction", redacts: "$t2", content: { redacts: "$t2" }, prevs: ["$t2"] }]);
+  const redacted = await get(a, today);
+  expect(redacted.cache).toBe("render");
+  expect(redacted.headers.get("x-nextjs-cache")).not.toBe("STALE");
+  expect(redacted.body).not.toContain("today, second");
+});
+
 test("a cached day page changes on the next request after each kind of write, on both instances, and not otherwise", async () => {
   test.setTimeout(300_000);
   const rendered = await get(a, DAY1);

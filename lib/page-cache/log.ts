@@ -9,13 +9,16 @@ type Sql = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
  * held until the caller's transaction commits, so numbers are handed out in commit order and a
  * reader that has seen number n has seen every entry before it. Call it as the last statement of
  * a transaction (the lock serializes writers of every room from here to commit).
+ *
+ * `soft`: the write only appended new messages of today, so a page it changes may be answered
+ * once more from memory while it is rendered again (docs/page-cache.md, "Soft changes").
  */
-export async function appendInvalidation(sql: Sql, tags: readonly string[]): Promise<void> {
+export async function appendInvalidation(sql: Sql, tags: readonly string[], soft = false): Promise<void> {
   if (tags.length === 0) return;
   await sql.$executeRaw`
     WITH next AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq),
     gone AS (DELETE FROM page_cache_pages WHERE tags && ${[...tags]}::text[])
-    INSERT INTO page_cache_invalidations (seq, tags) SELECT seq, ${[...tags]}::text[] FROM next`;
+    INSERT INTO page_cache_invalidations (seq, tags, soft) SELECT seq, ${[...tags]}::text[], ${soft} FROM next`;
 }
 
 /** The last sequence number handed out (committed). */
@@ -25,9 +28,9 @@ export async function currentEpoch(sql: Sql): Promise<bigint> {
 }
 
 /** Log entries after `seq`, in order, at most `limit`. */
-export async function invalidationsAfter(sql: Sql, seq: bigint, limit: number): Promise<Array<{ seq: bigint; tags: string[] }>> {
-  return sql.$queryRaw<{ seq: bigint; tags: string[] }[]>`
-    SELECT seq, tags FROM page_cache_invalidations WHERE seq > ${seq}::bigint ORDER BY seq LIMIT ${limit}`;
+export async function invalidationsAfter(sql: Sql, seq: bigint, limit: number): Promise<Array<{ seq: bigint; tags: string[]; soft: boolean }>> {
+  return sql.$queryRaw<{ seq: bigint; tags: string[]; soft: boolean }[]>`
+    SELECT seq, tags, soft FROM page_cache_invalidations WHERE seq > ${seq}::bigint ORDER BY seq LIMIT ${limit}`;
 }
 
 /** Drops log entries older than `maxAgeMs`; a process that has not read them since clears its whole cache. */

@@ -118,6 +118,45 @@ describe("PageCacheStore", () => {
     expect(await late).toBeNull();
   });
 
+  describe("after a soft change (new messages of today)", () => {
+    const TODAY = { revalidate: 60, expire: 31_536_000 };
+    const softWrite = (tags: string[]) => db.prisma.$transaction((tx) => appendInvalidation(tx, tags, true));
+
+    it("answers the page once more, dated past its lifetime, to Next.js only, and keeps the render that follows", async () => {
+      const store = new PageCacheStore(() => db.prisma, 1 << 20);
+      const key = dayKey("/r/s:hs.test/date/2026/12/03");
+      expect(await store.get(key)).toBeNull();
+      store.set(key, page("before", ["r:s", "d:s:1"]), TODAY);
+      await softWrite(["d:s:1"]);
+      const stale = await store.get(key);
+      expect(stale?.value.html).toBe("before");
+      expect(stale!.lastModified).toBeLessThan(Date.now() - 60_000); // Next.js: stale, render again in the background
+      expect(await store.peek("/r/s:hs.test/date/2026/12/03"), "not for the fast path").toBeNull();
+      expect((await store.get(key))?.value.html).toBe("before");
+      store.set(key, page("after", ["r:s", "d:s:1"]), TODAY); // the background render
+      const fresh = await store.get(key);
+      expect(fresh?.value.html).toBe("after");
+      expect(fresh!.lastModified).toBeGreaterThan(Date.now() - 5_000);
+      expect((await store.peek("/r/s:hs.test/date/2026/12/03"))?.value.html).toBe("after");
+      expect(store.snapshot().stale).toBe(2);
+    });
+
+    it("never after a hard change, nor when the page's lifetime leaves Next.js no room to serve it stale", async () => {
+      const store = new PageCacheStore(() => db.prisma, 1 << 20);
+      const key = dayKey("/r/t:hs.test/date/2026/12/03");
+      expect(await store.get(key)).toBeNull();
+      store.set(key, page("before", ["r:t", "d:t:1"]), TODAY);
+      await softWrite(["d:t:1"]);
+      await write(["d:t:1"]);
+      expect(await store.get(key)).toBeNull();
+      const short = dayKey("/r/t:hs.test/date/2026/12/02");
+      expect(await store.get(short)).toBeNull();
+      store.set(short, page("short", ["r:t", "d:t:2"]), { revalidate: 60, expire: 60 });
+      await softWrite(["d:t:2"]);
+      expect(await store.get(short)).toBeNull();
+    });
+  });
+
   describe("kept in the database", () => {
     it("answers a past day after a restart and through another instance without rendering, until a write names it", async () => {
       const key = dayKey("/r/g:hs.test/date/2026/11/28");

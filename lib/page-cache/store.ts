@@ -74,6 +74,8 @@ export interface PageCacheStats {
   hits: number;
   misses: number;
   invalidated: number;
+  /** Pages answered once more after a soft change, while rendered again. */
+  stale: number;
   /** Pages read back from the database (after a restart, or rendered by another instance). */
   fromDisk: number;
   seen: bigint;
@@ -84,6 +86,8 @@ export class PageCacheStore {
   private readonly entries = new Map<string, Entry>();
   /** The last log position at which each tag was named. */
   private readonly tagSeq = new Map<string, bigint>();
+  /** The same for soft changes (appended messages of today): the page may be answered stale once more. */
+  private readonly softSeq = new Map<string, bigint>();
   /** For keys being rendered: the log position read before the render (the lowest, when several). */
   private readonly pending = new Map<string, bigint>();
   /** A page's path → its key (Next.js keys a page by its route's hash and its path: `/route-cache/APP_PAGE/{hash}/${path}`). */
@@ -96,7 +100,7 @@ export class PageCacheStore {
   private floor = 0n;
   private bytes = 0;
   private lastPrune = 0;
-  private readonly stats = { hits: 0, misses: 0, invalidated: 0, fromDisk: 0 };
+  private readonly stats = { hits: 0, misses: 0, invalidated: 0, stale: 0, fromDisk: 0 };
 
   private savesSincePrune = 0;
 
@@ -147,10 +151,10 @@ export class PageCacheStore {
       this.clear();
       return;
     }
-    for (const row of rows) for (const tag of row.tags) this.tagSeq.set(tag, row.seq);
+    for (const row of rows) for (const tag of row.tags) (row.soft ? this.softSeq : this.tagSeq).set(tag, row.seq);
     this.seen = rows[rows.length - 1]!.seq;
     // Every tag ever named is remembered until the cache starts over; bound that.
-    if (this.tagSeq.size > MAX_TAGS) this.clear();
+    if (this.tagSeq.size + this.softSeq.size > MAX_TAGS) this.clear();
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
       await pruneInvalidations(db, LOG_MAX_AGE_MS);
@@ -160,12 +164,46 @@ export class PageCacheStore {
 
   async get(key: string): Promise<CachedEntry | null> {
     await this.sync();
-    const entry = this.current(key) ?? (await this.fromDisk({ key }));
+    const current = this.current(key, true);
+    if (current === "stale") {
+      // Next.js answers it as past its lifetime: once more as it is, while it renders the page
+      // again in the background (one render per page at a time) and hands the result to set.
+      const stale = this.staleView(key);
+      if (stale) {
+        this.notePending(key);
+        return stale;
+      }
+    }
+    const entry = (current === "stale" ? null : current) ?? (await this.fromDisk({ key }));
     if (entry) return entry;
     this.stats.misses++;
+    this.notePending(key);
+    return null;
+  }
+
+  /** A render of key begins: the log position read before it is where its result is current from. */
+  private notePending(key: string): void {
     const before = this.pending.get(key);
     this.pending.set(key, before !== undefined && before < this.seen! ? before : this.seen!);
-    return null;
+  }
+
+  /**
+   * The entry of key, dated back past its lifetime so that Next.js serves it stale and renders
+   * it again; null (and dropped) when its lifetime has no room for that (an `expire` no longer
+   * than `revalidate` makes Next.js wait for the render, as for any miss).
+   */
+  private staleView(key: string, now = Date.now()): CachedEntry | null {
+    const entry = this.entries.get(key)!;
+    const control = entry.cacheControl as { revalidate?: unknown; expire?: unknown } | undefined;
+    const revalidate = control?.revalidate;
+    const lastModified = typeof revalidate === "number" ? Math.min(entry.lastModified, now - revalidate * 1000 - 1_000) : undefined;
+    if (lastModified === undefined || (typeof control?.expire === "number" && lastModified + control.expire * 1000 < now + 1_000)) {
+      this.remove(key, entry);
+      this.stats.invalidated++;
+      return null;
+    }
+    this.stats.stale++;
+    return { value: entry.value, lastModified, cacheControl: entry.cacheControl };
   }
 
   /**
@@ -178,7 +216,10 @@ export class PageCacheStore {
   async peek(path: string): Promise<CachedEntry | null> {
     await this.sync();
     const key = this.byPath.get(path);
-    return (key === undefined ? null : this.current(key)) ?? (await this.fromDisk({ path }));
+    const current = key === undefined ? null : this.current(key, true);
+    // A stale page is Next.js's to answer (and to render again); the fast path leaves it be.
+    if (current === "stale") return null;
+    return current ?? (await this.fromDisk({ path }));
   }
 
   /** A memory miss: the page kept in the database, if the log vouches for it; kept in memory from then on. */
@@ -194,18 +235,24 @@ export class PageCacheStore {
     if (!stored || ("path" in by && PAGE_KEY.exec(stored.key)?.[1] !== by.path)) return null;
     this.keep(stored.key, { value: stored.value, lastModified: stored.lastModified, cacheControl: stored.cacheControl, tags: stored.tags, seq: stored.seq });
     this.stats.fromDisk++;
-    return this.current(stored.key);
+    const entry = this.current(stored.key);
+    return entry === "stale" ? null : entry;
   }
 
-  /** The entry of key unless a write named one of its tags after it was rendered (then it is dropped). */
-  private current(key: string): CachedEntry | null {
+  /**
+   * The entry of key unless a write named one of its tags after it was rendered (then it is
+   * dropped); "stale" when only soft changes did (with `allowStale`; else it is dropped too).
+   */
+  private current(key: string, allowStale = false): CachedEntry | "stale" | null {
     const entry = this.entries.get(key);
     if (!entry) return null;
-    if (entry.tags.some((t) => (this.tagSeq.get(t) ?? -1n) > entry.seq)) {
+    const soft = entry.tags.some((t) => (this.softSeq.get(t) ?? -1n) > entry.seq);
+    if ((soft && !allowStale) || entry.tags.some((t) => (this.tagSeq.get(t) ?? -1n) > entry.seq)) {
       this.remove(key, entry);
       this.stats.invalidated++;
       return null;
     }
+    if (soft) return "stale";
     this.entries.delete(key);
     this.entries.set(key, entry);
     this.stats.hits++;
@@ -280,6 +327,7 @@ export class PageCacheStore {
     this.entries.clear();
     this.byPath.clear();
     this.tagSeq.clear();
+    this.softSeq.clear();
     this.bytes = 0;
     this.floor = this.seen ?? 0n;
   }

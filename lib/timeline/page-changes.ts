@@ -9,31 +9,34 @@ import type { Arrival, TimelineEventInput } from "@/lib/timeline/types";
 // the last step of its transaction, so the log entry commits or rolls back with the write and
 // no reader can see the new rows while a cache still answers with the old page.
 
-const pending = new WeakMap<object, Set<string>>();
+/** What a transaction changed so far; soft while every change was (see appendInvalidation). */
+const pending = new WeakMap<object, { tags: Set<string>; soft: boolean }>();
 
 /** Starts collecting the page changes of a room-locked transaction. */
 export function beginPageChanges(tx: Tx): void {
-  pending.set(tx, new Set());
+  pending.set(tx, { tags: new Set(), soft: true });
 }
 
 /** Writes what the transaction collected (the caller's last statement before commit). */
 export async function flushPageChanges(tx: Tx): Promise<void> {
-  const tags = pending.get(tx);
+  const changes = pending.get(tx);
   pending.delete(tx);
-  if (tags && tags.size > 0) await appendInvalidation(tx, [...tags]);
+  if (changes && changes.tags.size > 0) await appendInvalidation(tx, [...changes.tags], changes.soft);
 }
 
 /**
  * Names tags the running write changed. Inside withRoomLock they are collected and written
- * once at its end; anywhere else (a caller's own transaction) they are written right away.
+ * once at its end (soft only if every change was); anywhere else (a caller's own transaction)
+ * they are written right away.
  */
-async function notePageChanges(tx: Tx, tags: Iterable<string>): Promise<void> {
+async function notePageChanges(tx: Tx, tags: Iterable<string>, soft = false): Promise<void> {
   const collected = pending.get(tx);
   if (collected) {
-    for (const tag of tags) collected.add(tag);
+    for (const tag of tags) collected.tags.add(tag);
+    collected.soft &&= soft;
     return;
   }
-  await appendInvalidation(tx, [...new Set(tags)]);
+  await appendInvalidation(tx, [...new Set(tags)], soft);
 }
 
 /** Every cached page of a room changed (its header, its consent, or history in the middle). */
@@ -63,6 +66,8 @@ const MESSAGE_TYPES = ["m.room.message", "m.sticker"];
  * newest-messages views, and, when a day gets its first message, navigation and calendars.
  * Anything else (events placed before others, gaps created or filled) can change every later
  * page (display names and visibility come from the state at each place), so the whole room.
+ * An append of today's events that relate to nothing earlier is soft: the pages it changes may
+ * be answered once more while they are rendered again (docs/page-cache.md, "Soft changes").
  */
 export async function noteInsertChanges(
   tx: Tx,
@@ -97,7 +102,8 @@ export async function noteInsertChanges(
     }
     if (rows.length > 0) tags.add(quoteAnyTag(roomId));
   }
-  await notePageChanges(tx, tags);
+  const today = dayOf(BigInt(Date.now()));
+  await notePageChanges(tx, tags, targets.length === 0 && [...days].every((d) => d === today));
 }
 
 /** Whether an event or gap item lies after the batch (then the batch is not an append). */
