@@ -2,6 +2,7 @@ import { getDatabase, getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { startOperatorDenialsRefresh } from "@/lib/federation/policy";
 import { ensureFederationReady } from "@/lib/federation/ready";
+import { keepRateCountersIn } from "@/lib/http/rate-counter";
 import { logger } from "@/lib/log";
 import { registerPageCache } from "@/lib/page-cache/register";
 import { noteServedRoom } from "@/lib/page-cache/served-rooms";
@@ -20,6 +21,8 @@ export async function startServer(): Promise<void> {
   ensureFederationReady();
   await startOperatorDenialsRefresh(getDb());
   registerPageCache();
+  // Several instances may share a Postgres server: rate limits count for all of them there.
+  if (env.DATABASE_URL) keepRateCountersIn(getDb());
   // Day pages rendered later keep this up to date; the rows give the rooms served before any is.
   if (env.ARCHIVE_ROLE !== "worker") for (const r of await servedRoomNames(getDb())) noteServedRoom(r.kind, r.name, true);
   logger.info(

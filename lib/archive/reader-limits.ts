@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { getEnv } from "@/lib/env";
+import { rateCounter } from "@/lib/http/rate-counter";
 
 // Limits on what readers can make the archive ask other servers for (docs/limits.md): per client
 // (lib/archive/client-address.ts) and minute, gap fills, day pages that may start a day fill and
@@ -8,8 +9,10 @@ import { getEnv } from "@/lib/env";
 // with Retry-After (JSON from the API, a page from proxy.ts) and no federation request is made.
 //
 // The state lives on globalThis: proxy.ts and the app's routes are separate bundles in one
-// process, and both must see the same counters. Counting is rate-limiter-flexible's in-memory
-// fixed window per key (see lib/federation/inbound/origin-limits.ts for why that library).
+// process, and both must see the same counters. Counting is rate-limiter-flexible's fixed window
+// per key (see lib/federation/inbound/origin-limits.ts for why that library), in the database
+// when several instances share a Postgres server (lib/http/rate-counter.ts), so a client's limit
+// holds across all of them; the cap on work under way is each process's own.
 
 export type ReaderWork = "gap-fill" | "day-fill" | "media-fetch";
 
@@ -17,7 +20,7 @@ export type ReaderWork = "gap-fill" | "day-fill" | "media-fetch";
 const BUSY_RETRY_SECONDS = 5;
 
 interface State {
-  limiters: Map<ReaderWork, RateLimiterMemory>;
+  limiters: Map<ReaderWork, RateLimiterAbstract>;
   inFlight: number;
 }
 
@@ -41,11 +44,11 @@ function perMinute(work: ReaderWork): number {
   }
 }
 
-function limiter(work: ReaderWork): RateLimiterMemory {
+function limiter(work: ReaderWork): RateLimiterAbstract {
   const s = state();
   let found = s.limiters.get(work);
   if (!found) {
-    found = new RateLimiterMemory({ keyPrefix: work, points: perMinute(work), duration: 60 });
+    found = rateCounter({ keyPrefix: work, points: perMinute(work), durationSeconds: 60 });
     s.limiters.set(work, found);
   }
   return found;

@@ -1,6 +1,7 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { getEnv } from "@/lib/env";
 import { InboundError } from "@/lib/federation/inbound/http";
+import { rateCounter } from "@/lib/http/rate-counter";
 
 // Per-origin limits on authenticated federation requests, in the spirit of Synapse's
 // rc_federation (docs/limits.md): within each window an origin's first `sleepLimit` requests
@@ -10,9 +11,11 @@ import { InboundError } from "@/lib/federation/inbound/http";
 // then refused; every other origin keeps its own budget.
 //
 // The counting is rate-limiter-flexible's (a fixed-window counter per key, with the time until
-// the window ends, in memory with expiry of idle keys), a well-kept library instead of our own
-// bookkeeping of timestamps; the concurrency queue is a few lines of our own, since the library
-// limits rates, not requests in flight.
+// the window ends, with expiry of idle keys), a well-kept library instead of our own bookkeeping
+// of timestamps; in the database when several instances share a Postgres server
+// (lib/http/rate-counter.ts), so an origin's budget holds across all of them. The concurrency
+// queue is a few lines of our own (per process: it bounds this process's work), since the
+// library limits rates, not requests in flight.
 
 export interface OriginLimitSettings {
   windowMs: number;
@@ -28,14 +31,15 @@ interface Slots {
 }
 
 export class OriginLimiter {
-  private readonly counter: RateLimiterMemory;
+  private readonly counter: RateLimiterAbstract;
   private readonly slots = new Map<string, Slots>();
 
   constructor(
     readonly settings: OriginLimitSettings,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    counter: RateLimiterAbstract = rateCounter({ keyPrefix: "federation-origin", points: settings.rejectLimit, durationSeconds: settings.windowMs / 1000 }),
   ) {
-    this.counter = new RateLimiterMemory({ points: settings.rejectLimit, duration: settings.windowMs / 1000 });
+    this.counter = counter;
   }
 
   /** Runs `fn` for `origin` within its limits, or throws InboundError 429 when it is over them. */
