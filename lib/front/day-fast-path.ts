@@ -128,7 +128,9 @@ export async function serveCachedDayPage(req: IncomingMessage, res: ServerRespon
   for (const [name, value] of Object.entries(page.headers ?? {})) {
     if (value !== undefined && !INTERNAL_HEADERS.has(name.toLowerCase())) headers[name] = typeof value === "number" ? String(value) : value;
   }
-  headers["x-archive-cache"] = "hit";
+  // "stale": a page only new messages of today changed, answered as it was while Next.js
+  // renders it again for the request that came first (lib/page-cache/store.ts, peek).
+  headers["x-archive-cache"] = entry.stale ? "stale" : "hit";
   headers.vary = VARY;
   headers.etag = etag;
   headers["last-modified"] = httpDate(entry.lastModified);

@@ -10,8 +10,8 @@ type Sql = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
  * reader that has seen number n has seen every entry before it. Call it as the last statement of
  * a transaction (the lock serializes writers of every room from here to commit).
  *
- * `soft`: the write only appended new messages of today, so a page it changes may be answered
- * once more from memory while it is rendered again (docs/page-cache.md, "Soft changes").
+ * `soft`: the write only appended new messages of today, so while a page it changes is rendered
+ * again, the render before may answer concurrent requests (docs/page-cache.md, "Soft changes").
  */
 export async function appendInvalidation(sql: Sql, tags: readonly string[], soft = false): Promise<void> {
   if (tags.length === 0) return;

@@ -24,6 +24,8 @@ const PAGE_KEY = /^\/route-cache\/APP_PAGE\/[0-9a-f]+\/\$(\/.*)$/;
 // with an open gap are rendered again within minutes anyway, and would only cost writes.
 const DISK_MIN_LIFETIME_SECONDS = 301;
 const DISK_PRUNE_EVERY_SAVES = 200;
+// After a soft change, how long the old render may answer while a new one is under way.
+const STALE_WHILE_RENDERING_MS = 30_000;
 
 interface Entry {
   value: CachedPage;
@@ -40,6 +42,8 @@ export interface CachedEntry {
   value: CachedPage;
   lastModified: number;
   cacheControl: unknown;
+  /** peek only: an old render answering while the page is rendered again after a soft change. */
+  stale?: true;
 }
 
 export interface CachedPage {
@@ -74,7 +78,7 @@ export interface PageCacheStats {
   hits: number;
   misses: number;
   invalidated: number;
-  /** Pages answered once more after a soft change, while rendered again. */
+  /** Answers of a page a soft change touched, by the fast path while the page was rendered again. */
   stale: number;
   /** Pages read back from the database (after a restart, or rendered by another instance). */
   fromDisk: number;
@@ -86,10 +90,12 @@ export class PageCacheStore {
   private readonly entries = new Map<string, Entry>();
   /** The last log position at which each tag was named. */
   private readonly tagSeq = new Map<string, bigint>();
-  /** The same for soft changes (appended messages of today): the page may be answered stale once more. */
+  /** The same for soft changes (appended messages of today): the old render may answer while the next one is made. */
   private readonly softSeq = new Map<string, bigint>();
   /** For keys being rendered: the log position read before the render (the lowest, when several). */
   private readonly pending = new Map<string, bigint>();
+  /** For keys being rendered: when that render began (a render that never ends stops counting). */
+  private readonly renderingSince = new Map<string, number>();
   /** A page's path → its key (Next.js keys a page by its route's hash and its path: `/route-cache/APP_PAGE/{hash}/${path}`). */
   private readonly byPath = new Map<string, string>();
   private seen: bigint | undefined;
@@ -165,15 +171,8 @@ export class PageCacheStore {
   async get(key: string): Promise<CachedEntry | null> {
     await this.sync();
     const current = this.current(key, true);
-    if (current === "stale") {
-      // Next.js answers it as past its lifetime: once more as it is, while it renders the page
-      // again in the background (one render per page at a time) and hands the result to set.
-      const stale = this.staleView(key);
-      if (stale) {
-        this.notePending(key);
-        return stale;
-      }
-    }
+    // After a soft change the page is rendered again for this request, as after any change; the
+    // old render stays for the fast path to answer concurrent requests with meanwhile (peek).
     const entry = (current === "stale" ? null : current) ?? (await this.fromDisk({ key }));
     if (entry) return entry;
     this.stats.misses++;
@@ -182,28 +181,11 @@ export class PageCacheStore {
   }
 
   /** A render of key begins: the log position read before it is where its result is current from. */
-  private notePending(key: string): void {
+  private notePending(key: string, now = Date.now()): void {
     const before = this.pending.get(key);
     this.pending.set(key, before !== undefined && before < this.seen! ? before : this.seen!);
-  }
-
-  /**
-   * The entry of key, dated back past its lifetime so that Next.js serves it stale and renders
-   * it again; null (and dropped) when its lifetime has no room for that (an `expire` no longer
-   * than `revalidate` makes Next.js wait for the render, as for any miss).
-   */
-  private staleView(key: string, now = Date.now()): CachedEntry | null {
-    const entry = this.entries.get(key)!;
-    const control = entry.cacheControl as { revalidate?: unknown; expire?: unknown } | undefined;
-    const revalidate = control?.revalidate;
-    const lastModified = typeof revalidate === "number" ? Math.min(entry.lastModified, now - revalidate * 1000 - 1_000) : undefined;
-    if (lastModified === undefined || (typeof control?.expire === "number" && lastModified + control.expire * 1000 < now + 1_000)) {
-      this.remove(key, entry);
-      this.stats.invalidated++;
-      return null;
-    }
-    this.stats.stale++;
-    return { value: entry.value, lastModified, cacheControl: entry.cacheControl };
+    const since = this.renderingSince.get(key);
+    if (since === undefined || since + STALE_WHILE_RENDERING_MS < now) this.renderingSince.set(key, now);
   }
 
   /**
@@ -211,14 +193,22 @@ export class PageCacheStore {
    * keys it), for the front server's fast path (lib/front/day-fast-path.ts), which answers
    * without Next.js: the same log read first, the same exactness. A miss here
    * starts no render, so nothing is noted as pending; the request goes on to Next.js, whose
-   * `get` does that.
+   * `get` does that. The one exception to exactness: a page only soft changes touched, while
+   * Next.js renders it again, is answered as it was (`stale`), so that concurrent readers of a
+   * busy today do not all wait for that render; the first request after the change renders.
    */
-  async peek(path: string): Promise<CachedEntry | null> {
+  async peek(path: string, now = Date.now()): Promise<CachedEntry | null> {
     await this.sync();
     const key = this.byPath.get(path);
     const current = key === undefined ? null : this.current(key, true);
-    // A stale page is Next.js's to answer (and to render again); the fast path leaves it be.
-    if (current === "stale") return null;
+    if (current === "stale") {
+      const since = this.renderingSince.get(key!);
+      // No render under way (or one that never finished): Next.js renders it for this request.
+      if (since === undefined || since + STALE_WHILE_RENDERING_MS < now) return null;
+      const entry = this.entries.get(key!)!;
+      this.stats.stale++;
+      return { value: entry.value, lastModified: entry.lastModified, cacheControl: entry.cacheControl, stale: true };
+    }
     return current ?? (await this.fromDisk({ path }));
   }
 
@@ -262,6 +252,7 @@ export class PageCacheStore {
   set(key: string, value: unknown, cacheControl: unknown): void {
     const seq = this.pending.get(key);
     this.pending.delete(key);
+    this.renderingSince.delete(key);
     const old = this.entries.get(key);
     if (old) this.remove(key, old);
     // Only a page whose render followed a miss here (so its log position is known), that

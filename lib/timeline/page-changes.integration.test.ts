@@ -4,7 +4,8 @@ import { insertEvents } from "@/lib/timeline/insert-events";
 import { createRoom, makeEvent, testRedact, type EventSpec } from "@/lib/timeline/testing/events";
 
 // Which invalidation a write logs (docs/page-cache.md): only an append of today's events that
-// relate to nothing earlier is soft (its pages may be answered once more while rendered again).
+// relate to nothing earlier is soft (while a page it changes renders again, the render before
+// may answer concurrent requests).
 
 let db: TestDatabase;
 beforeAll(async () => {

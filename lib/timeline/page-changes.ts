@@ -66,8 +66,8 @@ const MESSAGE_TYPES = ["m.room.message", "m.sticker"];
  * newest-messages views, and, when a day gets its first message, navigation and calendars.
  * Anything else (events placed before others, gaps created or filled) can change every later
  * page (display names and visibility come from the state at each place), so the whole room.
- * An append of today's events that relate to nothing earlier is soft: the pages it changes may
- * be answered once more while they are rendered again (docs/page-cache.md, "Soft changes").
+ * An append of today's events that relate to nothing earlier is soft: while a page it changes is
+ * rendered again, the render before may answer concurrent requests (docs/page-cache.md).
  */
 export async function noteInsertChanges(
   tx: Tx,
