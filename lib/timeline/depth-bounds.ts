@@ -10,7 +10,7 @@ import type { TimelineEventInput } from "@/lib/timeline/types";
 // - a stored event S right after a gap that misses prev_events can descend from a new event
 //   E only if depth(S) >= depth(E) + 2: E stays before every such S;
 // - a new event E that misses prev_events can descend from a stored event A only if
-//   depth(A) <= depth(E) - 2: for fills that land inside history (forwards, jump), E stays
+//   depth(A) <= depth(E) - 2: for fills that land inside history (backfill, forwards, jump), E stays
 //   after every such A that sits past the preferred spot.
 // Both are soft: they give way to real edges (forged depths can only spoil placement).
 

@@ -160,7 +160,10 @@ async function insertBatch(
   const missingOf = new Map(
     sorted.map((e) => [e.eventId, [...new Set(e.prevEvents.filter((p) => !batchIds.has(p) && !storedPrevPosition.has(p) && !knownUnplaced.has(p)))]]),
   );
-  const lowerToo = arrival.kind === "forwards" || arrival.kind === "jump";
+  // Live arrivals go at the end, past every stored event; the others land inside history, where
+  // a stored event may be an ancestor the batch cannot see yet (a backfill's preferred spot can
+  // lie before one that a catch-up placed earlier).
+  const lowerToo = arrival.kind !== "live";
   const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo, afterGaps);
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
