@@ -24,4 +24,35 @@ describe("embedded PGlite in a folder", () => {
     expect(await again.prisma.$queryRawUnsafe("SHOW shared_buffers")).toEqual([{ shared_buffers: "24MB" }]);
     await again.close();
   }, 120_000);
+
+  it("counts writes as each finishes, a transaction once it has committed, and reads not at all", async () => {
+    const db = openDatabase({ dataDir: "memory://" });
+    try {
+      const writes = db.localWrites!;
+      await db.prisma.$executeRawUnsafe("CREATE TABLE counted (n int)");
+      const before = writes();
+      await db.prisma.$queryRawUnsafe("SELECT n FROM counted");
+      expect(writes()).toBe(before);
+      let during = -1;
+      await db.prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe("INSERT INTO counted VALUES (1)");
+        during = writes();
+      });
+      // Counted by the time the caller goes on, not before the commit.
+      expect(during).toBe(before);
+      expect(writes()).toBeGreaterThan(before);
+      const afterTx = writes();
+      await db.prisma.$executeRawUnsafe("UPDATE counted SET n = 2");
+      expect(writes()).toBeGreaterThan(afterTx);
+      const afterUpdate = writes();
+      await expect(db.prisma.$executeRawUnsafe("INSERT INTO missing VALUES (1)")).rejects.toThrow();
+      expect(writes()).toBeGreaterThan(afterUpdate);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it("has no such count on a Postgres server, which other processes write to", () => {
+    expect(openDatabase({ url: "postgresql://nobody@127.0.0.1:1/none" }).localWrites).toBeUndefined();
+  });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type QueryOptions, type Results, type Transaction } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -17,6 +17,12 @@ export interface Database {
   migrate(dir?: string): Promise<string[]>;
   /** How the job queue (lib/jobs) reaches this database. */
   jobConnection: JobConnection;
+  /**
+   * Embedded PGlite only, where this process is the database's one client: how many statements
+   * and transactions that may have written have finished so far. While it stands still, nothing
+   * was committed, so what was read before still holds (the page cache's fast path relies on it).
+   */
+  localWrites?: () => number;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,44 @@ export interface DatabaseOptions {
 // the operating system caches already, so the archive asks for less (PGLITE_SHARED_BUFFERS_MB).
 function pgliteParams(sharedBuffersMb: number | undefined): string[] {
   return sharedBuffersMb === undefined ? PGlite.defaultStartParams : [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb}MB`];
+}
+
+// A statement that can only read: Prisma's reads outside transactions. Anything else counts as a
+// possible write (writing CTEs, DML, DDL, a script of several statements).
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/**
+ * PGlite counting the statements and transactions that may have written, as each finishes
+ * (failed ones too: counting too many only costs a read). A transaction counts when it has
+ * committed, before its caller goes on, so a reader that sees the count unchanged since it
+ * last read the database knows no write committed in between.
+ */
+class WriteCountingPGlite extends PGlite {
+  writes = 0;
+
+  override async query<T>(query: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
+    try {
+      return await super.query<T>(query, params, options);
+    } finally {
+      if (!READ_ONLY.test(query)) this.writes++;
+    }
+  }
+
+  override async exec(query: string, options?: QueryOptions): Promise<Array<Results>> {
+    try {
+      return await super.exec(query, options);
+    } finally {
+      this.writes++;
+    }
+  }
+
+  override async transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await super.transaction(callback);
+    } finally {
+      this.writes++;
+    }
+  }
 }
 
 const INITDB_SCRIPT = `
@@ -98,7 +142,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(path.join(dataDir, "PG_VERSION"))) initPgliteInChild(dataDir);
   }
-  const lite = new PGlite(dataDir, { startParams: pgliteParams(options.pgliteSharedBuffersMb) });
+  const lite = new WriteCountingPGlite(dataDir, { startParams: pgliteParams(options.pgliteSharedBuffersMb) });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   const runner: SqlRunner = {
     exec: async (sql) => void (await lite.exec(sql)),
@@ -116,6 +160,7 @@ export function openDatabase(options: DatabaseOptions): Database {
         return results.at(-1) ?? { rows: [] };
       },
     },
+    localWrites: () => lite.writes,
     async close() {
       await prisma.$disconnect();
       await lite.close();

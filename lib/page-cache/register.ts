@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { getDb } from "@/lib/db";
+import { getDatabase, getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { PageCacheStore } from "@/lib/page-cache/store";
@@ -31,5 +31,8 @@ export function registerPageCache(): void {
   if (mb === 0 || slot[STORE]) return;
   const build = diskMb > 0 ? buildId() : undefined;
   if (diskMb > 0 && !build) logger.info("page cache: no build ID found, so rendered pages are kept in memory only");
-  slot[STORE] = new PageCacheStore(getDb, mb * 1024 * 1024, build ? { maxBytes: diskMb * 1024 * 1024, build } : undefined);
+  slot[STORE] = new PageCacheStore(getDb, mb * 1024 * 1024, {
+    disk: build ? { maxBytes: diskMb * 1024 * 1024, build } : undefined,
+    localWrites: getDatabase().localWrites,
+  });
 }

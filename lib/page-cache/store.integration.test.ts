@@ -14,7 +14,7 @@ const page = (html: string, tags: string[], status = 200) => ({ kind: "APP_PAGE"
 /** A past day's lifetime (until midnight: hours), long enough for the database tier. */
 const PAST_DAY = { revalidate: 36_000, expire: 36_000 };
 const DISK = { maxBytes: 1 << 24, build: "build-1" };
-const diskStore = (build = DISK.build) => new PageCacheStore(() => db.prisma, 1 << 20, { ...DISK, build });
+const diskStore = (build = DISK.build) => new PageCacheStore(() => db.prisma, 1 << 20, { disk: { ...DISK, build } });
 const dayKey = (path: string) => `/route-cache/APP_PAGE/0a1b/$${path}`;
 /** set() writes to the database after it returns; this waits for that write. */
 async function settled(key: string) {
@@ -88,6 +88,35 @@ describe("PageCacheStore", () => {
     expect(await store.peek("/r/e:hs.test/date/2026/11/30")).toBeNull();
     store.set("/route-cache/APP_PAGE/0a1b/$/r/e:hs.test/date/2026/11/30", page("unasked", ["r:e"]), undefined);
     expect(await store.peek("/r/e:hs.test/date/2026/11/30")).toBeNull();
+  });
+
+  it("with a count of this process's writes (PGlite), reads the log only after a write", async () => {
+    // The count is the database's own on PGlite (lib/db.ts); on a Postgres server, where there
+    // is none, the test keeps one itself, bumped after each of its writes.
+    let ownCount = 0;
+    const localWrites = db.localWrites ?? (() => ownCount);
+    let reads = 0;
+    const counted = new Proxy(db.prisma, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === "$queryRaw") reads++;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as typeof db.prisma;
+    const store = new PageCacheStore(() => counted, 1 << 20, { localWrites });
+    const path = "/r/w:hs.test/date/2026/11/27";
+    await render(store, dayKey(path), "kept", ["r:w", "d:w:1"]);
+    const afterRender = reads;
+    for (let i = 0; i < 5; i++) expect((await store.peek(path))?.value.html).toBe("kept");
+    expect((await store.get(dayKey(path)))?.value.html).toBe("kept");
+    expect(reads).toBe(afterRender);
+    await write(["d:w:2"]);
+    ownCount++;
+    expect((await store.peek(path))?.value.html).toBe("kept");
+    expect(reads).toBeGreaterThan(afterRender);
+    await write(["d:w:1"]);
+    ownCount++;
+    expect(await store.peek(path)).toBeNull();
   });
 
   it("never lets a request share a log read that began before it arrived", async () => {
@@ -231,7 +260,7 @@ describe("PageCacheStore", () => {
     });
 
     it("keeps only pages that live longer than a few minutes, within their lifetime and its space", async () => {
-      const store = new PageCacheStore(() => db.prisma, 1 << 20, { maxBytes: 2_500, build: DISK.build });
+      const store = new PageCacheStore(() => db.prisma, 1 << 20, { disk: { maxBytes: 2_500, build: DISK.build } });
       const today = dayKey("/r/l:hs.test/date/2026/12/03");
       expect(await store.get(today)).toBeNull();
       store.set(today, page("today", ["r:l"]), { revalidate: 60, expire: 60 });

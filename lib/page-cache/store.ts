@@ -85,6 +85,20 @@ export interface PageCacheStats {
   seen: bigint;
 }
 
+export interface PageCacheOptions {
+  /** Rendered pages also kept in the database (lib/page-cache/disk-tier.ts), in that much space, for this build. */
+  disk?: { maxBytes: number; build: string };
+  /**
+   * Where this process is the database's only client (embedded PGlite), its count of finished
+   * writes (lib/db.ts): while it stands still since the last log read began, no write can have
+   * committed, so the log is not read again. Absent on a Postgres server, which other processes
+   * write to: there every request reads the log's position.
+   */
+  localWrites?: () => number;
+  /** Only pages carrying a tag with this prefix are kept (the archive's own tagged pages). */
+  requiredTagPrefix?: string;
+}
+
 export class PageCacheStore {
   /** Map order is recency: a hit moves its entry to the end, eviction takes from the front. */
   private readonly entries = new Map<string, Entry>();
@@ -110,14 +124,21 @@ export class PageCacheStore {
 
   private savesSincePrune = 0;
 
+  private readonly disk: PageCacheOptions["disk"];
+  private readonly localWrites: PageCacheOptions["localWrites"];
+  private readonly requiredTagPrefix: string;
+  /** localWrites() when the last completed log read began. */
+  private readWrites: number | undefined;
+
   constructor(
     private readonly db: () => Db,
     private readonly maxBytes: number,
-    /** Rendered pages also kept in the database (lib/page-cache/disk-tier.ts), in that much space, for this build. */
-    private readonly disk?: { maxBytes: number; build: string },
-    /** Only pages carrying a tag with this prefix are kept (the archive's own tagged pages). */
-    private readonly requiredTagPrefix = "r:",
-  ) {}
+    options: PageCacheOptions = {},
+  ) {
+    this.disk = options.disk;
+    this.localWrites = options.localWrites;
+    this.requiredTagPrefix = options.requiredTagPrefix ?? "r:";
+  }
 
   /**
    * Reads the log entries committed since the last look and applies them. Concurrent requests
@@ -126,6 +147,7 @@ export class PageCacheStore {
    * which begins when that read ends and serves everyone who arrived meanwhile.
    */
   sync(): Promise<void> {
+    if (!this.reading && this.readWrites !== undefined && this.readWrites === this.localWrites?.()) return Promise.resolve();
     if (!this.reading) {
       this.reading = this.readLog().finally(() => (this.reading = undefined));
       return this.reading;
@@ -140,6 +162,13 @@ export class PageCacheStore {
   }
 
   private async readLog(): Promise<void> {
+    const writes = this.localWrites?.();
+    await this.applyLog();
+    // Only a read that went through vouches for what was committed before it began.
+    this.readWrites = writes;
+  }
+
+  private async applyLog(): Promise<void> {
     const db = this.db();
     const epoch = await currentEpoch(db);
     if (this.seen === undefined) {
