@@ -54,8 +54,13 @@ export async function readBatchContext(
          WHERE g.room_id = ${roomId} AND g.kind = 'gap' AND cardinality(g.missing_prev_events) > 0) AS after_gaps,
       (SELECT position FROM timeline_items WHERE event_id = ${anchorId} AND room_id || '' = ${roomId}) AS anchor_position,
       (SELECT COALESCE(json_agg(json_build_object('e', e.event_id, 'r', e.redacts, 'a', e.redacts_any, 's', e.sender) ORDER BY i.position), '[]')::text
-         FROM events e JOIN timeline_items i ON i.event_id = e.event_id
-         WHERE e.redacts = ANY(${[...batchIds]}::text[]) AND e.room_id || '' = ${roomId}) AS redactions`;
+         FROM unnest(${[...batchIds]}::text[]) AS t(id)
+         -- One index probe per batch event: with \`redacts = ANY(...)\` and no statistics the
+         -- planner scanned the whole events table (every room) on each batch.
+         CROSS JOIN LATERAL (
+           SELECT x.event_id, x.redacts, x.redacts_any, x.sender FROM events x
+           WHERE x.redacts = t.id AND x.room_id || '' = ${roomId} OFFSET 0) e
+         JOIN timeline_items i ON i.event_id = e.event_id) AS redactions`;
   const r = rows[0]!;
   const prevs = JSON.parse(r.prevs) as { e: string; p: string | null }[];
   const afterGaps = JSON.parse(r.after_gaps) as { m: string[]; p: string; d: string }[];

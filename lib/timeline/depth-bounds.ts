@@ -1,5 +1,5 @@
 import type { Tx } from "@/lib/timeline/db-types";
-import { floorOfKey, KEY_END, keyAfter, keyBefore } from "@/lib/timeline/placement";
+import { floorOfKey, KEY_END, keyAfter, keyBefore, lowerBoundsThatMatter, type PlacementFacts } from "@/lib/timeline/placement";
 import type { TimelineEventInput } from "@/lib/timeline/types";
 
 // prev_event edges only constrain events whose links are stored. Across a missing link, a new
@@ -19,7 +19,7 @@ export async function depthBounds(
   roomId: string,
   sorted: readonly TimelineEventInput[],
   missingOf: ReadonlyMap<string, readonly string[]>,
-  preferred: bigint,
+  facts: Pick<PlacementFacts, "preferred" | "storedPrevPosition" | "storedSuccessorPositions">,
   lowerToo: boolean,
   /** Stored events right after a gap that misses prev_events, by position. */
   afterGaps: readonly { position: bigint; depth: bigint }[],
@@ -31,15 +31,19 @@ export async function depthBounds(
   }
 
   const softLower = new Map<string, bigint>();
+  const { preferred } = facts;
   if (!lowerToo || preferred >= KEY_END) return { softLower, softUpper };
-  const from = floorOfKey(preferred);
-  for (const e of sorted) {
-    if ((missingOf.get(e.eventId) ?? []).length === 0) continue;
-    const rows = await tx.$queryRaw<{ position: bigint | null }[]>`
-      SELECT max(i.position) AS position FROM timeline_items i JOIN events e ON e.event_id = i.event_id
-      WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.position > ${from}::bigint AND e.depth <= ${e.depth - 2n}::bigint`;
-    const position = rows[0]?.position ?? null;
-    if (position !== null) softLower.set(e.eventId, keyAfter(position));
-  }
+  // The lower bound scans the stored events past the preferred spot, which for a backfill is all
+  // the history after it: ask only where the answer can change a key.
+  const matters = lowerBoundsThatMatter(sorted, { ...facts, softUpper });
+  const asked = sorted.filter((e) => (missingOf.get(e.eventId) ?? []).length > 0 && matters.has(e.eventId));
+  if (asked.length === 0) return { softLower, softUpper };
+  const rows = await tx.$queryRaw<{ id: string; position: bigint | null }[]>`
+    SELECT q.id, (
+      SELECT i.position FROM timeline_items i JOIN events e ON e.event_id = i.event_id
+      WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.position > ${floorOfKey(preferred)}::bigint AND e.depth <= q.d
+      ORDER BY i.position DESC LIMIT 1) AS position
+    FROM unnest(${asked.map((e) => e.eventId)}::text[], ${asked.map((e) => (e.depth - 2n).toString())}::bigint[]) AS q(id, d)`;
+  for (const r of rows) if (r.position !== null) softLower.set(r.id, keyAfter(r.position));
   return { softLower, softUpper };
 }

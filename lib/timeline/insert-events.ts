@@ -164,7 +164,7 @@ async function insertBatch(
   // a stored event may be an ancestor the batch cannot see yet (a backfill's preferred spot can
   // lie before one that a catch-up placed earlier).
   const lowerToo = arrival.kind !== "live";
-  const soft = await depthBounds(tx, roomId, sorted, missingOf, preferred, lowerToo, afterGaps);
+  const soft = await depthBounds(tx, roomId, sorted, missingOf, { preferred, storedPrevPosition, storedSuccessorPositions }, lowerToo, afterGaps);
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
   const forms = storedForms(roomVersion, sorted, reads.redactions, redact);

@@ -43,6 +43,20 @@ interface Bounds {
  * batch, so along every batch edge the keys stay ordered.
  */
 export function computeKeys(sorted: readonly SortableEvent[], facts: PlacementFacts): Map<string, bigint> {
+  const bounds = propagateBounds(sorted, facts);
+  const keys = new Map<string, bigint>();
+  for (const e of sorted) {
+    const b = bounds.get(e.eventId)!;
+    // Soft: an upper bound protects stored descendants, so it wins a conflict with a lower one.
+    const soft = min(max(facts.preferred, b.softLo), b.softHi);
+    // Hard: lo <= hi whenever the stored timeline keeps invariant 2; if a forged DAG breaks
+    // that, the event still goes after its stored prev_events rather than failing the batch.
+    keys.set(e.eventId, max(min(soft, b.hi), b.lo));
+  }
+  return keys;
+}
+
+function propagateBounds(sorted: readonly SortableEvent[], facts: PlacementFacts): Map<string, Bounds> {
   const inBatch = new Set(sorted.map((e) => e.eventId));
   const bounds = new Map<string, Bounds>();
   for (const e of sorted) {
@@ -71,16 +85,34 @@ export function computeKeys(sorted: readonly SortableEvent[], facts: PlacementFa
       if (b.softHi < prev.softHi) prev.softHi = b.softHi;
     }
   }
-  const keys = new Map<string, bigint>();
-  for (const e of sorted) {
-    const b = bounds.get(e.eventId)!;
-    // Soft: an upper bound protects stored descendants, so it wins a conflict with a lower one.
-    const soft = min(max(facts.preferred, b.softLo), b.softHi);
-    // Hard: lo <= hi whenever the stored timeline keeps invariant 2; if a forged DAG breaks
-    // that, the event still goes after its stored prev_events rather than failing the batch.
-    keys.set(e.eventId, max(min(soft, b.hi), b.lo));
+  return bounds;
+}
+
+/**
+ * The events whose soft lower bound could change some key, given every other fact. A key is
+ * min(max(preferred, softLo), softHi, hi) clamped up by lo, so a lower bound matters only below
+ * the upper bounds, and only where they lie above the preferred spot; an event's lower bound
+ * travels to its batch descendants, so it matters when that holds for the event or any of
+ * them. A backfill walking into a gap has every upper bound at the preferred spot (the event
+ * it goes before descends from the batch) and needs none. When the batch is not in
+ * topological order (a prev_events cycle), every event is reported.
+ */
+export function lowerBoundsThatMatter(sorted: readonly SortableEvent[], facts: Omit<PlacementFacts, "softLower">): Set<string> {
+  const index = new Map(sorted.map((e, i) => [e.eventId, i]));
+  const all = new Set(sorted.map((e) => e.eventId));
+  for (const [i, e] of sorted.entries()) {
+    for (const p of e.prevEvents) if (p !== e.eventId && (index.get(p) ?? -1) > i) return all;
   }
-  return keys;
+  const bounds = propagateBounds(sorted, facts);
+  const matters = new Set<string>();
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const e = sorted[i]!;
+    const b = bounds.get(e.eventId)!;
+    if (facts.preferred < min(b.hi, b.softHi)) matters.add(e.eventId);
+    if (!matters.has(e.eventId)) continue;
+    for (const p of e.prevEvents) if (index.has(p)) matters.add(p);
+  }
+  return matters;
 }
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);

@@ -5,6 +5,10 @@ import { renumberAround } from "@/lib/timeline/renumber";
 import { insertItemRows } from "@/lib/timeline/row-inserts";
 import { TimelineError } from "@/lib/timeline/types";
 
+// Below every position: "the item after the anchor, or the room's first item" as one index
+// range (an OR there made Postgres walk the room's items from its start, on every append).
+const BELOW_ALL = -(2n ** 63n);
+
 interface ItemRow {
   id: bigint;
   position: bigint;
@@ -40,7 +44,7 @@ export async function resolveSlots(tx: Tx, roomId: string, sorted: readonly RunE
       ORDER BY position DESC LIMIT 1) a ON true
     LEFT JOIN LATERAL (
       SELECT id, position, kind, event_id FROM timeline_items
-      WHERE room_id = ${roomId} AND (a.id IS NULL OR position > a.position)
+      WHERE room_id = ${roomId} AND position > COALESCE(a.position, ${BELOW_ALL}::bigint)
       ORDER BY position LIMIT 1) n ON true
     LEFT JOIN events ne ON ne.event_id = n.event_id`;
   const rowOfFloor = new Map(rows.map((r) => [r.key, r]));
@@ -112,7 +116,7 @@ async function neighbours(tx: Tx, roomId: string, anchorId: bigint | null): Prom
     LEFT JOIN timeline_items a ON a.id = ${anchorId}::bigint
     LEFT JOIN LATERAL (
       SELECT id, position, kind, event_id FROM timeline_items
-      WHERE room_id = ${roomId} AND (${anchorId}::bigint IS NULL OR position > a.position)
+      WHERE room_id = ${roomId} AND position > COALESCE(a.position, ${BELOW_ALL}::bigint)
       ORDER BY position LIMIT 1) n ON true
     LEFT JOIN events ne ON ne.event_id = n.event_id`;
   const r = rows[0];
