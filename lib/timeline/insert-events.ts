@@ -3,15 +3,16 @@ import type { Tx } from "@/lib/timeline/db-types";
 import { readBatchContext } from "@/lib/timeline/batch-reads";
 import { depthBounds } from "@/lib/timeline/depth-bounds";
 import { gapsTouchedBy, refreshGap } from "@/lib/timeline/gaps";
-import { noteInsertChanges } from "@/lib/timeline/page-changes";
-import { computeKeys, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/timeline/placement";
+import { MESSAGE_TYPES, noteInsertChanges } from "@/lib/timeline/page-changes";
+import { dayOf } from "@/lib/timeline/day";
+import { computeKeys, floorOfKey, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/timeline/placement";
 import type { Pack } from "@/lib/timeline/positions";
 import { redactStoredTargets, storedForms, type StoredForm } from "@/lib/timeline/redactions";
 import { withRoomLock } from "@/lib/timeline/room-lock";
-import { insertEventRows, type EventRow } from "@/lib/timeline/row-inserts";
-import { recordMediaRefs } from "@/lib/timeline/media-refs";
-import { indexForSearch } from "@/lib/timeline/search-index";
-import { resolveSlots, writeSlot } from "@/lib/timeline/slots";
+import { insertEventRows, insertPlacedRows, type EventRow } from "@/lib/timeline/row-inserts";
+import { mediaRefRowsOf } from "@/lib/timeline/media-refs";
+import { searchRowsOf } from "@/lib/timeline/search-index";
+import { finishSlot, planSlot, resolveSlots, slotItemRows, writeSlot, type SlotOptions, type SlotWritten } from "@/lib/timeline/slots";
 import { topoSort } from "@/lib/timeline/topo-sort";
 import {
   arrivalSchema,
@@ -103,13 +104,23 @@ async function insertBatch(
 ): Promise<InsertEventsResult> {
   const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
   const anchorId = arrival.kind === "backfill" ? arrival.before : arrival.kind === "forwards" ? arrival.after : null;
-  const reads = await readBatchContext(
-    tx,
+  const reads = await readBatchContext(tx, {
     roomId,
-    unique.map((e) => e.eventId),
-    [...new Set(unique.flatMap((e) => e.prevEvents))],
+    batchIds: unique.map((e) => e.eventId),
+    prevIds: [...new Set(unique.flatMap((e) => e.prevEvents))],
     anchorId,
-  );
+    // The neighbours of the preferred spot, where a batch without stored links goes.
+    floor:
+      arrival.kind === "live"
+        ? { at: floorOfKey(KEY_END) }
+        : arrival.kind === "backfill"
+          ? { anchorOffset: -1n }
+          : arrival.kind === "forwards"
+            ? { anchorOffset: 0n }
+            : null,
+    days: arrival.kind === "live" ? [...new Set(unique.map((e) => dayOf(e.originServerTs)))] : [],
+    messageTypes: MESSAGE_TYPES,
+  });
   const roomVersion = reads.roomVersion;
   if (roomVersion === undefined) throw new TimelineError("room_not_found", `room ${roomId} is not stored`);
   const duplicates = reads.existing;
@@ -168,36 +179,60 @@ async function insertBatch(
   const keys = computeKeys(sorted, { storedPrevPosition, storedSuccessorPositions, preferred, ...soft });
 
   const forms = storedForms(roomVersion, sorted, reads.redactions, redact);
-  await insertEventRows(
-    tx,
-    sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)),
-  );
   const placed = sorted.map((e) => ({ ...e, ...forms.get(e.eventId)! }));
-  await indexForSearch(tx, roomId, placed);
-  await recordMediaRefs(tx, roomId, placed);
-
   const batchPrevs = new Set(sorted.flatMap((e) => e.prevEvents));
   const runEvents: RunEvent[] = sorted.map((e) => ({
     eventId: e.eventId,
     missing: missingOf.get(e.eventId)!,
     isTip: !batchPrevs.has(e.eventId) && !storedSuccessorPositions.has(e.eventId),
   }));
-  const slots = await resolveSlots(tx, roomId, runEvents, keys);
+  // Reads made before this batch's writes stand for reads after them: the slots' neighbours
+  // (their missing prev_events leave out what the batch stores) and the gaps the batch touches
+  // (its own writes never make a gap list a batch event as missing, or a batch prev_event as an
+  // edge). Storing unplaced events may already have refreshed gaps, so that case reads again.
+  const readsHold = unplaced.length === 0;
+  const slots = await resolveSlots(tx, roomId, runEvents, keys, {
+    prefetched: readsHold ? reads.around : undefined,
+    stored: new Set([...batchIds, ...unplaced.map((e) => e.eventId)]),
+  });
   const ts = new Map(sorted.map((e) => [e.eventId, e.originServerTs]));
   const tips = arrival.kind === "forwards" ? "record" : arrival.kind === "jump" ? "bound" : "none";
-  const toRefresh = new Set<bigint>();
-  let renumbered = false;
-  for (const slot of slots) {
-    const written = await writeSlot(tx, roomId, renumbered ? { ...slot, around: undefined } : slot, { tips, pack: PACK[arrival.kind], ts });
-    renumbered ||= written.renumbered;
-    for (const id of written.gaps) toRefresh.add(id);
+  const options: SlotOptions = { tips, pack: PACK[arrival.kind], ts };
+  const rows = {
+    events: sorted.map((e) => eventRow(roomId, e, forms.get(e.eventId)!, source)),
+    search: searchRowsOf(placed),
+    media: mediaRefRowsOf(placed),
+  };
+  // When every run fits between its neighbours, events, search rows, media references and items
+  // go in one statement; a spot that must be renumbered first writes its runs one by one.
+  const plans = slots.map((slot) => (slot.around ? planSlot(slot.around, slot, options) : null));
+  const written: SlotWritten[] = [];
+  if (plans.every((plan) => plan?.positions)) {
+    await insertPlacedRows(tx, roomId, { ...rows, items: plans.flatMap((plan) => slotItemRows(roomId, plan!, plan!.positions!, options)) });
+    for (const plan of plans) written.push(await finishSlot(tx, plan!, false));
+  } else {
+    await insertPlacedRows(tx, roomId, { ...rows, items: [] });
+    let renumbered = false;
+    for (const slot of slots) {
+      const w = await writeSlot(tx, roomId, renumbered ? { ...slot, around: undefined } : slot, options);
+      renumbered ||= w.renumbered;
+      written.push(w);
+    }
   }
-  for (const id of await gapsTouchedBy(tx, roomId, result.inserted, outsidePrevs)) toRefresh.add(id);
+  const toRefresh = new Set(written.flatMap((w) => w.gaps));
+  const touched = readsHold
+    ? reads.touching.filter((g) => g.missing.some((p) => batchIds.has(p)) || g.tips.some((t) => outside.has(t))).map((g) => g.id)
+    : await gapsTouchedBy(tx, roomId, result.inserted, outsidePrevs);
+  for (const id of touched) toRefresh.add(id);
   for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) await refreshGap(tx, id);
 
   await redactStoredTargets(tx, roomId, roomVersion, sorted, redact);
   const targets = sorted.flatMap((e) => [relationOf(forms.get(e.eventId)!.pdu).relatesTo, e.redacts].filter((t): t is string => t !== null));
-  await noteInsertChanges(tx, roomId, arrival, sorted, targets, unplacedGaps || toRefresh.size > 0);
+  await noteInsertChanges(tx, roomId, arrival, sorted, targets, unplacedGaps || toRefresh.size > 0, {
+    // Slots go in key order, so the last one holds the batch's last event.
+    atEnd: written.at(-1)?.atEnd ?? false,
+    days: reads.days,
+  });
   return result;
 }
 

@@ -59,14 +59,16 @@ function mediaRefsOf(e: ReferencingEvent): MxcUri[] {
   return [...out.values()];
 }
 
-/** Writes the media references of newly placed events. */
-export async function recordMediaRefs(tx: Tx, roomId: string, events: readonly ReferencingEvent[]): Promise<void> {
-  const rows = events.flatMap((e) => mediaRefsOf(e).map((m) => ({ e: e.eventId, s: m.serverName, m: m.mediaId })));
-  if (rows.length === 0) return;
-  await tx.$executeRaw`
-    INSERT INTO media_refs (event_id, room_id, server_name, media_id)
-    SELECT r.e, ${roomId}, r.s, r.m FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(e text, s text, m text)
-    ON CONFLICT DO NOTHING`;
+/** A media_refs row: event, server name, media ID. */
+export interface MediaRefRow {
+  e: string;
+  s: string;
+  m: string;
+}
+
+/** The media references of newly placed events. */
+export function mediaRefRowsOf(events: readonly ReferencingEvent[]): MediaRefRow[] {
+  return events.flatMap((e) => mediaRefsOf(e).map((m) => ({ e: e.eventId, s: m.serverName, m: m.mediaId })));
 }
 
 /** Removes the references of events that were redacted or withheld. */

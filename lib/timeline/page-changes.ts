@@ -57,7 +57,7 @@ const HEADER_STATE = new Set([
   // An upgrade: every page's day navigation leads on to the successor past the last day.
   "m.room.tombstone",
 ]);
-const MESSAGE_TYPES = ["m.room.message", "m.sticker"];
+export const MESSAGE_TYPES = ["m.room.message", "m.sticker"];
 
 /**
  * The page changes of an insert of placed events. The common case, live events appended at
@@ -77,13 +77,23 @@ export async function noteInsertChanges(
   /** Events the batch edits, reacts to or redacts (m.relates_to targets and redacts). */
   targets: readonly string[],
   gapsChanged: boolean,
+  /**
+   * What the write knows already: the batch went at the room's end (nothing after it), and per
+   * day whether the timeline held events and messages before the batch. Unknown parts are read.
+   */
+  known?: { atEnd: boolean; days: ReadonlyMap<string, { any: boolean; messages: boolean }> },
 ): Promise<void> {
   if (placed.length === 0) {
     if (gapsChanged) await noteRoomChanged(tx, roomId);
     return;
   }
   const ids = placed.map((e) => e.eventId);
-  if (arrival.kind !== "live" || gapsChanged || placed.some((e) => e.stateKey !== null && HEADER_STATE.has(e.type)) || (await anythingAfter(tx, roomId, ids))) {
+  if (
+    arrival.kind !== "live" ||
+    gapsChanged ||
+    placed.some((e) => e.stateKey !== null && HEADER_STATE.has(e.type)) ||
+    (!known?.atEnd && (await anythingAfter(tx, roomId, ids)))
+  ) {
     await noteRoomChanged(tx, roomId);
     return;
   }
@@ -91,7 +101,7 @@ export async function noteInsertChanges(
   const days = new Set(placed.map((e) => dayOf(e.originServerTs)));
   for (const day of days) {
     tags.add(dayTag(roomId, day));
-    if (await firstOfDay(tx, roomId, day, ids, placed)) tags.add(navTag(roomId));
+    if (firstOfDay(day, known?.days.get(day) ?? (await dayHad(tx, roomId, day, ids)), placed)) tags.add(navTag(roomId));
   }
   if (targets.length > 0) {
     const rows = await tx.$queryRaw<{ origin_server_ts: bigint }[]>`
@@ -117,8 +127,8 @@ async function anythingAfter(tx: Tx, roomId: string, ids: string[]): Promise<boo
   return rows[0]?.after ?? false;
 }
 
-/** Whether the batch brings the day its first event, or its first message (calendars count messages). */
-async function firstOfDay(tx: Tx, roomId: string, day: string, ids: string[], placed: readonly TimelineEventInput[]): Promise<boolean> {
+/** Whether the day had events, and messages, besides the batch's. */
+async function dayHad(tx: Tx, roomId: string, day: string, ids: string[]): Promise<{ any: boolean; messages: boolean } | undefined> {
   const { start, end } = dayRange(day);
   const rows = await tx.$queryRaw<{ any: boolean; messages: boolean }[]>`
     SELECT
@@ -127,7 +137,11 @@ async function firstOfDay(tx: Tx, roomId: string, day: string, ids: string[], pl
       EXISTS (SELECT 1 FROM timeline_items i JOIN events e ON e.event_id = i.event_id
         WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts >= ${start}::bigint AND i.ts < ${end}::bigint
           AND NOT (i.event_id = ANY(${ids}::text[])) AND e.type = ANY(${MESSAGE_TYPES}::text[])) AS messages`;
-  const had = rows[0];
+  return rows[0];
+}
+
+/** Whether the batch brings the day its first event, or its first message (calendars count messages). */
+function firstOfDay(day: string, had: { any: boolean; messages: boolean } | undefined, placed: readonly TimelineEventInput[]): boolean {
   if (!had?.any) return true;
   return !had.messages && placed.some((e) => dayOf(e.originServerTs) === day && MESSAGE_TYPES.includes(e.type));
 }

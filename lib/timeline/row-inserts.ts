@@ -1,4 +1,6 @@
 import type { Tx } from "@/lib/timeline/db-types";
+import type { MediaRefRow } from "@/lib/timeline/media-refs";
+import { SEARCH_CONFIG, type SearchRow } from "@/lib/timeline/search-index";
 
 // Multi-row inserts for the write path: a batch's rows go to the database as one JSON array in
 // one statement, expanded there by jsonb_to_recordset. Prisma's createMany builds and checks
@@ -36,9 +38,8 @@ export type ItemRow =
 
 const big = (v: bigint | null | undefined) => (v === null || v === undefined ? null : v.toString());
 
-export async function insertEventRows(tx: Tx, rows: readonly EventRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const json = JSON.stringify(
+const eventJson = (rows: readonly EventRow[]) =>
+  JSON.stringify(
     rows.map((r) => ({
       event_id: r.eventId,
       room_id: r.roomId,
@@ -63,6 +64,18 @@ export async function insertEventRows(tx: Tx, rows: readonly EventRow[]): Promis
       source: r.source,
     })),
   );
+
+const itemJson = (rows: readonly ItemRow[]) =>
+  JSON.stringify(
+    rows.map((r) =>
+      r.kind === "event"
+        ? { room_id: r.roomId, position: big(r.position), kind: r.kind, event_id: r.eventId, ts: big(r.ts), missing: [], tips: [] }
+        : { room_id: r.roomId, position: big(r.position), kind: r.kind, event_id: null, ts: null, missing: r.missingPrevEvents, tips: r.unknownSuccessorsOf },
+    ),
+  );
+
+export async function insertEventRows(tx: Tx, rows: readonly EventRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await tx.$executeRaw`
     INSERT INTO events (event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
       redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
@@ -70,23 +83,53 @@ export async function insertEventRows(tx: Tx, rows: readonly EventRow[]): Promis
     SELECT event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
       redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
       relates_to, rel_type, source
-    FROM jsonb_to_recordset(${json}::jsonb) AS r(event_id text, room_id text, type text, state_key text, sender text,
+    FROM jsonb_to_recordset(${eventJson(rows)}::jsonb) AS r(event_id text, room_id text, type text, state_key text, sender text,
       origin_server_ts bigint, depth bigint, prev_events text[], auth_events text[], pdu text, redacted boolean,
       redacted_by text, redacts text, redacts_any boolean, rejected_reason text, soft_failed_reason text,
       state_group bigint, replaces_state text, relates_to text, rel_type text, source text)`;
 }
 
+/**
+ * A batch's placed events with their search rows and media references, and the items of its
+ * runs when they are laid out already, in one statement: each statement is a round trip, and
+ * the foreign keys to `events` are checked at the statement's end, when its events are in.
+ */
+export async function insertPlacedRows(
+  tx: Tx,
+  roomId: string,
+  rows: { events: readonly EventRow[]; search: readonly SearchRow[]; media: readonly MediaRefRow[]; items: readonly ItemRow[] },
+): Promise<void> {
+  const search = JSON.stringify(rows.search.map((r) => ({ id: r.eventId, message_id: r.messageId, sender: r.sender, ts: big(r.ts), body: r.body })));
+  await tx.$executeRaw`
+    WITH ev AS (
+      INSERT INTO events (event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
+        redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
+        relates_to, rel_type, source)
+      SELECT event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
+        redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
+        relates_to, rel_type, source
+      FROM jsonb_to_recordset(${eventJson(rows.events)}::jsonb) AS r(event_id text, room_id text, type text, state_key text, sender text,
+        origin_server_ts bigint, depth bigint, prev_events text[], auth_events text[], pdu text, redacted boolean,
+        redacted_by text, redacts text, redacts_any boolean, rejected_reason text, soft_failed_reason text,
+        state_group bigint, replaces_state text, relates_to text, rel_type text, source text)),
+    ms AS (
+      INSERT INTO message_search (event_id, room_id, message_id, sender, ts, body, tsv)
+      SELECT u.id, ${roomId}, u.message_id, u.sender, u.ts, u.body, to_tsvector(${SEARCH_CONFIG}::regconfig, u.body)
+      FROM jsonb_to_recordset(${search}::jsonb) AS u(id text, message_id text, sender text, ts bigint, body text)
+      ON CONFLICT (event_id) DO NOTHING),
+    mr AS (
+      INSERT INTO media_refs (event_id, room_id, server_name, media_id)
+      SELECT r.e, ${roomId}, r.s, r.m FROM jsonb_to_recordset(${JSON.stringify(rows.media)}::jsonb) AS r(e text, s text, m text)
+      ON CONFLICT DO NOTHING)
+    INSERT INTO timeline_items (room_id, position, kind, event_id, ts, missing_prev_events, unknown_successors_of)
+    SELECT room_id, position, kind, event_id, ts, missing, tips
+    FROM jsonb_to_recordset(${itemJson(rows.items)}::jsonb) AS r(room_id text, position bigint, kind text, event_id text, ts bigint, missing text[], tips text[])`;
+}
+
 export async function insertItemRows(tx: Tx, rows: readonly ItemRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(
-    rows.map((r) =>
-      r.kind === "event"
-        ? { room_id: r.roomId, position: big(r.position), kind: r.kind, event_id: r.eventId, ts: big(r.ts), missing: [], tips: [] }
-        : { room_id: r.roomId, position: big(r.position), kind: r.kind, event_id: null, ts: null, missing: r.missingPrevEvents, tips: r.unknownSuccessorsOf },
-    ),
-  );
   await tx.$executeRaw`
     INSERT INTO timeline_items (room_id, position, kind, event_id, ts, missing_prev_events, unknown_successors_of)
     SELECT room_id, position, kind, event_id, ts, missing, tips
-    FROM jsonb_to_recordset(${json}::jsonb) AS r(room_id text, position bigint, kind text, event_id text, ts bigint, missing text[], tips text[])`;
+    FROM jsonb_to_recordset(${itemJson(rows)}::jsonb) AS r(room_id text, position bigint, kind text, event_id text, ts bigint, missing text[], tips text[])`;
 }

@@ -21,7 +21,7 @@ export interface SearchableEvent {
   redacted: boolean;
 }
 
-interface SearchRow {
+export interface SearchRow {
   eventId: string;
   messageId: string;
   sender: string;
@@ -58,16 +58,9 @@ function searchRowOf(e: SearchableEvent): SearchRow | null {
   return { eventId: e.eventId, messageId: isEdit ? (rel.event_id as string) : e.eventId, sender: e.sender, ts: e.originServerTs, body: text };
 }
 
-/** Writes the search rows of newly placed events (the unsearchable ones are skipped). */
-export async function indexForSearch(tx: Tx, roomId: string, events: readonly SearchableEvent[]): Promise<void> {
-  const rows = events.flatMap((e) => searchRowOf(e) ?? []);
-  if (rows.length === 0) return;
-  await tx.$executeRaw`
-    INSERT INTO message_search (event_id, room_id, message_id, sender, ts, body, tsv)
-    SELECT u.id, ${roomId}, u.message_id, u.sender, u.ts, u.body, to_tsvector(${SEARCH_CONFIG}::regconfig, u.body)
-    FROM unnest(${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.messageId)}::text[], ${rows.map((r) => r.sender)}::text[],
-                ${rows.map((r) => r.ts.toString())}::bigint[], ${rows.map((r) => r.body)}::text[]) AS u(id, message_id, sender, ts, body)
-    ON CONFLICT (event_id) DO NOTHING`;
+/** The search rows of newly placed events (the unsearchable ones have none). */
+export function searchRowsOf(events: readonly SearchableEvent[]): SearchRow[] {
+  return events.flatMap((e) => searchRowOf(e) ?? []);
 }
 
 /**
