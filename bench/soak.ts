@@ -69,6 +69,8 @@ const MESSAGES = positiveInt(args.messages, "messages", 2_000);
 const DEADLINE_MS = positiveInt(args["deadline-minutes"], "deadline-minutes", 240) * 60_000;
 const DAY_MS = 86_400_000;
 const P99_GOAL_MS = 200;
+const RSS_EVERY_MS = 10_000;
+const signedMib = (bytes: number) => `${bytes >= 0 ? "+" : "−"}${Math.round(Math.abs(bytes) / 2 ** 20)} MiB`;
 
 const t0 = Date.now();
 const log = (line: string) => console.log(`[soak ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -213,6 +215,9 @@ async function main(): Promise<void> {
 
   // ----- the load -----
   const rssStart = treeRss(archive.process.pid ?? 0);
+  // RSS through the load, to tell a plateau (the heap and caches settling) from a leak.
+  const rssSeries: number[] = [rssStart];
+  const rssTimer = setInterval(() => rssSeries.push(treeRss(archive.process.pid ?? 0)), RSS_EVERY_MS);
   // As a homeserver sends: messages are made at a steady rate, and one transaction at a time
   // carries everything queued since the last one (at most 50 PDUs, the spec's bound).
   const sent: string[] = [];
@@ -277,7 +282,10 @@ async function main(): Promise<void> {
   await producer;
   // What was made during the load is still sent (and must be stored), however long it takes.
   await senderLoop;
+  clearInterval(rssTimer);
   const rssEnd = treeRss(archive.process.pid ?? 0);
+  rssSeries.push(rssEnd);
+  const half = rssSeries[Math.floor(rssSeries.length / 2)]!;
 
   // ----- every sent PDU stored and shown -----
   const report = await admin.call<{ events: Array<{ eventId: string; rejected: boolean; softFailed: boolean }> }>(
@@ -295,7 +303,8 @@ async function main(): Promise<void> {
     `/send: ${made} PDUs made at ${SEND_RATE}/s, sent in ${transactions} transactions (at most ${largest} PDUs each); ${sendFailures.length} PDUs failed${sendFailures[0] ? ` (first: ${sendFailures[0]})` : ""}; answer p50 ${ms(percentile(sendMs, 0.5))}, p99 ${ms(percentile(sendMs, 0.99))}`,
   );
   log(`stored: ${sent.length - missing.length} of ${sent.length} accepted PDUs (${missing.length} missing, ${notShown.length} rejected or soft-failed)`);
-  log(`archive RSS: ${mib(rssStart)} at the start, ${mib(rssEnd)} at the end of the load`);
+  log(`archive RSS: ${mib(rssStart)} at the start, ${mib(half)} halfway, ${mib(rssEnd)} at the end of the load`);
+  log(`archive RSS every ${RSS_EVERY_MS / 1000} s: ${rssSeries.map((b) => Math.round(b / 2 ** 20)).join(" ")} MiB`);
   const p99Note = wrk.latencyP99Ms <= P99_GOAL_MS ? `goal ≤ ${P99_GOAL_MS} ms met` : `goal ≤ ${P99_GOAL_MS} ms NOT met`;
   printResult({
     name: "soak",
@@ -316,7 +325,7 @@ async function main(): Promise<void> {
         `${sent.length - missing.length - notShown.length} of ${sent.length}`,
         missing.length + notShown.length === 0 ? "all" : "SOME LOST",
       ],
-      ["archive RSS, start → end of load", `${mib(rssStart)} → ${mib(rssEnd)}`, ""],
+      ["archive RSS, start → halfway → end of load", `${mib(rssStart)} → ${mib(half)} → ${mib(rssEnd)}`, `second half ${signedMib(rssEnd - half)}`],
     ],
     notes: [loadLine(), `commit ${commit}`],
   });
