@@ -12,7 +12,7 @@ import { withRoomLock } from "@/lib/timeline/room-lock";
 import { insertEventRows, insertPlacedRows, type EventRow } from "@/lib/timeline/row-inserts";
 import { mediaRefRowsOf } from "@/lib/timeline/media-refs";
 import { searchRowsOf } from "@/lib/timeline/search-index";
-import { finishSlot, planSlot, resolveSlots, slotItemRows, writeSlot, type SlotOptions, type SlotWritten } from "@/lib/timeline/slots";
+import { finishSlot, planSlot, resolveSlots, slotGaps, slotItemRows, writeSlot, type SlotOptions, type SlotPlan, type SlotWritten } from "@/lib/timeline/slots";
 import { topoSort } from "@/lib/timeline/topo-sort";
 import {
   arrivalSchema,
@@ -206,10 +206,23 @@ async function insertBatch(
   // When every run fits between its neighbours, events, search rows, media references and items
   // go in one statement; a spot that must be renumbered first writes its runs one by one.
   const plans = slots.map((slot) => (slot.around ? planSlot(slot.around, slot, options) : null));
+  const touchedBefore = readsHold
+    ? reads.touching.filter((g) => g.missing.some((p) => batchIds.has(p)) || g.tips.some((t) => outside.has(t))).map((g) => g.id)
+    : undefined;
+  const toRefresh = new Set<bigint>();
   const written: SlotWritten[] = [];
+  let refreshed: bigint | undefined;
   if (plans.every((plan) => plan?.positions)) {
-    await insertPlacedRows(tx, roomId, { ...rows, items: plans.flatMap((plan) => slotItemRows(roomId, plan!, plan!.positions!, options)) });
-    for (const plan of plans) written.push(await finishSlot(tx, plan!, false));
+    const laid = plans as SlotPlan[];
+    for (const id of [...laid.flatMap(slotGaps), ...(touchedBefore ?? [])]) toRefresh.add(id);
+    const gap = touchedBefore ? refreshInWrite(laid, toRefresh, reads.touching, missingOf) : undefined;
+    refreshed = gap?.id;
+    await insertPlacedRows(tx, roomId, {
+      ...rows,
+      items: laid.flatMap((plan) => slotItemRows(roomId, plan, plan.positions!, options)),
+      gap: gap?.change,
+    });
+    for (const plan of laid) written.push(await finishSlot(tx, plan, false));
   } else {
     await insertPlacedRows(tx, roomId, { ...rows, items: [] });
     let renumbered = false;
@@ -219,12 +232,9 @@ async function insertBatch(
       written.push(w);
     }
   }
-  const toRefresh = new Set(written.flatMap((w) => w.gaps));
-  const touched = readsHold
-    ? reads.touching.filter((g) => g.missing.some((p) => batchIds.has(p)) || g.tips.some((t) => outside.has(t))).map((g) => g.id)
-    : await gapsTouchedBy(tx, roomId, result.inserted, outsidePrevs);
-  for (const id of touched) toRefresh.add(id);
-  for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) await refreshGap(tx, id);
+  for (const id of written.flatMap((w) => w.gaps)) toRefresh.add(id);
+  for (const id of touchedBefore ?? (await gapsTouchedBy(tx, roomId, result.inserted, outsidePrevs))) toRefresh.add(id);
+  for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) if (id !== refreshed) await refreshGap(tx, id);
 
   await redactStoredTargets(tx, roomId, roomVersion, sorted, redact);
   const targets = sorted.flatMap((e) => [relationOf(forms.get(e.eventId)!.pdu).relatesTo, e.redacts].filter((t): t is string => t !== null));
@@ -234,6 +244,33 @@ async function insertBatch(
     days: reads.days,
   });
   return result;
+}
+
+/**
+ * The one gap a batch refreshes, worked out without reading it again, when that is exact: the
+ * gap is the anchor of a run that starts with an event (which becomes the item after it), it
+ * records no edges, and no other gap is refreshed (one refresh can change what the item after
+ * another gap is). Its missing prev_events are then that event's, which the batch knows.
+ * Returns the change to write with the batch (none: the record stands), or undefined when
+ * refreshGap must read.
+ */
+function refreshInWrite(
+  plans: readonly SlotPlan[],
+  toRefresh: ReadonlySet<bigint>,
+  touching: readonly { id: bigint; missing: string[]; tips: string[] }[],
+  missingOf: ReadonlyMap<string, string[]>,
+): { id: bigint; change?: { id: bigint; missing: string[] | null } } | undefined {
+  if (toRefresh.size !== 1) return undefined;
+  const [id] = toRefresh as Set<bigint>;
+  const old = touching.find((g) => g.id === id);
+  if (!old || old.tips.length > 0) return undefined;
+  if (plans.some((p) => p.around.next?.id === id && p.tipsForNextGap.length > 0)) return undefined;
+  const first = plans.find((p) => p.around.anchor?.id === id)?.items[0];
+  if (first?.kind !== "event") return undefined;
+  const missing = missingOf.get(first.eventId)!;
+  if (missing.length === 0) return { id: id!, change: { id: id!, missing: null } };
+  const same = missing.length === old.missing.length && missing.every((p, i) => p === old.missing[i]);
+  return same ? { id: id! } : { id: id!, change: { id: id!, missing } };
 }
 
 async function preferredKey(

@@ -97,8 +97,17 @@ export async function insertEventRows(tx: Tx, rows: readonly EventRow[]): Promis
 export async function insertPlacedRows(
   tx: Tx,
   roomId: string,
-  rows: { events: readonly EventRow[]; search: readonly SearchRow[]; media: readonly MediaRefRow[]; items: readonly ItemRow[] },
+  rows: {
+    events: readonly EventRow[];
+    search: readonly SearchRow[];
+    media: readonly MediaRefRow[];
+    items: readonly ItemRow[];
+    /** A gap's refreshed record worked out already (see refreshInWrite): missing null, the gap goes. */
+    gap?: { id: bigint; missing: string[] | null };
+  },
 ): Promise<void> {
+  const gone = rows.gap && rows.gap.missing === null ? rows.gap.id : null;
+  const set = rows.gap && rows.gap.missing !== null ? rows.gap : null;
   const search = JSON.stringify(rows.search.map((r) => ({ id: r.eventId, message_id: r.messageId, sender: r.sender, ts: big(r.ts), body: r.body })));
   await tx.$executeRaw`
     WITH ev AS (
@@ -120,7 +129,11 @@ export async function insertPlacedRows(
     mr AS (
       INSERT INTO media_refs (event_id, room_id, server_name, media_id)
       SELECT r.e, ${roomId}, r.s, r.m FROM jsonb_to_recordset(${JSON.stringify(rows.media)}::jsonb) AS r(e text, s text, m text)
-      ON CONFLICT DO NOTHING)
+      ON CONFLICT DO NOTHING),
+    gap_gone AS (DELETE FROM timeline_items WHERE id = ${gone}::bigint AND kind = 'gap'),
+    gap_set AS (
+      UPDATE timeline_items SET missing_prev_events = ${set?.missing ?? []}::text[], unknown_successors_of = '{}'::text[]
+      WHERE id = ${set?.id ?? null}::bigint AND kind = 'gap')
     INSERT INTO timeline_items (room_id, position, kind, event_id, ts, missing_prev_events, unknown_successors_of)
     SELECT room_id, position, kind, event_id, ts, missing, tips
     FROM jsonb_to_recordset(${itemJson(rows.items)}::jsonb) AS r(room_id text, position bigint, kind text, event_id text, ts bigint, missing text[], tips text[])`;

@@ -115,12 +115,17 @@ export interface SlotWritten {
   atEnd: boolean;
 }
 
+/** The existing gaps next to a run, whose records must be refreshed once it is written. */
+export function slotGaps(plan: SlotPlan): bigint[] {
+  return [plan.around.anchor, plan.around.next].filter((i): i is ItemRow => i?.kind === "gap").map((i) => i.id);
+}
+
 /**
  * What remains of a run once its items are in (insertItemRows, or the batch's one write): the
  * run's tips go to the gap right after it.
  */
 export async function finishSlot(tx: Tx, plan: SlotPlan, renumbered: boolean): Promise<SlotWritten> {
-  const { anchor, next } = plan.around;
+  const { next } = plan.around;
   if (next?.kind === "gap" && plan.tipsForNextGap.length > 0) {
     await tx.$executeRaw`
       UPDATE timeline_items SET unknown_successors_of = unknown_successors_of
@@ -128,7 +133,7 @@ export async function finishSlot(tx: Tx, plan: SlotPlan, renumbered: boolean): P
       WHERE id = ${next.id}::bigint`;
   }
   return {
-    gaps: [anchor, next].filter((i): i is ItemRow => i?.kind === "gap").map((i) => i.id),
+    gaps: slotGaps(plan),
     renumbered,
     atEnd: next === undefined && plan.items.at(-1)?.kind === "event",
   };
