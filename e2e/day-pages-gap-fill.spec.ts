@@ -92,7 +92,20 @@ test("images in messages come through the archive's media proxy from authenticat
   expect(Buffer.from(await direct.body()).equals(PNG)).toBe(true);
   // Media no archived message names is not proxied.
   const other = await carol.uploadMedia(PNG, "image/png", "unused.png");
-  expect((await request.get(`${archive.url}/media/${encodeURIComponent(hs1.serverName)}/${other.split("/").at(-1)}`)).status()).toBe(404);
+  const otherPath = `/media/${encodeURIComponent(hs1.serverName)}/${other.split("/").at(-1)}`;
+  expect((await request.get(`${archive.url}${otherPath}`)).status()).toBe(404);
+  // A face (decoration) asks for a transparent image instead of the error, kept as long as the 404 would be.
+  const blank = await request.get(`${archive.url}${otherPath}?thumbnail=32x32&missing=blank`);
+  expect(blank.status()).toBe(200);
+  expect(blank.headers()["content-type"]).toBe("image/gif");
+  expect(blank.headers()["x-archive-media"]).toBe("blank; M_NOT_FOUND");
+  expect(blank.headers()["cache-control"]).toBe("public, max-age=300");
+  expect(
+    Buffer.from(await blank.body())
+      .subarray(0, 6)
+      .toString("latin1"),
+  ).toBe("GIF89a");
+  expect((await request.get(`${archive.url}${otherPath}?missing=other`)).status()).toBe(400);
 
   // Cached for a bounded time (a purge must take effect), named by the room for a CDN's purge.
   const headers = direct.headers();

@@ -44,10 +44,16 @@ test("a 500-message day stays within its HTML and JavaScript budgets", async ({}
 });
 
 test("senders show their avatar thumbnail, or their initial without one, beside a group's name", async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on("console", (m) => void (m.type() === "error" && consoleErrors.push(m.text())));
+  const faces: { status: number; type: string | undefined; blank: string | undefined }[] = [];
+  page.on("response", (r) => {
+    if (r.url().includes("/media/")) faces.push({ status: r.status(), type: r.headers()["content-type"], blank: r.headers()["x-archive-media"] });
+  });
   const res = await page.goto(`${archive.url}${BUSY_DAY_PATH}`);
   const html = (await res?.text()) ?? "";
   // One rule per sender and page; a message carries only its sender's class.
-  expect(html).toContain('::after{background-image:url("\\2f media\\2f hs\\2e test\\2f avatarAlice\\3f thumbnail\\3d 32x32")}');
+  expect(html).toContain('::after{background-image:url("\\2f media\\2f hs\\2e test\\2f avatarAlice\\3f thumbnail\\3d 32x32\\26 missing\\3d blank")}');
   const alice = page.locator("article:not(.cont) > header > b", { hasText: "Alice" }).first();
   const bob = page.locator("article:not(.cont) > header > b", { hasText: "Bob" }).first();
   expect(await alice.evaluate((b) => getComputedStyle(b, "::after").backgroundImage)).toContain("/media/hs.test/avatarAlice?thumbnail=32x32");
@@ -55,6 +61,11 @@ test("senders show their avatar thumbnail, or their initial without one, beside 
   expect(await bob.evaluate((b) => getComputedStyle(b, "::after").backgroundImage)).toBe("none");
   // The initial is decoration, with no text for screen readers (`/ ""`).
   expect(await bob.evaluate((b) => getComputedStyle(b, "::before").content)).toContain('/ ""');
+  // hs.test is no server: the faces cannot be fetched, and each is a transparent image over the
+  // initial rather than a failed request in the reader's console.
+  await expect.poll(() => faces.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+  expect(faces.every((f) => f.status === 200 && f.type === "image/gif" && f.blank?.startsWith("blank; "))).toBe(true);
+  expect(consoleErrors).toEqual([]);
 });
 
 test("the day reads without JavaScript", async ({ browser }) => {

@@ -269,12 +269,12 @@ export async function getDayPage(db: Db, ref: RoomRef, day: DayRef, cursor: DayC
   };
 }
 
-/** The senders' avatars as proxy paths of the smallest thumbnail; an avatar that is no valid mxc URI is none. */
+/** The senders' avatars as proxy paths of the smallest thumbnail (blank when it cannot be had); an avatar that is no valid mxc URI is none. */
 function avatarPaths(avatars: ReadonlyMap<string, string>, events: Iterable<{ sender: string }>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of events) {
     const uri = avatars.get(e.sender);
-    const path = uri === undefined || e.sender in out ? undefined : mediaPath(uri, { thumbnail: { width: 32, height: 32 } });
+    const path = uri === undefined || e.sender in out ? undefined : mediaPath(uri, { thumbnail: { width: 32, height: 32 }, blankIfMissing: true });
     if (path !== undefined) out[e.sender] = path;
   }
   return out;

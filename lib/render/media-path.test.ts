@@ -17,6 +17,10 @@ describe("mediaPath", () => {
   it("builds proxy paths with an optional thumbnail size", () => {
     expect(mediaPath("mxc://localhost:8448/abc")).toBe("/media/localhost%3A8448/abc");
     expect(mediaPath("mxc://hs.test/abc", { thumbnail: { width: 320, height: 240.4 } })).toBe("/media/hs.test/abc?thumbnail=320x240");
+    expect(mediaPath("mxc://hs.test/abc", { thumbnail: { width: 32, height: 32 }, blankIfMissing: true })).toBe(
+      "/media/hs.test/abc?thumbnail=32x32&missing=blank",
+    );
+    expect(mediaPath("mxc://hs.test/abc", { blankIfMissing: true })).toBe("/media/hs.test/abc?missing=blank");
     expect(mediaPath("javascript:alert(1)")).toBeUndefined();
   });
 });

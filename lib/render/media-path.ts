@@ -24,16 +24,26 @@ export function parseMxcUri(uri: string): MxcUri | undefined {
 export interface MediaPathOptions {
   /** Ask the proxy for a thumbnail instead of the full file. */
   thumbnail?: { width: number; height: number };
+  /**
+   * Decoration (a sender's face over their initial): when the media cannot be had, the proxy
+   * answers a transparent image (`missing=blank`) instead of an error, so the initial shows and
+   * the reader's console stays clean. Never for message content, whose failure must show.
+   */
+  blankIfMissing?: boolean;
 }
+
+/** The query value of a media path that asks for a transparent image in place of an error. */
+export const BLANK_IF_MISSING = "blank";
 
 /** The archive-relative proxy path for an mxc URI, or undefined when the URI is not valid. */
 export function mediaPath(uri: string, options: MediaPathOptions = {}): string | undefined {
   const mxc = parseMxcUri(uri);
   if (!mxc) return undefined;
   const base = `/media/${encodeURIComponent(mxc.serverName)}/${encodeURIComponent(mxc.mediaId)}`;
-  if (!options.thumbnail) return base;
-  const { width, height } = options.thumbnail;
-  return `${base}?thumbnail=${Math.round(width)}x${Math.round(height)}`;
+  const query: string[] = [];
+  if (options.thumbnail) query.push(`thumbnail=${Math.round(options.thumbnail.width)}x${Math.round(options.thumbnail.height)}`);
+  if (options.blankIfMissing) query.push(`missing=${BLANK_IF_MISSING}`);
+  return query.length === 0 ? base : `${base}?${query.join("&")}`;
 }
 
 export interface ThumbnailSize {

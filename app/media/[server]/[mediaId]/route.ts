@@ -3,9 +3,10 @@ import { clientAddress } from "@/lib/archive/client-address";
 import { ArchiveError, jsonError, tooManyRequestsJson } from "@/lib/archive/errors";
 import { admitReader } from "@/lib/archive/reader-limits";
 import { mediaFor } from "@/lib/archive/app-api";
+import { blankImage } from "@/lib/archive/media/blank";
 import { rangeFor } from "@/lib/archive/media/byte-range";
 import { mediaCacheControl, mediaStream, mediaSurrogateKeys, releaseMedia } from "@/lib/archive/media/media-store";
-import { parseMxcUri, thumbnailSizeFor } from "@/lib/render/media-path";
+import { BLANK_IF_MISSING, parseMxcUri, thumbnailSizeFor } from "@/lib/render/media-path";
 import { logger } from "@/lib/log";
 
 // /media/{server}/{mediaId}[?thumbnail=WxH]: the only way pages show message media
@@ -15,6 +16,8 @@ import { logger } from "@/lib/log";
 // keys of the rooms that show them, so a CDN purge of a room purges its media as well. A file
 // not cached yet counts against the reader's MEDIA_FETCHES_PER_CLIENT_PER_MINUTE and the
 // process's READER_FEDERATION_CONCURRENCY (docs/limits.md); past either, 429 and no fetch.
+// With `missing=blank` (a sender's face, decoration) any failure is a transparent image instead
+// (lib/archive/media/blank.ts), with the lifetime the error would have had.
 type Params = { params: Promise<{ server: string; mediaId: string }> };
 
 export function GET(request: NextRequest, context: Params) {
@@ -39,15 +42,18 @@ async function answer(request: NextRequest, { params }: Params, head: boolean) {
   const asked = request.nextUrl.searchParams.get("thumbnail");
   const thumbnail = asked === null ? undefined : thumbnailSizeFor(asked);
   if (asked !== null && !thumbnail) return jsonError("M_INVALID_PARAM", "thumbnail must be WIDTHxHEIGHT, each from 1 to 4096");
+  const missing = request.nextUrl.searchParams.get("missing");
+  if (missing !== null && missing !== BLANK_IF_MISSING) return jsonError("M_INVALID_PARAM", `missing may only be ${BLANK_IF_MISSING}`);
   let media;
   try {
     media = await mediaFor({ ...mxc, thumbnail }, () => admitReader("media-fetch", clientAddress(request.headers)));
   } catch (err) {
-    if (err instanceof ArchiveError && err.code === "M_LIMIT_EXCEEDED") return tooManyRequestsJson(err.message, err.retryAfterSeconds ?? 5);
-    if (err instanceof ArchiveError) {
-      return jsonError(err.code, err.message, { headers: { "cache-control": err.code === "M_NOT_FOUND" ? "public, max-age=300" : "no-store" } });
-    }
-    logger.warn({ server: mxc.serverName, mediaId: mxc.mediaId, err: (err as Error).message }, "media proxy failed");
+    const known = err instanceof ArchiveError ? err : undefined;
+    if (!known) logger.warn({ server: mxc.serverName, mediaId: mxc.mediaId, err: (err as Error).message }, "media proxy failed");
+    const cacheControl = known?.code === "M_NOT_FOUND" ? "public, max-age=300" : "no-store";
+    if (missing !== null) return blankImage(known?.code ?? "M_FEDERATION_UNAVAILABLE", cacheControl, head);
+    if (known?.code === "M_LIMIT_EXCEEDED") return tooManyRequestsJson(known.message, known.retryAfterSeconds ?? 5);
+    if (known) return jsonError(known.code, known.message, { headers: { "cache-control": cacheControl } });
     return jsonError("M_FEDERATION_UNAVAILABLE", "media not available");
   }
   const keys = mediaSurrogateKeys(media.rooms);
