@@ -54,7 +54,18 @@ function failing(report: Report): string[] {
   );
 }
 
-async function lighthouse(url: string, outDir: string, run: number): Promise<{ scores: Record<string, number>; failing: string[] }> {
+// The timings the performance score is made of (Lighthouse 12's weights: TBT 30, LCP 25, CLS 25, FCP 10, SI 10).
+const METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "speed-index"] as const;
+
+/** Each performance metric as Lighthouse shows it, with its own score. */
+function metrics(report: Report): string[] {
+  return METRICS.map((id) => {
+    const audit = report.audits[id] as (Report["audits"][string] & { displayValue?: string }) | undefined;
+    return `${id} ${audit?.displayValue ?? "–"} (score ${audit?.score === null || audit?.score === undefined ? "–" : Math.round(audit.score * 100)})`;
+  });
+}
+
+async function lighthouse(url: string, outDir: string, run: number): Promise<{ scores: Record<string, number>; failing: string[]; metrics: string[] }> {
   const out = path.join(outDir, `report-${run}.json`);
   await promisify(execFile)(
     "npx",
@@ -72,7 +83,11 @@ async function lighthouse(url: string, outDir: string, run: number): Promise<{ s
     { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
   );
   const report = JSON.parse(readFileSync(out, "utf8")) as Report;
-  return { scores: Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((report.categories[c]?.score ?? 0) * 100)])), failing: failing(report) };
+  return {
+    scores: Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((report.categories[c]?.score ?? 0) * 100)])),
+    failing: failing(report),
+    metrics: metrics(report),
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -98,6 +113,7 @@ async function main() {
       const report = await lighthouse(page, outDir, run);
       scores.push(report.scores);
       for (const f of report.failing) lost.add(f);
+      console.log(`  run ${run + 1}: performance ${report.scores.performance}: ${report.metrics.join(", ")}`);
     }
     const result = Object.fromEntries(CATEGORIES.map((c) => [c, median(scores.map((s) => s[c]!))]));
     console.log(`Lighthouse ${LIGHTHOUSE.split("@")[1]} (mobile), ${BUSY_DAY_MESSAGES}-message day (lib/archive/testing/busy-day-seed.ts), ${runs} run(s):`);
