@@ -65,6 +65,23 @@ describe("the job queue", () => {
     await t.queue.boss.offWork(queueName("purge-sweep"));
   });
 
+  it("wakes this process's poller when it queues a job, and drains a backlog without the idle wait", async () => {
+    const seen: string[] = [];
+    // Idle, this poller would ask again only after a minute.
+    await t.queue.work("catch-up", { pollingIntervalSeconds: 60 }, async (job) => {
+      seen.push((job.data as { roomId: string }).roomId);
+      return { ok: true };
+    });
+    await new Promise((r) => setTimeout(r, 300)); // its first ask found nothing: it sleeps
+    const rooms = ["!w1:example.org", "!w2:example.org", "!w3:example.org"];
+    const ids = [];
+    for (const roomId of rooms) ids.push((await t.queue.enqueue("catch-up", { roomId })).id);
+    for (const id of ids) expect((await t.queue.wait("catch-up", id, 15_000))?.state).toBe("completed");
+    // (The first test's catch-ups, still queued, are part of the backlog it drained.)
+    expect(seen.filter((r) => rooms.includes(r)).sort()).toEqual(rooms);
+    await t.queue.boss.offWork(queueName("catch-up"));
+  }, 30_000);
+
   it("refuses a payload that does not fit its kind", async () => {
     await expect(t.queue.enqueue("fill-gap", { roomId: "!e:example.org", gapId: "not a number" })).rejects.toThrow();
   });

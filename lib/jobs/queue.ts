@@ -104,6 +104,13 @@ export interface JobQueue {
   wait(kind: JobKind, id: string, timeoutMs: number, options?: { untilRetry?: boolean }): Promise<JobInfo | null>;
   /** Jobs not yet finished, for the operator (optionally one room's). */
   pending(roomId?: string): Promise<JobInfo[]>;
+  /**
+   * Runs jobs of one kind, one at a time, in this process. The poller asks the queue every
+   * `pollingIntervalSeconds` while it is idle, at once after a job (a backlog drains without a
+   * wait between jobs), and at once when this process queues a job of its kind (`enqueue`), so
+   * a long interval delays only jobs queued elsewhere, retries and schedules.
+   */
+  work(kind: JobKind, options: { pollingIntervalSeconds: number }, handler: (job: PgBoss.Job<object>) => Promise<unknown>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -214,6 +221,12 @@ export async function openJobQueue(database: Database, options: OpenQueueOptions
     return archived[0] ? toInfo(archived[0]) : null;
   };
 
+  // This process's pollers by kind: woken when it queues a job they could take.
+  const localWorkers = new Map<JobKind, string[]>();
+  const wake = (kind: JobKind) => {
+    for (const id of localWorkers.get(kind) ?? []) boss.notifyWorker(id);
+  };
+
   return {
     boss,
     async enqueue(kind, payload, opts = {}) {
@@ -225,7 +238,10 @@ export async function openJobQueue(database: Database, options: OpenQueueOptions
         const open = await findOpen(kind, key, opts.notRunning ?? false);
         if (open) return { id: open, joined: true };
         const id = await boss.send(queueName(kind), data, { singletonKey: key, startAfter: opts.startAfterSeconds ?? 0 });
-        if (id) return { id, joined: false };
+        if (id) {
+          if (!opts.startAfterSeconds) wake(kind);
+          return { id, joined: false };
+        }
       }
       throw new Error(`could not queue ${kind} for ${key}`);
     },
@@ -247,6 +263,20 @@ export async function openJobQueue(database: Database, options: OpenQueueOptions
         [roomId ?? null],
       );
       return rows.map(toInfo);
+    },
+    async work(kind, options, handler) {
+      let id = "";
+      id = await boss.work(queueName(kind), { pollingIntervalSeconds: options.pollingIntervalSeconds }, async ([job]: PgBoss.Job<object>[]) => {
+        if (!job) return undefined;
+        try {
+          return await handler(job);
+        } finally {
+          // There may be more: ask again without the idle wait.
+          boss.notifyWorker(id);
+        }
+      });
+      localWorkers.set(kind, [...(localWorkers.get(kind) ?? []), id]);
+      return id;
     },
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
   };

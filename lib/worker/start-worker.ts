@@ -1,5 +1,4 @@
-import type PgBoss from "pg-boss";
-import { getDb } from "@/lib/db";
+import { getDatabase, getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { startOperatorDenialsRefresh } from "@/lib/federation/policy";
 import { getJobQueue, JOB_KINDS, queueName, type JobKind, type JobQueue } from "@/lib/jobs/queue";
@@ -26,6 +25,14 @@ const POLLERS: Record<JobKind, number> = {
 
 // Kinds a reader waits for are polled more often.
 const POLL_SECONDS: Partial<Record<JobKind, number>> = { "fill-gap": 0.5, "fill-day": 0.5, join: 1 };
+// Where this process is the database's only client (embedded PGlite), every job is queued here
+// and wakes its poller at once (JobQueue.work), so polling only finds retries and schedules come
+// due; each poll is a write on the one connection the pages use too.
+const ONLY_CLIENT_POLL_SECONDS = 10;
+
+function pollSeconds(kind: JobKind): number {
+  return getDatabase().localWrites ? ONLY_CLIENT_POLL_SECONDS : (POLL_SECONDS[kind] ?? 2);
+}
 
 const SCHEDULES: Array<{ kind: JobKind; cron: () => string; when?: () => boolean }> = [
   { kind: "catch-up-all", cron: () => `*/${getEnv().CATCH_UP_EVERY_MINUTES} * * * *`, when: () => getEnv().CATCH_UP_EVERY_MINUTES > 0 },
@@ -65,9 +72,8 @@ export async function startWorker(): Promise<RunningWorker> {
   const limit = slots(env.JOB_CONCURRENCY);
   for (const kind of JOB_KINDS) {
     for (let i = 0; i < POLLERS[kind]; i++) {
-      await queue.boss.work(queueName(kind), { pollingIntervalSeconds: POLL_SECONDS[kind] ?? 2 }, async ([job]: PgBoss.Job<object>[]) => {
-        if (!job) return undefined;
-        return limit.run(async () => {
+      await queue.work(kind, { pollingIntervalSeconds: pollSeconds(kind) }, async (job) =>
+        limit.run(async () => {
           const started = Date.now();
           try {
             const output = await HANDLERS[kind](ctx, job.data as Record<string, unknown>);
@@ -77,8 +83,8 @@ export async function startWorker(): Promise<RunningWorker> {
             logger.warn({ kind, jobId: job.id, data: job.data, err: (err as Error).message }, "job failed; the queue retries it with backoff");
             throw err;
           }
-        });
-      });
+        }),
+      );
     }
   }
   for (const s of SCHEDULES) {
