@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { isValidQualifiedId, isValidServerName, serverNameOf } from "@/lib/matrix/identifiers";
+import { isValidQualifiedId, isValidServerName, serverNameOf, utf8Length } from "@/lib/matrix/identifiers";
 
 describe("server names and IDs", () => {
   it.each(["example.org", "localhost:8448", "1.2.3.4", "1.2.3.4:80", "[::1]", "[::1]:8448", "[1234:5678::abcd]:443", "a-b.c"])("accepts %s", (name) =>
@@ -23,5 +23,11 @@ describe("server names and IDs", () => {
     expect(isValidQualifiedId("@a:example.org", "!")).toBe(false);
     expect(isValidQualifiedId(`@${"é".repeat(121)}:example.org`, "@")).toBe(true);
     expect(isValidQualifiedId(`@${"é".repeat(122)}:example.org`, "@")).toBe(false);
+  });
+});
+
+describe("utf8Length", () => {
+  it("counts UTF-8 bytes, a lone surrogate as the three of U+FFFD", () => {
+    expect(["a", "é", "€", "😀", "\ud800", ""].map(utf8Length)).toEqual([1, 2, 3, 4, 3, 0]);
   });
 });

@@ -1,8 +1,6 @@
 // Grammar of the identifiers PDUs carry (APP § Server Name, § Identifier Grammar). Only what the
 // format checks need: sigil, server part, byte length.
 
-const encoder = new TextEncoder();
-
 /** IDs, `type` and `state_key` are limited to 255 bytes (CS § Size limits, APP § Event IDs). */
 export const MAX_ID_BYTES = 255;
 
@@ -10,8 +8,9 @@ const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const IPV6_LITERAL = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
 const DNS_NAME = /^[A-Za-z0-9.-]{1,255}$/;
 
+/** Bytes of `text` in UTF-8 (a lone surrogate as U+FFFD's three), counted without encoding it: every PDU's size check runs this. */
 export function utf8Length(text: string): number {
-  return encoder.encode(text).length;
+  return Buffer.byteLength(text, "utf8");
 }
 
 /** `hostname [":" port]` where hostname is IPv4, `[IPv6]` or a DNS name. */
