@@ -1,4 +1,3 @@
-import { dayRange } from "@/lib/timeline/day";
 import type { Tx } from "@/lib/timeline/db-types";
 import { BELOW_ALL, type NeighbourRow } from "@/lib/timeline/slots";
 
@@ -7,8 +6,9 @@ import { BELOW_ALL, type NeighbourRow } from "@/lib/timeline/slots";
 // depend only on the batch, not on each other: the room's version, which batch events are
 // stored already, the stored prev_events and their positions, the events right after the
 // room's gaps, the arrival's anchor, the stored redactions that name batch events, the gaps
-// the batch may touch, the items around the arrival's preferred spot, and (live arrivals)
-// whether the batch's days already have events. Each part asks for a superset of what the
+// the batch may touch, and the items around the arrival's preferred spot (with the time and
+// type of the event there, which tells a live append whether its day had messages). Each part
+// asks for a superset of what the
 // caller needs (all prev_events and all batch IDs, before the caller knows which batch events
 // are new); the caller narrows them. Parts read before the batch's writes stand in for reads
 // after them only where the caller accounts for those writes (see insertBatch).
@@ -27,9 +27,7 @@ export interface BatchReads {
   /** Gaps that list a batch event as missing or a batch prev_event as an edge. */
   touching: { id: bigint; missing: string[]; tips: string[] }[];
   /** The item at or before the preferred spot's floor and the one after it (undefined: not asked, or no anchor). */
-  around: { floor: bigint; row: NeighbourRow } | undefined;
-  /** Per asked day: whether it has events, and messages, in the timeline. */
-  days: Map<string, { any: boolean; messages: boolean }>;
+  around: { floor: bigint; row: NeighbourRow; anchorEvent: { ts: bigint; type: string } | undefined } | undefined;
 }
 
 export interface BatchReadsInput {
@@ -42,9 +40,6 @@ export interface BatchReadsInput {
    * position plus an offset (backfill -1, forwards 0); null: not read (a date jump).
    */
   floor: { at: bigint } | { anchorOffset: bigint } | null;
-  /** Days (YYYY-MM-DD) whose events and messages to count. */
-  days: readonly string[];
-  messageTypes: readonly string[];
 }
 
 interface Row {
@@ -56,7 +51,6 @@ interface Row {
   redactions: string;
   touching: string;
   around: string | null;
-  days: string;
 }
 
 interface AroundJson {
@@ -64,6 +58,8 @@ interface AroundJson {
   ai: string | null;
   ap: string | null;
   ak: string | null;
+  at: string | null;
+  ay: string | null;
   ni: string | null;
   np: string | null;
   nk: string | null;
@@ -79,7 +75,6 @@ export async function readBatchContext(tx: Tx, input: BatchReadsInput): Promise<
   const prevIds = [...input.prevIds];
   const fixedFloor = input.floor && "at" in input.floor ? input.floor.at : null;
   const anchorOffset = input.floor && "anchorOffset" in input.floor ? input.floor.anchorOffset : null;
-  const ranges = input.days.map((d) => dayRange(d));
   const rows = await tx.$queryRaw<Row[]>`
     SELECT (SELECT room_version FROM rooms WHERE room_id = ${roomId}) AS room_version,
       ARRAY(SELECT event_id FROM events WHERE event_id = ANY(${batchIds}::text[])) AS existing,
@@ -108,6 +103,7 @@ export async function readBatchContext(tx: Tx, input: BatchReadsInput): Promise<
          WHERE room_id = ${roomId} AND kind = 'gap'
            AND (missing_prev_events && ${batchIds}::text[] OR unknown_successors_of && ${prevIds}::text[])) AS touching,
       (SELECT json_build_object('f', f.floor::text, 'ai', a.id::text, 'ap', a.position::text, 'ak', a.kind,
+           'at', a.ts::text, 'ay', (SELECT e.type FROM events e WHERE e.event_id = a.event_id),
            'ni', n.id::text, 'np', n.position::text, 'nk', n.kind,
            'nm', ARRAY(SELECT u.p FROM unnest(COALESCE(ne.prev_events, '{}'::text[])) WITH ORDINALITY u(p, k)
                        WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = u.p AND x.room_id = ${roomId})
@@ -115,35 +111,20 @@ export async function readBatchContext(tx: Tx, input: BatchReadsInput): Promise<
          FROM (SELECT COALESCE(${fixedFloor}::bigint,
                  (SELECT position FROM timeline_items WHERE event_id = ${anchorId} AND room_id || '' = ${roomId}) + ${anchorOffset}::bigint) AS floor) f
          LEFT JOIN LATERAL (
-           SELECT id, position, kind FROM timeline_items WHERE room_id = ${roomId} AND position <= f.floor
+           SELECT id, position, kind, ts, event_id FROM timeline_items WHERE room_id = ${roomId} AND position <= f.floor
            ORDER BY position DESC LIMIT 1) a ON true
          LEFT JOIN LATERAL (
            SELECT id, position, kind, event_id FROM timeline_items
            WHERE room_id = ${roomId} AND position > COALESCE(a.position, ${BELOW_ALL}::bigint)
            ORDER BY position LIMIT 1) n ON true
          LEFT JOIN events ne ON ne.event_id = n.event_id
-         WHERE f.floor IS NOT NULL) AS around,
-      -- The day's latest event answers both in the common case, one index step: the planner
-      -- without statistics reads a whole day's items for an EXISTS over its time range.
-      (SELECT COALESCE(json_agg(json_build_object('d', d.day, 'a', COALESCE(l.ts >= d.start, false),
-           'm', CASE WHEN l.ts IS NULL OR l.ts < d.start THEN false
-                     WHEN l.type = ANY(${[...input.messageTypes]}::text[]) THEN true
-                     ELSE EXISTS (SELECT 1 FROM timeline_items i JOIN events e ON e.event_id = i.event_id
-                       WHERE i.room_id = ${roomId} AND i.kind = 'event' AND i.ts >= d.start AND i.ts < d.stop
-                         AND e.type = ANY(${[...input.messageTypes]}::text[])) END)), '[]')::text
-         FROM unnest(${[...input.days]}::text[], ${ranges.map((r) => r.start.toString())}::bigint[], ${ranges.map((r) => r.end.toString())}::bigint[])
-           AS d(day, start, stop)
-         LEFT JOIN LATERAL (
-           SELECT i.ts, (SELECT e.type FROM events e WHERE e.event_id = i.event_id) AS type FROM timeline_items i
-           WHERE i.room_id = ${roomId} AND i.ts < d.stop AND i.kind || '' = 'event'
-           ORDER BY i.ts DESC LIMIT 1) l ON true) AS days`;
+         WHERE f.floor IS NOT NULL) AS around`;
   const r = rows[0]!;
   const prevs = JSON.parse(r.prevs) as { e: string; p: string | null }[];
   const afterGaps = JSON.parse(r.after_gaps) as { m: string[]; p: string; d: string }[];
   const redactions = JSON.parse(r.redactions) as { e: string; r: string; a: boolean; s: string }[];
   const touching = JSON.parse(r.touching) as { i: string; m: string[]; t: string[] }[];
   const around = r.around === null ? null : (JSON.parse(r.around) as AroundJson);
-  const days = JSON.parse(r.days) as { d: string; a: boolean; m: boolean }[];
   return {
     roomVersion: r.room_version ?? undefined,
     existing: new Set(r.existing),
@@ -164,8 +145,8 @@ export async function readBatchContext(tx: Tx, input: BatchReadsInput): Promise<
             next_kind: around.nk,
             next_missing: around.nm,
           },
+          anchorEvent: around.ak === "event" && around.at !== null && around.ay !== null ? { ts: BigInt(around.at), type: around.ay } : undefined,
         }
       : undefined,
-    days: new Map(days.map((d) => [d.d, { any: d.a, messages: d.m }])),
   };
 }

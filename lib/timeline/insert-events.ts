@@ -118,8 +118,6 @@ async function insertBatch(
           : arrival.kind === "forwards"
             ? { anchorOffset: 0n }
             : null,
-    days: arrival.kind === "live" ? [...new Set(unique.map((e) => dayOf(e.originServerTs)))] : [],
-    messageTypes: MESSAGE_TYPES,
   });
   const roomVersion = reads.roomVersion;
   if (roomVersion === undefined) throw new TimelineError("room_not_found", `room ${roomId} is not stored`);
@@ -238,10 +236,14 @@ async function insertBatch(
 
   await redactStoredTargets(tx, roomId, roomVersion, sorted, redact);
   const targets = sorted.flatMap((e) => [relationOf(forms.get(e.eventId)!.pdu).relatesTo, e.redacts].filter((t): t is string => t !== null));
+  // A live append's spot follows the room's last item: when that is a message, its day had
+  // events and messages before the batch. Other days are read.
+  const last = arrival.kind === "live" ? reads.around?.anchorEvent : undefined;
+  const days = new Map(last && MESSAGE_TYPES.includes(last.type) ? [[dayOf(last.ts), { any: true, messages: true }]] : []);
   await noteInsertChanges(tx, roomId, arrival, sorted, targets, unplacedGaps || toRefresh.size > 0, {
     // Slots go in key order, so the last one holds the batch's last event.
     atEnd: written.at(-1)?.atEnd ?? false,
-    days: reads.days,
+    days,
   });
   return result;
 }
