@@ -8,6 +8,12 @@ beforeAll(async () => {
 afterAll(async () => db?.close());
 
 describe("database", () => {
+  it("runs without JIT on a Postgres server (short statements never pay for compiling)", async () => {
+    const rows = await db.prisma.$queryRawUnsafe<{ jit?: string }[]>("SELECT current_setting('jit', true) AS jit");
+    // PGlite is built without a JIT provider: its default "on" compiles nothing.
+    expect(rows[0]?.jit).toBe(db.kind === "postgres" ? "off" : "on");
+  });
+
   it("stores and reads back rooms and events through Prisma", async () => {
     await db.prisma.room.create({ data: { roomId: "!a:example.org", roomVersion: "11" } });
     const big = 9007199254740993n; // beyond 2^53: must survive as BigInt

@@ -114,7 +114,10 @@ function initPgliteInChild(dataDir: string): boolean {
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.url) {
     const url = options.url;
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+    // JIT off on every connection: the archive's statements are short index work, and a plan
+    // estimated costly (a room just filled, before ANALYZE) compiled for tens of milliseconds,
+    // up to a second, to run for one. PGlite has no JIT.
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, options: "-c jit=off" }) });
     return {
       prisma,
       async migrate(dir) {

@@ -15,10 +15,9 @@ const LOCK_CLASS = 5_101;
 export function withRoomLock<T>(db: Db, roomId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.$transaction(
     async (tx) => {
-      // JIT off for the transaction, in the same round trip: compiling costs tens of milliseconds,
-      // and a write's statements are short but, without statistics (PGlite; a room just filled),
-      // estimated costly enough to trigger it (one read cost 50 ms of compiling for 0.3 of work).
-      await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(${LOCK_CLASS}::int, hashtext(${roomId}))) l`;
+      // (JIT is off on the app's Postgres connections, lib/db.ts: a write's short statements
+      // without statistics were estimated costly enough to spend 50 ms compiling for 0.3 of work.)
+      await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${LOCK_CLASS}::int, hashtext(${roomId}))) l`;
       beginPageChanges(tx);
       const result = await fn(tx);
       await flushPageChanges(tx);
