@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import type { CachedPage } from "@/lib/page-cache/store";
 
 // The page cache's second tier (docs/page-cache.md, "Across restarts"): rendered pages kept in
@@ -31,7 +32,8 @@ interface Row {
   tags: string[];
   rendered_at: bigint;
   cache_control: unknown;
-  body: Uint8Array;
+  /** base64: see loadPage. */
+  body: string;
   current: boolean;
   validated_at: bigint;
 }
@@ -99,16 +101,18 @@ export function decodePage(bytes: Uint8Array): CachedPage | undefined {
  * returned is the log's, read in the same statement: the page is current as of it.
  */
 export async function loadPage(db: Db, build: string, by: { key: string } | { path: string }, now = Date.now()): Promise<StoredPage | undefined> {
-  const key = "key" in by ? by.key : null;
-  const path = "path" in by ? by.path : null;
+  // One equality, so the row is found through its index.
+  const which = "key" in by ? Prisma.sql`p.key = ${by.key}` : Prisma.sql`p.path = ${by.path}`;
+  // The body travels as base64 text, both ways: the drivers turn a bytea into bytes in
+  // JavaScript, which took 12 ms for 100 KB on PGlite against 1.3 ms for the same as text, and
+  // this read is on the request path of the first reader after a restart.
   const rows = await db.$queryRaw<Row[]>`
     WITH epoch AS (SELECT seq FROM page_cache_epoch WHERE id = 1),
     page AS (
       SELECT * FROM page_cache_pages p
-      WHERE ((${key}::text IS NOT NULL AND p.key = ${key}::text) OR (${path}::text IS NOT NULL AND p.path = ${path}::text))
-        AND p.expires_at >= ${BigInt(now)}::bigint AND p.build = ${build}
+      WHERE ${which} AND p.expires_at >= ${BigInt(now)}::bigint AND p.build = ${build}
       ORDER BY p.seq DESC LIMIT 1)
-    SELECT p.key, p.path, p.seq, p.tags, p.rendered_at, p.cache_control, p.body,
+    SELECT p.key, p.path, p.seq, p.tags, p.rendered_at, p.cache_control, encode(p.body, 'base64') AS body,
       (e.seq = p.seq OR (
         (SELECT min(i.seq) FROM page_cache_invalidations i) <= p.seq + 1
         AND NOT EXISTS (SELECT 1 FROM page_cache_invalidations i WHERE i.seq > p.seq AND i.tags && p.tags))) AS current,
@@ -116,7 +120,8 @@ export async function loadPage(db: Db, build: string, by: { key: string } | { pa
     FROM page p CROSS JOIN epoch e`;
   const row = rows[0];
   if (!row) return undefined;
-  const value = row.current ? decodePage(row.body) : undefined;
+  // Node's base64 decoder skips the line breaks Postgres puts in.
+  const value = row.current ? decodePage(Buffer.from(row.body, "base64")) : undefined;
   if (!value) {
     await db.$executeRaw`DELETE FROM page_cache_pages WHERE key = ${row.key} AND seq = ${row.seq}::bigint`;
     return undefined;
@@ -140,7 +145,7 @@ export async function savePage(
   await db.$executeRaw`
     INSERT INTO page_cache_pages (key, path, build, seq, tags, rendered_at, expires_at, cache_control, body, bytes)
     VALUES (${page.key}, ${page.path}, ${build}, ${page.seq}::bigint, ${page.tags}::text[], ${BigInt(page.renderedAt)}::bigint,
-      ${BigInt(page.expiresAt)}::bigint, ${control}::jsonb, ${body}, ${body.byteLength})
+      ${BigInt(page.expiresAt)}::bigint, ${control}::jsonb, decode(${body.toString("base64")}, 'base64'), ${body.byteLength})
     ON CONFLICT (key) DO UPDATE SET path = EXCLUDED.path, build = EXCLUDED.build, seq = EXCLUDED.seq, tags = EXCLUDED.tags, rendered_at = EXCLUDED.rendered_at,
       expires_at = EXCLUDED.expires_at, cache_control = EXCLUDED.cache_control, body = EXCLUDED.body, bytes = EXCLUDED.bytes, stored_at = now()
     WHERE page_cache_pages.seq <= EXCLUDED.seq OR page_cache_pages.build <> EXCLUDED.build`;
