@@ -1,3 +1,4 @@
+import { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/timeline/db-types";
 import type { MediaRefRow } from "@/lib/timeline/media-refs";
 import { SEARCH_CONFIG, type SearchRow } from "@/lib/timeline/search-index";
@@ -74,19 +75,22 @@ const itemJson = (rows: readonly ItemRow[]) =>
     ),
   );
 
+/** The INSERT of event rows, alone or as part of a larger statement. */
+const eventInsert = (rows: readonly EventRow[]) => Prisma.sql`
+  INSERT INTO events (event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
+    redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
+    relates_to, rel_type, source)
+  SELECT event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
+    redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
+    relates_to, rel_type, source
+  FROM jsonb_to_recordset(${eventJson(rows)}::jsonb) AS r(event_id text, room_id text, type text, state_key text, sender text,
+    origin_server_ts bigint, depth bigint, prev_events text[], auth_events text[], pdu text, redacted boolean,
+    redacted_by text, redacts text, redacts_any boolean, rejected_reason text, soft_failed_reason text,
+    state_group bigint, replaces_state text, relates_to text, rel_type text, source text)`;
+
 export async function insertEventRows(tx: Tx, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.$executeRaw`
-    INSERT INTO events (event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
-      redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
-      relates_to, rel_type, source)
-    SELECT event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
-      redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
-      relates_to, rel_type, source
-    FROM jsonb_to_recordset(${eventJson(rows)}::jsonb) AS r(event_id text, room_id text, type text, state_key text, sender text,
-      origin_server_ts bigint, depth bigint, prev_events text[], auth_events text[], pdu text, redacted boolean,
-      redacted_by text, redacts text, redacts_any boolean, rejected_reason text, soft_failed_reason text,
-      state_group bigint, replaces_state text, relates_to text, rel_type text, source text)`;
+  await tx.$executeRaw(eventInsert(rows));
 }
 
 /**
@@ -110,17 +114,7 @@ export async function insertPlacedRows(
   const set = rows.gap && rows.gap.missing !== null ? rows.gap : null;
   const search = JSON.stringify(rows.search.map((r) => ({ id: r.eventId, message_id: r.messageId, sender: r.sender, ts: big(r.ts), body: r.body })));
   await tx.$executeRaw`
-    WITH ev AS (
-      INSERT INTO events (event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
-        redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
-        relates_to, rel_type, source)
-      SELECT event_id, room_id, type, state_key, sender, origin_server_ts, depth, prev_events, auth_events, pdu,
-        redacted, redacted_by, redacts, redacts_any, rejected_reason, soft_failed_reason, state_group, replaces_state,
-        relates_to, rel_type, source
-      FROM jsonb_to_recordset(${eventJson(rows.events)}::jsonb) AS r(event_id text, room_id text, type text, state_key text, sender text,
-        origin_server_ts bigint, depth bigint, prev_events text[], auth_events text[], pdu text, redacted boolean,
-        redacted_by text, redacts text, redacts_any boolean, rejected_reason text, soft_failed_reason text,
-        state_group bigint, replaces_state text, relates_to text, rel_type text, source text)),
+    WITH ev AS (${eventInsert(rows.events)}),
     ms AS (
       INSERT INTO message_search (event_id, room_id, message_id, sender, ts, body, tsv)
       SELECT u.id, ${roomId}, u.message_id, u.sender, u.ts, u.body, to_tsvector(${SEARCH_CONFIG}::regconfig, u.body)
