@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { MEDIA_SAFETY_HEADERS } from "@/lib/archive/media/media-store";
 
 // What the media proxy answers for decoration it cannot have (a sender's face whose media is
 // gone, refused or unreachable) when the page asked `missing=blank`: a transparent 1×1 GIF. The
@@ -14,9 +15,7 @@ export function blankImage(reason: string, cacheControl: string, head: boolean):
       "content-length": String(BLANK_GIF.byteLength),
       "cache-control": cacheControl,
       "x-archive-media": `blank; ${reason}`,
-      "x-content-type-options": "nosniff",
-      "content-security-policy": "default-src 'none'; sandbox",
-      "cross-origin-resource-policy": "same-origin",
+      ...MEDIA_SAFETY_HEADERS,
     },
   });
 }

@@ -210,6 +210,13 @@ export function mediaSurrogateKeys(rooms: readonly MediaRoom[]): string[] {
   return [...keys];
 }
 
+/** What every media answer carries: never sniffed into another type, never run as a document, never embedded by other sites. */
+export const MEDIA_SAFETY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; sandbox",
+  "cross-origin-resource-policy": "same-origin",
+} as const;
+
 /** Bounded, never `immutable`: browsers drop a purged room's media within MEDIA_MAX_AGE_SECONDS. */
 export function mediaCacheControl(): string {
   return `public, max-age=${getEnv().MEDIA_MAX_AGE_SECONDS}`;

@@ -5,7 +5,7 @@ import { admitReader } from "@/lib/archive/reader-limits";
 import { mediaFor } from "@/lib/archive/app-api";
 import { blankImage } from "@/lib/archive/media/blank";
 import { rangeFor } from "@/lib/archive/media/byte-range";
-import { mediaCacheControl, mediaStream, mediaSurrogateKeys, releaseMedia } from "@/lib/archive/media/media-store";
+import { MEDIA_SAFETY_HEADERS, mediaCacheControl, mediaStream, mediaSurrogateKeys, releaseMedia } from "@/lib/archive/media/media-store";
 import { BLANK_IF_MISSING, parseMxcUri, thumbnailSizeFor } from "@/lib/render/media-path";
 import { logger } from "@/lib/log";
 
@@ -65,9 +65,7 @@ async function answer(request: NextRequest, { params }: Params, head: boolean) {
     "accept-ranges": "bytes",
     "surrogate-key": keys.join(" "),
     "cache-tag": keys.join(","),
-    "x-content-type-options": "nosniff",
-    "content-security-policy": "default-src 'none'; sandbox",
-    "cross-origin-resource-policy": "same-origin",
+    ...MEDIA_SAFETY_HEADERS,
   };
   if (request.headers.get("if-none-match") === media.etag) {
     await releaseMedia(media);
