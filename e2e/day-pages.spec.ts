@@ -435,9 +435,14 @@ test("reading comfort: grouped messages, jump to latest, when the archive last h
   await expect(days.getByRole("link", { name: "Jump to latest »" })).toHaveCount(0);
   // A reader in UTC needs no note; one in Tokyo is told the UTC day spans two of their dates.
   await expect(page.locator("[data-utc-day]")).toBeHidden();
+  // Nor a second copy of each time: "12:05 UTC" already is the time on their clock.
+  await expect(page.locator(".ts > time").first()).toBeVisible();
+  await expect(page.locator(".ts > time[data-local]")).toHaveCount(0);
   const tokyo = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-GB" });
   const there = await tokyo.newPage();
   await there.goto(`${archive.url}/r/history%3Ahs.test/date/2026/11/23`);
   await expect(there.locator("[data-utc-day]")).toHaveText(/This page is one UTC day\. In your time zone it runs from Mon 23 Nov, 09:00 to Tue 24 Nov, 09:00/);
+  // 12:05 UTC is 21:05 in Tokyo, the same date.
+  await expect(there.locator('.ts > time[datetime="2026-11-23T12:05Z"]').first()).toHaveAttribute("data-local", "21:05");
   await tokyo.close();
 });
