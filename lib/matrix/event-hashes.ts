@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 import { decodeBase64, encodeBase64 } from "@/lib/matrix/base64";
 import { canonicalJson } from "@/lib/matrix/canonical-json";
@@ -39,6 +39,22 @@ function claimedContentHash(event: JsonObject): string | undefined {
 
 /** True when `hashes.sha256` decodes to the bytes of the recomputed hash. */
 export function checkContentHash(event: JsonObject, roomVersion: string | RoomVersion): boolean {
+  return claimedHashMatches(event, contentHashBytes(event, roomVersion));
+}
+
+/**
+ * checkContentHash for a caller that has the canonical JSON of the event without unsigned,
+ * signatures and hashes already (verifyPdu encodes the event once for all its checks).
+ */
+export function contentHashMatchesText(event: JsonObject, hashedText: string): boolean {
+  const digest = hash("sha256", hashedText, "buffer");
+  // The usual case, a claim written as unpadded base64 of these very bytes, needs no decoding;
+  // any other spelling (padding, stray low bits) gets the general comparison.
+  if (claimedContentHash(event) === encodeBase64(digest)) return true;
+  return claimedHashMatches(event, digest);
+}
+
+function claimedHashMatches(event: JsonObject, digest: Uint8Array): boolean {
   const claimed = claimedContentHash(event);
   if (claimed === undefined) return false;
   let claimedBytes: Uint8Array;
@@ -48,7 +64,7 @@ export function checkContentHash(event: JsonObject, roomVersion: string | RoomVe
     if (error instanceof MatrixProtocolError) return false;
     throw error;
   }
-  return Buffer.from(claimedBytes).equals(contentHashBytes(event, roomVersion));
+  return Buffer.from(claimedBytes).equals(digest);
 }
 
 /** Returns a copy of the event with `hashes.sha256` set (other hash algorithms are kept). */

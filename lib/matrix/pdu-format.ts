@@ -27,11 +27,17 @@ function fail(message: string): never {
  * DEF/pdu_v1…v12). Throws MatrixProtocolError: M_BAD_JSON when a v6+ event is not strictly
  * canonical, M_TOO_LARGE for size limits, M_BAD_EVENT_FORMAT for everything else.
  */
-export function checkPduFormat(pdu: unknown, roomVersion: string | RoomVersion, options: PduFormatOptions = {}): asserts pdu is JsonObject {
+export function checkPduFormat(
+  pdu: unknown,
+  roomVersion: string | RoomVersion,
+  options: PduFormatOptions = {},
+  /** The UTF-8 length of the PDU's canonical JSON, when the caller encoded it already. */
+  canonicalBytes?: number,
+): asserts pdu is JsonObject {
   const version = toRoomVersion(roomVersion);
   if (!isJsonObject(pdu)) fail("a PDU must be a JSON object");
 
-  const bytes = utf8Length(canonicalJson(pdu, version.canonicalJson));
+  const bytes = canonicalBytes ?? utf8Length(canonicalJson(pdu, version.canonicalJson));
   if (bytes > MAX_PDU_BYTES) {
     throw new MatrixProtocolError("M_TOO_LARGE", `PDU is ${bytes} bytes of canonical JSON, over ${MAX_PDU_BYTES}`);
   }

@@ -67,20 +67,29 @@ function redactContent(type: string, content: JsonObject, rules: Rules): JsonObj
   return result;
 }
 
+const KEPT_V11: ReadonlySet<string> = new Set(TOP_LEVEL_V11);
+const KEPT_V1: ReadonlySet<string> = new Set(TOP_LEVEL_V1);
+
+/** The top-level keys redaction keeps; every one but `content` keeps its value unchanged. */
+export function keptTopLevelKeys(roomVersion: string | RoomVersion): ReadonlySet<string> {
+  return toRoomVersion(roomVersion).redaction === "v11" ? KEPT_V11 : KEPT_V1;
+}
+
+/** The `content` of the event's redacted copy (a new object; the event's own is not changed). */
+export function redactedContent(event: JsonObject, roomVersion: string | RoomVersion): JsonObject {
+  const rules = toRoomVersion(roomVersion).redaction;
+  const type = typeof event.type === "string" ? event.type : "";
+  return isJsonObject(event.content) ? redactContent(type, event.content, rules) : {};
+}
+
 /** Returns the redacted copy of an event (the input is not changed). `unsigned` never survives. */
 export function redactEvent(event: JsonObject, roomVersion: string | RoomVersion): JsonObject {
-  const rules = toRoomVersion(roomVersion).redaction;
-  const topLevel: readonly string[] = rules === "v11" ? TOP_LEVEL_V11 : TOP_LEVEL_V1;
-  const type = typeof event.type === "string" ? event.type : "";
+  const version = toRoomVersion(roomVersion);
   const result: JsonObject = {};
-  for (const key of topLevel) {
+  for (const key of keptTopLevelKeys(version)) {
     const value = event[key];
     if (value === undefined) continue;
-    if (key === "content") {
-      result.content = isJsonObject(value) ? redactContent(type, value, rules) : {};
-    } else {
-      result[key] = cloneJson(value);
-    }
+    result[key] = key === "content" ? redactedContent(event, version) : cloneJson(value);
   }
   return result;
 }

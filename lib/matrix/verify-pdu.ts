@@ -1,13 +1,14 @@
 import { MatrixProtocolError, type MatrixProtocolErrorCode } from "@/lib/matrix/errors";
-import { checkContentHash } from "@/lib/matrix/event-hashes";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
+import { contentHashMatchesText } from "@/lib/matrix/event-hashes";
 import { computeEventId, eventIdOfHash } from "@/lib/matrix/event-id";
 import { serverNameOf } from "@/lib/matrix/identifiers";
 import { cloneJson, isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { checkPduFormat, type PduFormatOptions } from "@/lib/matrix/pdu-format";
+import { pduTexts } from "@/lib/matrix/pdu-texts";
 import { redactEvent } from "@/lib/matrix/redaction";
 import { findRoomVersion, type RoomVersion } from "@/lib/matrix/room-versions";
-import { getSignature, signatureKeyIds, signingPayload, verifySignatureBytes } from "@/lib/matrix/signatures";
+import { getSignature, signatureKeyIds, verifySignatureBytes } from "@/lib/matrix/signatures";
 import { isBannedVerifyKey, toVerifyKey, type VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 
 export interface VerifyPduOptions extends PduFormatOptions {
@@ -43,17 +44,19 @@ export async function verifyPdu(pdu: unknown, roomVersion: string, keyLookup: Ve
     return dropped("M_UNSUPPORTED_ROOM_VERSION", `room version ${JSON.stringify(roomVersion)} is not supported`);
   }
   let eventId: string;
-  let redacted: JsonObject;
   let payload: Buffer;
+  let hashedText: string;
   try {
-    checkPduFormat(pdu, version, options);
-    // The redacted copy and its canonical bytes serve the event ID and every signature check.
-    redacted = redactEvent(pdu, version);
-    payload = signingPayload(redacted, version.canonicalJson);
+    // One encoding of the PDU serves the size limit, the signed bytes and the content hash.
+    if (!isJsonObject(pdu)) checkPduFormat(pdu, version, options); // throws: not an object
+    const texts = pduTexts(pdu, version);
+    checkPduFormat(pdu, version, options, texts.bytes);
+    payload = texts.signed;
+    hashedText = texts.hashed;
     // From v3 the reference hash covers exactly the signed bytes, except for a v12 create event
     // (whose hash leaves out room_id as well): hash the payload once instead of again from scratch.
     const sameBytes = version.eventIdFormat !== "explicit" && !(version.roomIdFromCreateEvent && pdu.type === "m.room.create");
-    eventId = sameBytes ? eventIdOfHash(new Uint8Array(createHash("sha256").update(payload).digest()), version) : computeEventId(pdu, version);
+    eventId = sameBytes ? eventIdOfHash(hash("sha256", payload, "buffer"), version) : computeEventId(pdu, version);
   } catch (error) {
     if (error instanceof MatrixProtocolError) return dropped(error.code, error.message);
     throw error;
@@ -62,11 +65,12 @@ export async function verifyPdu(pdu: unknown, roomVersion: string, keyLookup: Ve
     return dropped("M_EVENT_ID_MISMATCH", `asked for ${options.expectedEventId}, got ${eventId}`, eventId);
   }
 
-  const failure = await checkSignatures(pdu, redacted, payload, version, keyLookup);
+  // Redaction keeps `signatures` as it is, so the PDU's own serve for the redacted copy's.
+  const failure = await checkSignatures(pdu, payload, version, keyLookup);
   if (failure) return dropped(failure.code, failure.reason, eventId);
 
-  if (checkContentHash(pdu, version)) return { status: "accepted", eventId, pdu: cloneJson(pdu), redacted: false };
-  return { status: "accepted", eventId, pdu: redacted, redacted: true };
+  if (contentHashMatchesText(pdu, hashedText)) return { status: "accepted", eventId, pdu: cloneJson(pdu), redacted: false };
+  return { status: "accepted", eventId, pdu: redactEvent(pdu, version), redacted: true };
 }
 
 function dropped(code: MatrixProtocolErrorCode, reason: string, eventId?: string): PduVerification {
@@ -100,14 +104,13 @@ function requiredSigners(pdu: JsonObject, roomVersion: RoomVersion): string[] {
 
 async function checkSignatures(
   pdu: JsonObject,
-  redacted: JsonObject,
   payload: Buffer,
   version: RoomVersion,
   keyLookup: VerifyKeyLookup,
 ): Promise<{ code: MatrixProtocolErrorCode; reason: string } | undefined> {
   const ts = typeof pdu.origin_server_ts === "number" ? pdu.origin_server_ts : 0;
   for (const server of requiredSigners(pdu, version)) {
-    const keyIds = signatureKeyIds(redacted, server).filter((keyId) => keyId.startsWith("ed25519:"));
+    const keyIds = signatureKeyIds(pdu, server).filter((keyId) => keyId.startsWith("ed25519:"));
     if (keyIds.length === 0) return { code: "M_MISSING_SIGNATURE", reason: `not signed by ${server}` };
     let valid = 0;
     for (const keyId of keyIds) {
@@ -121,7 +124,7 @@ async function checkSignatures(
       if (isBannedVerifyKey(key.key)) {
         return { code: "M_INVALID_SIGNATURE", reason: `${server} signed with ${keyId}, a banned key` };
       }
-      const signature = getSignature(redacted, server, keyId) ?? "";
+      const signature = getSignature(pdu, server, keyId) ?? "";
       if (!verifySignatureBytes(payload, signature, key.key)) {
         return { code: "M_INVALID_SIGNATURE", reason: `signature of ${server} with ${keyId} does not verify` };
       }
