@@ -16,7 +16,14 @@ export function canonicalJson(value: unknown, mode: CanonicalJsonMode = "strict"
   // JSON.stringify is native and several times faster than `encode`, and writes a tree exactly as
   // `encode` does when it meets nothing the two treat differently; anything else, including every
   // value `encode` rejects, goes to `encode`, so its output and errors stay the reference.
-  return writesAsIs(value) ? JSON.stringify(value) : encode(value, mode);
+  if (writesAsIs(value)) {
+    const text = JSON.stringify(value);
+    // JSON.stringify writes a lone surrogate as a lower-case \udxxx escape, which canonical JSON
+    // must refuse; checking its output once costs far less than checking every string before.
+    // The text `\ud` written by a string itself (an escaped backslash) only sends it the long way.
+    if (!text.includes("\\ud")) return text;
+  }
+  return encode(value, mode);
 }
 
 /** The member-by-member encoder alone, never the JSON.stringify shortcut: what the tests hold the shortcut to. */
@@ -28,28 +35,57 @@ export function canonicalJsonReference(value: unknown, mode: CanonicalJsonMode =
 export function canonicalMembers(object: JsonObject, mode: CanonicalJsonMode = "strict"): { key: string; text: string }[] {
   // The order of work (and so the first error thrown) is encodeObject's.
   checkPlain(object);
-  const keys = Object.keys(object).sort(compareCodePoints);
+  const keys = Object.keys(object);
+  if (!inCodePointOrder(keys)) keys.sort(compareCodePoints);
   const members: { key: string; text: string }[] = [];
   for (const key of keys) {
     const item = object[key];
     if (item === undefined) continue;
-    members.push({ key, text: encodeString(key) + ":" + canonicalJson(item, mode) });
+    members.push({ key, text: (PDU_KEYS.get(key) ?? encodeString(key)) + ":" + canonicalJson(item, mode) });
   }
   return members;
+}
+
+/** The encoded keys of a PDU's top level, written once (each encoding costs about as much as a short value's). */
+const PDU_KEYS: ReadonlyMap<string, string> = new Map(
+  [
+    "auth_events",
+    "content",
+    "depth",
+    "event_id",
+    "hashes",
+    "membership",
+    "origin",
+    "origin_server_ts",
+    "prev_events",
+    "prev_state",
+    "redacts",
+    "room_id",
+    "sender",
+    "signatures",
+    "state_key",
+    "type",
+    "unsigned",
+  ].map((key) => [key, encodeString(key)]),
+);
+
+function inCodePointOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareCodePoints(keys[i - 1]!, keys[i]!) >= 0) return false;
+  return true;
 }
 
 /**
  * True when JSON.stringify writes `value` as canonical JSON in either mode: plain objects whose
  * keys are already in code point order (JSON.stringify keeps the order Object.keys gives), no
- * `undefined` (left out of objects by both, but `null` in arrays for JSON.stringify), strings and
- * keys without lone surrogates (then JSON.stringify escapes exactly what the canonical grammar
- * does), and numbers only as safe integers (both write them as String(n), −0 as 0; big integers
+ * `undefined` (left out of objects by both, but `null` in arrays for JSON.stringify), any strings
+ * and keys (JSON.stringify escapes exactly what the canonical grammar does, and lone surrogates,
+ * which canonical JSON refuses, show in its output), and numbers only as safe integers (both write them as String(n), −0 as 0; big integers
  * and floats are written differently). Anything else says false, and the general encoder decides.
  */
 function writesAsIs(value: unknown): boolean {
   switch (typeof value) {
     case "string":
-      return isWellFormed(value);
+      return true;
     case "number":
       return Number.isSafeInteger(value);
     case "boolean":
@@ -66,7 +102,7 @@ function writesAsIs(value: unknown): boolean {
       const keys = Object.keys(record);
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i]!;
-        if (!isWellFormed(key) || (i > 0 && compareCodePoints(keys[i - 1]!, key) >= 0)) return false;
+        if (i > 0 && compareCodePoints(keys[i - 1]!, key) >= 0) return false;
         const item = record[key];
         if (item === undefined || !writesAsIs(item)) return false;
       }

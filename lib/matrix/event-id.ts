@@ -1,3 +1,5 @@
+import { hash } from "node:crypto";
+
 import { encodeBase64, encodeBase64Url } from "@/lib/matrix/base64";
 import { MatrixProtocolError } from "@/lib/matrix/errors";
 import { computeReferenceHash } from "@/lib/matrix/event-hashes";
@@ -19,9 +21,15 @@ export function computeEventId(event: JsonObject, roomVersion: string | RoomVers
   return eventIdOfHash(computeReferenceHash(event, version), version);
 }
 
-/** The v3+ event ID of a reference hash already computed (verifyPdu hashes its signing payload once for both). */
-export function eventIdOfHash(hash: Uint8Array, version: RoomVersion): string {
-  return "$" + (version.eventIdFormat === "base64" ? encodeBase64(hash) : encodeBase64Url(hash));
+function eventIdOfHash(digest: Uint8Array, version: RoomVersion): string {
+  return "$" + (version.eventIdFormat === "base64" ? encodeBase64(digest) : encodeBase64Url(digest));
+}
+
+/** The v3+ event ID of the bytes the reference hash covers (verifyPdu's signing payload, hashed once for both). */
+export function eventIdOfBytes(bytes: Uint8Array, version: RoomVersion): string {
+  // Node's base64url has no padding; a sha256's standard base64 ends in exactly one `=`.
+  if (version.eventIdFormat === "base64url") return "$" + hash("sha256", bytes, "base64url");
+  return "$" + hash("sha256", bytes, "base64").slice(0, -1);
 }
 
 /**

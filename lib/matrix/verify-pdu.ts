@@ -1,7 +1,6 @@
 import { MatrixProtocolError, type MatrixProtocolErrorCode } from "@/lib/matrix/errors";
-import { hash } from "node:crypto";
 import { contentHashMatchesText } from "@/lib/matrix/event-hashes";
-import { computeEventId, eventIdOfHash } from "@/lib/matrix/event-id";
+import { computeEventId, eventIdOfBytes } from "@/lib/matrix/event-id";
 import { serverNameOf } from "@/lib/matrix/identifiers";
 import { cloneJson, isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
 import { checkPduFormat, type PduFormatOptions } from "@/lib/matrix/pdu-format";
@@ -56,7 +55,7 @@ export async function verifyPdu(pdu: unknown, roomVersion: string, keyLookup: Ve
     // From v3 the reference hash covers exactly the signed bytes, except for a v12 create event
     // (whose hash leaves out room_id as well): hash the payload once instead of again from scratch.
     const sameBytes = version.eventIdFormat !== "explicit" && !(version.roomIdFromCreateEvent && pdu.type === "m.room.create");
-    eventId = sameBytes ? eventIdOfHash(hash("sha256", payload, "buffer"), version) : computeEventId(pdu, version);
+    eventId = sameBytes ? eventIdOfBytes(payload, version) : computeEventId(pdu, version);
   } catch (error) {
     if (error instanceof MatrixProtocolError) return dropped(error.code, error.message);
     throw error;
