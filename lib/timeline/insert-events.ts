@@ -3,7 +3,7 @@ import type { Tx } from "@/lib/timeline/db-types";
 import { readBatchContext } from "@/lib/timeline/batch-reads";
 import { depthBounds } from "@/lib/timeline/depth-bounds";
 import { gapsTouchedBy, refreshGap } from "@/lib/timeline/gaps";
-import { MESSAGE_TYPES, noteInsertChanges } from "@/lib/timeline/page-changes";
+import { finalPageChanges, knownInsertChanges, MESSAGE_TYPES, noteInsertChanges } from "@/lib/timeline/page-changes";
 import { dayOf } from "@/lib/timeline/day";
 import { computeKeys, floorOfKey, KEY_END, keyAfter, keyBefore, type RunEvent } from "@/lib/timeline/placement";
 import type { Pack } from "@/lib/timeline/positions";
@@ -12,7 +12,19 @@ import { withRoomLock } from "@/lib/timeline/room-lock";
 import { insertEventRows, insertPlacedRows, type EventRow } from "@/lib/timeline/row-inserts";
 import { mediaRefRowsOf } from "@/lib/timeline/media-refs";
 import { searchRowsOf } from "@/lib/timeline/search-index";
-import { finishSlot, planSlot, resolveSlots, slotGaps, slotItemRows, writeSlot, type SlotOptions, type SlotPlan, type SlotWritten } from "@/lib/timeline/slots";
+import {
+  finishSlot,
+  planSlot,
+  resolveSlots,
+  slotAtEnd,
+  slotGaps,
+  slotHasTips,
+  slotItemRows,
+  writeSlot,
+  type SlotOptions,
+  type SlotPlan,
+  type SlotWritten,
+} from "@/lib/timeline/slots";
 import { topoSort } from "@/lib/timeline/topo-sort";
 import {
   arrivalSchema,
@@ -80,18 +92,23 @@ const PACK: Record<Arrival["kind"], Pack> = { live: "early", backfill: "late", f
  * one transaction under the room's lock. See lib/timeline/index.ts for the contract.
  */
 export async function insertEvents(db: Db, input: InsertEventsInput): Promise<InsertEventsResult> {
-  return withRoomLock(db, input.roomId, (tx) => insertEventsInTx(tx, input));
+  return withRoomLock(db, input.roomId, (tx) => insertChecked(tx, input, true));
 }
 
 /** insertEvents inside the caller's room-locked transaction (lib/ingest authorizes and stores under one lock). */
 export async function insertEventsInTx(tx: Tx, input: InsertEventsInput): Promise<InsertEventsResult> {
+  return insertChecked(tx, input, false);
+}
+
+/** `last`: nothing but the commit follows the insert in its transaction. */
+async function insertChecked(tx: Tx, input: InsertEventsInput, last: boolean): Promise<InsertEventsResult> {
   const arrival = arrivalSchema.parse(input.arrival);
   const source = eventSourceSchema.parse(input.source ?? DEFAULT_SOURCE[arrival.kind]);
   const events = input.events.map((e) => timelineEventInputSchema.parse(e));
   for (const e of events) {
     if (e.roomId !== input.roomId) throw new TimelineError("wrong_room", `event ${e.eventId} belongs to ${e.roomId}, not ${input.roomId}`);
   }
-  return insertBatch(tx, input.roomId, arrival, source, events, input.redact);
+  return insertBatch(tx, input.roomId, arrival, source, events, input.redact, last);
 }
 
 async function insertBatch(
@@ -101,6 +118,7 @@ async function insertBatch(
   source: EventSource,
   events: TimelineEventInput[],
   redact: InsertEventsInput["redact"],
+  last: boolean,
 ): Promise<InsertEventsResult> {
   const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
   const anchorId = arrival.kind === "backfill" ? arrival.before : arrival.kind === "forwards" ? arrival.after : null;
@@ -207,6 +225,11 @@ async function insertBatch(
   const touchedBefore = readsHold
     ? reads.touching.filter((g) => g.missing.some((p) => batchIds.has(p)) || g.tips.some((t) => outside.has(t))).map((g) => g.id)
     : undefined;
+  const targets = sorted.flatMap((e) => [relationOf(forms.get(e.eventId)!.pdu).relatesTo, e.redacts].filter((t): t is string => t !== null));
+  // A live append's spot follows the room's last item: when that is a message, its day had
+  // events and messages before the batch. Other days are read.
+  const lastItem = arrival.kind === "live" ? reads.around?.anchorEvent : undefined;
+  const days = new Map(lastItem && MESSAGE_TYPES.includes(lastItem.type) ? [[dayOf(lastItem.ts), { any: true, messages: true }]] : []);
   const toRefresh = new Set<bigint>();
   const written: SlotWritten[] = [];
   let refreshed: bigint | undefined;
@@ -215,12 +238,28 @@ async function insertBatch(
     for (const id of [...laid.flatMap(slotGaps), ...(touchedBefore ?? [])]) toRefresh.add(id);
     const gap = touchedBefore ? refreshInWrite(laid, toRefresh, reads.touching, missingOf) : undefined;
     refreshed = gap?.id;
-    await insertPlacedRows(tx, roomId, {
-      ...rows,
-      items: laid.flatMap((plan) => slotItemRows(roomId, plan, plan.positions!, options)),
-      gap: gap?.change,
-    });
+    // When this write is the transaction's last statement, it logs the page changes too.
+    const final =
+      last &&
+      touchedBefore !== undefined &&
+      !laid.some(slotHasTips) &&
+      [...toRefresh].every((id) => id === refreshed) &&
+      !sorted.some((e) => e.redacts !== null && !batchIds.has(e.redacts))
+        ? await knownInsertChanges(roomId, arrival, sorted, targets, toRefresh.size > 0, { atEnd: slotAtEnd(laid.at(-1)!), days })
+        : undefined;
+    const pageChanges = final && finalPageChanges(tx, final);
+    await insertPlacedRows(
+      tx,
+      roomId,
+      {
+        ...rows,
+        items: laid.flatMap((plan) => slotItemRows(roomId, plan, plan.positions!, options)),
+        gap: gap?.change,
+      },
+      pageChanges,
+    );
     for (const plan of laid) written.push(await finishSlot(tx, plan, false));
+    if (pageChanges) return result;
   } else {
     await insertPlacedRows(tx, roomId, { ...rows, items: [] });
     let renumbered = false;
@@ -235,11 +274,6 @@ async function insertBatch(
   for (const id of [...toRefresh].sort((a, b) => (a < b ? -1 : 1))) if (id !== refreshed) await refreshGap(tx, id);
 
   await redactStoredTargets(tx, roomId, roomVersion, sorted, redact);
-  const targets = sorted.flatMap((e) => [relationOf(forms.get(e.eventId)!.pdu).relatesTo, e.redacts].filter((t): t is string => t !== null));
-  // A live append's spot follows the room's last item: when that is a message, its day had
-  // events and messages before the batch. Other days are read.
-  const last = arrival.kind === "live" ? reads.around?.anchorEvent : undefined;
-  const days = new Map(last && MESSAGE_TYPES.includes(last.type) ? [[dayOf(last.ts), { any: true, messages: true }]] : []);
   await noteInsertChanges(tx, roomId, arrival, sorted, targets, unplacedGaps || toRefresh.size > 0, {
     // Slots go in key order, so the last one holds the batch's last event.
     atEnd: written.at(-1)?.atEnd ?? false,

@@ -1,3 +1,4 @@
+import { Prisma } from "@/lib/generated/prisma/client";
 import { appendInvalidation } from "@/lib/page-cache/log";
 import { dayTag, latestTag, navTag, quoteAnyTag, quoteTag, roomTag } from "@/lib/page-cache/tags";
 import { dayOf, dayRange } from "@/lib/timeline/day";
@@ -59,6 +60,19 @@ const HEADER_STATE = new Set([
 ]);
 export const MESSAGE_TYPES = ["m.room.message", "m.sticker"];
 
+interface PageChanges {
+  tags: Set<string>;
+  soft: boolean;
+}
+
+/** What an insert knows already about where its batch went (see noteInsertChanges). */
+interface InsertKnown {
+  /** The batch went at the room's end (nothing after it). */
+  atEnd: boolean;
+  /** Per day, whether the timeline held events and messages before the batch. */
+  days: ReadonlyMap<string, { any: boolean; messages: boolean }>;
+}
+
 /**
  * The page changes of an insert of placed events. The common case, live events appended at
  * the end of the timeline without touching a gap, changes only the days they were sent on (and
@@ -77,33 +91,59 @@ export async function noteInsertChanges(
   /** Events the batch edits, reacts to or redacts (m.relates_to targets and redacts). */
   targets: readonly string[],
   gapsChanged: boolean,
-  /**
-   * What the write knows already: the batch went at the room's end (nothing after it), and per
-   * day whether the timeline held events and messages before the batch. Unknown parts are read.
-   */
-  known?: { atEnd: boolean; days: ReadonlyMap<string, { any: boolean; messages: boolean }> },
+  /** What the write knows already; unknown parts are read. */
+  known?: InsertKnown,
 ): Promise<void> {
-  if (placed.length === 0) {
-    if (gapsChanged) await noteRoomChanged(tx, roomId);
-    return;
-  }
+  const changes = await insertChanges(tx, roomId, arrival, placed, targets, gapsChanged, known);
+  if (changes && changes.tags.size > 0) await notePageChanges(tx, changes.tags, changes.soft);
+}
+
+/**
+ * noteInsertChanges worked out before the insert's write, without reading: undefined when it
+ * would have to read (it reads the written rows or the stored targets).
+ */
+export function knownInsertChanges(
+  roomId: string,
+  arrival: Arrival,
+  placed: readonly TimelineEventInput[],
+  targets: readonly string[],
+  gapsChanged: boolean,
+  known: InsertKnown,
+): Promise<PageChanges | undefined> {
+  return insertChanges(null, roomId, arrival, placed, targets, gapsChanged, known);
+}
+
+/** The tags an insert changed; `tx` null: undefined wherever a read would be needed. */
+async function insertChanges(
+  tx: Tx | null,
+  roomId: string,
+  arrival: Arrival,
+  placed: readonly TimelineEventInput[],
+  targets: readonly string[],
+  gapsChanged: boolean,
+  known: InsertKnown | undefined,
+): Promise<PageChanges | undefined> {
+  const room = { tags: new Set([roomTag(roomId)]), soft: false };
+  if (placed.length === 0) return gapsChanged ? room : { tags: new Set(), soft: true };
   const ids = placed.map((e) => e.eventId);
-  if (
-    arrival.kind !== "live" ||
-    gapsChanged ||
-    placed.some((e) => e.stateKey !== null && HEADER_STATE.has(e.type)) ||
-    (!known?.atEnd && (await anythingAfter(tx, roomId, ids)))
-  ) {
-    await noteRoomChanged(tx, roomId);
-    return;
+  if (arrival.kind !== "live" || gapsChanged || placed.some((e) => e.stateKey !== null && HEADER_STATE.has(e.type))) return room;
+  if (!known?.atEnd) {
+    if (!tx) return undefined;
+    if (await anythingAfter(tx, roomId, ids)) return room;
   }
   const tags = new Set<string>([latestTag(roomId)]);
   const days = new Set(placed.map((e) => dayOf(e.originServerTs)));
   for (const day of days) {
     tags.add(dayTag(roomId, day));
-    if (firstOfDay(day, known?.days.get(day) ?? (await dayHad(tx, roomId, day, ids)), placed)) tags.add(navTag(roomId));
+    let had = known?.days.get(day);
+    if (!had) {
+      if (!tx) return undefined;
+      had = await dayHad(tx, roomId, day, ids);
+    }
+    if (firstOfDay(day, had, placed)) tags.add(navTag(roomId));
   }
   if (targets.length > 0) {
+    if (!tx) return undefined;
     const rows = await tx.$queryRaw<{ origin_server_ts: bigint }[]>`
       SELECT origin_server_ts FROM events WHERE event_id = ANY(${[...new Set(targets)]}::text[]) AND room_id || '' = ${roomId}`;
     for (const r of rows) {
@@ -113,7 +153,30 @@ export async function noteInsertChanges(
     if (rows.length > 0) tags.add(quoteAnyTag(roomId));
   }
   const today = dayOf(BigInt(Date.now()));
-  await notePageChanges(tx, tags, targets.length === 0 && [...days].every((d) => d === today));
+  return { tags, soft: targets.length === 0 && [...days].every((d) => d === today) };
+}
+
+/**
+ * The invalidation log entry of a room-locked transaction as parts (CTEs) of its last
+ * statement, which saves the statement of its own that withRoomLock's flush would send: the
+ * entry appendInvalidation writes (lib/page-cache/log.ts), with what the transaction collected
+ * so far and `changes`, which then leaves the flush nothing to write. Undefined outside
+ * withRoomLock (there changes are written as they are noted). Only for a statement that nothing
+ * but the commit follows: from the epoch row's update on, every writer of every room waits.
+ */
+export function finalPageChanges(tx: Tx, changes: PageChanges): Prisma.Sql[] | undefined {
+  const collected = pending.get(tx);
+  if (!collected) return undefined;
+  const tags = [...new Set([...collected.tags, ...changes.tags])];
+  const soft = collected.soft && changes.soft;
+  collected.tags.clear();
+  collected.soft = true;
+  if (tags.length === 0) return [];
+  return [
+    Prisma.sql`page_epoch AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq)`,
+    Prisma.sql`page_gone AS (DELETE FROM page_cache_pages WHERE tags && ${tags}::text[])`,
+    Prisma.sql`page_log AS (INSERT INTO page_cache_invalidations (seq, tags, soft) SELECT seq, ${tags}::text[], ${soft} FROM page_epoch)`,
+  ];
 }
 
 /** Whether an event or gap item lies after the batch (then the batch is not an append). */

@@ -117,8 +117,12 @@ export async function insertPlacedRows(
     /** A gap's refreshed record worked out already (see refreshInWrite): missing null, the gap goes. */
     gap?: { id: bigint; missing: string[] | null };
   },
+  /** Further parts (CTEs) of the statement, to run after the inserts: the page changes, when nothing follows. */
+  last: readonly Prisma.Sql[] = [],
 ): Promise<void> {
-  const parts = [Prisma.sql`ev AS (${eventInsert(rows.events)})`];
+  // Postgres runs the parts the main INSERT does not read after it, the last listed first (seen
+  // on 15; not promised, and only what `last` locks, for how long, depends on it).
+  const parts = [...last, Prisma.sql`ev AS (${eventInsert(rows.events)})`];
   if (rows.search.length > 0) {
     const search = JSON.stringify(rows.search.map((r) => ({ id: r.eventId, message_id: r.messageId, sender: r.sender, ts: big(r.ts), body: r.body })));
     // No ON CONFLICT: a search row belongs to an event of this statement, which is new (a

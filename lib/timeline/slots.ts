@@ -126,17 +126,23 @@ export function slotGaps(plan: SlotPlan): bigint[] {
  */
 export async function finishSlot(tx: Tx, plan: SlotPlan, renumbered: boolean): Promise<SlotWritten> {
   const { next } = plan.around;
-  if (next?.kind === "gap" && plan.tipsForNextGap.length > 0) {
+  if (next && slotHasTips(plan)) {
     await tx.$executeRaw`
       UPDATE timeline_items SET unknown_successors_of = unknown_successors_of
         || ARRAY(SELECT t FROM unnest(${plan.tipsForNextGap}::text[]) t WHERE t <> ALL(unknown_successors_of))
       WHERE id = ${next.id}::bigint`;
   }
-  return {
-    gaps: slotGaps(plan),
-    renumbered,
-    atEnd: next === undefined && plan.items.at(-1)?.kind === "event",
-  };
+  return { gaps: slotGaps(plan), renumbered, atEnd: slotAtEnd(plan) };
+}
+
+/** Whether finishSlot writes anything (the run's tips, to the gap right after it). */
+export function slotHasTips(plan: SlotPlan): boolean {
+  return plan.around.next?.kind === "gap" && plan.tipsForNextGap.length > 0;
+}
+
+/** Nothing but denials lies after the run: it goes at the room's end and ends with an event. */
+export function slotAtEnd(plan: SlotPlan): boolean {
+  return plan.around.next === undefined && plan.items.at(-1)?.kind === "event";
 }
 
 /**
