@@ -5,7 +5,9 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVerifyPool, sharesFor, verifyMany, workerFile, type VerifyPool } from "@/lib/federation/verify-pool";
 import { loadRooms, loadServerKeys, manifest, toPdu } from "@/lib/matrix/__fixtures__/synapse-fixtures";
-import { isJsonObject, type JsonObject } from "@/lib/matrix/json-value";
+import { isJsonObject, JsonNumber, type JsonObject } from "@/lib/matrix/json-value";
+import { signEvent } from "@/lib/matrix/sign-event";
+import { generateSigningKey } from "@/lib/matrix/signing-key";
 import { parseServerKeyResponse } from "@/lib/matrix/server-keys";
 import type { VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 
@@ -18,8 +20,10 @@ const rooms = loadRooms();
 const firstTs = Math.min(...rooms.flatMap((r) => r.served.map((e) => e.origin_server_ts as number)));
 const keys = parseServerKeyResponse(loadServerKeys(), manifest.serverName, firstTs);
 const UNREACHABLE = "unreachable.example";
+const own = generateSigningKey();
 const lookup: VerifyKeyLookup = async (server, keyId) => {
   if (server === UNREACHABLE) throw new Error(`${UNREACHABLE} did not answer`);
+  if (server === "a.example") return keyId === own.keyId ? own.publicKey : undefined;
   return server === manifest.serverName ? keys.verifyKeys[keyId] : undefined;
 };
 
@@ -79,6 +83,45 @@ describe("the verification pool", () => {
     expect(workerFile(start, path.join(scratch, "app"))).toBe(path.join(dir, "verify-worker.mjs"));
     expect(workerFile(path.resolve("node_modules/vitest/vitest.mjs"), path.join(scratch, "app"))).toBe(boot);
     expect(workerFile(path.join(scratch, "app", "start.mjs"), path.join(scratch, "app"))).toBe(boot);
+  });
+
+  it.each(["tsx", "bundle"])("agrees with the inline path on PDUs a JSON text cannot carry exactly (worker loaded by %s)", async (loader) => {
+    const pool = pools[loader];
+    const event = (i: number, extra: JsonObject): JsonObject =>
+      signEvent(
+        {
+          type: "m.room.power_levels",
+          state_key: "",
+          room_id: "!room:a.example",
+          sender: "@alice:a.example",
+          origin_server_ts: 1_700_000_000_000 + i,
+          depth: 5,
+          content: { users_default: 0 },
+          prev_events: [["$p:a.example", { sha256: "x" }]],
+          auth_events: [],
+          event_id: `$e${i}:a.example`,
+          ...extra,
+        },
+        "1",
+        "a.example",
+        own,
+      );
+    const batch: JsonObject[] = [];
+    for (let i = 0; i < 40; i++) {
+      batch.push(event(i, {}));
+      // A big depth and a float power level: JsonNumbers, which a structured clone would turn into plain objects.
+      batch.push(event(i, { depth: new JsonNumber("9007199254740993"), content: { users_default: new JsonNumber("50.0") } }));
+      batch.push({ ...event(i, {}), content: { users_default: -0 } });
+      batch.push({ ...event(i, {}), unsigned: { age: undefined } as unknown as JsonObject });
+    }
+    const inline = await verifyMany(batch, "1", lookup, { pool: null });
+    const before = pool!.completed;
+    const pooled = await verifyMany(batch, "1", lookup, { pool });
+    expect(pool!.completed - before).toBeGreaterThanOrEqual(2);
+    expect(pooled).toEqual(inline);
+    expect(pooled.filter((o) => o.status === "accepted" && !o.redacted)).toHaveLength(batch.length);
+    const kept = pooled[1];
+    expect(kept?.status === "accepted" && kept.pdu.depth).toBeInstanceOf(JsonNumber);
   });
 
   it.each(rooms.flatMap((r) => ["tsx", "bundle"].map((loader) => [r.roomVersion, loader, r] as const)))(

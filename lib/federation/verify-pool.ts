@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
+import { fromSent, sendsAsText, type SentOutcome } from "@/lib/federation/verify-transfer";
 import type { KeyAnswer, KeyRequest, VerifyTask } from "@/lib/federation/verify-worker";
 import { logger } from "@/lib/log";
 import type { JsonObject } from "@/lib/matrix/json-value";
@@ -36,7 +37,7 @@ export function workerFile(entry = process.argv[1] ?? "", cwd = process.cwd()): 
   return path.resolve(cwd, "lib/federation/verify-worker-boot.mjs");
 }
 
-export type VerifyPool = Piscina<VerifyTask, VerifyOutcome[]>;
+export type VerifyPool = Piscina<VerifyTask, SentOutcome[]>;
 
 /** A pool of `threads` verification workers, or null when the worker's file is not there to load. */
 export function createVerifyPool(threads: number, filename = workerFile()): VerifyPool | null {
@@ -44,7 +45,7 @@ export function createVerifyPool(threads: number, filename = workerFile()): Veri
     logger.warn({ file: filename }, "verification worker not found: verifying on the ingest's thread");
     return null;
   }
-  const created = new Piscina<VerifyTask, VerifyOutcome[]>({ filename, minThreads: 0, maxThreads: threads, idleTimeout: IDLE_MS, atomics: "disabled" });
+  const created = new Piscina<VerifyTask, SentOutcome[]>({ filename, minThreads: 0, maxThreads: threads, idleTimeout: IDLE_MS, atomics: "disabled" });
   logger.info({ threads, file: filename }, "verification pool: PDU batches are verified on worker threads");
   return created;
 }
@@ -96,6 +97,10 @@ async function runShare(
   lookup: VerifyKeyLookup,
   skipCountLimits: boolean | undefined,
 ): Promise<VerifyOutcome[]> {
+  const sent: number[] = [];
+  const kept: number[] = [];
+  for (let i = 0; i < pdus.length; i++) (sendsAsText(pdus[i]) ? sent : kept).push(i);
+  const text = `[${sent.map((i) => JSON.stringify(pdus[i])).join(",")}]`;
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (request: KeyRequest) => {
     lookup(request.server, request.keyId, request.atTs).then(
@@ -104,7 +109,19 @@ async function runShare(
     );
   });
   try {
-    return await workers.run({ pdus, roomVersion, skipCountLimits, port: port2 }, { transferList: [port2] });
+    const [remote, local] = await Promise.all([
+      sent.length === 0 ? [] : workers.run({ pdus: text, roomVersion, skipCountLimits, port: port2 }, { transferList: [port2] }),
+      verifyEach(
+        kept.map((i) => pdus[i]),
+        roomVersion,
+        lookup,
+        { skipCountLimits },
+      ),
+    ]);
+    const outcomes: VerifyOutcome[] = new Array(pdus.length);
+    sent.forEach((i, k) => (outcomes[i] = fromSent(remote[k]!, pdus[i]!, roomVersion)));
+    kept.forEach((i, k) => (outcomes[i] = local[k]!));
+    return outcomes;
   } finally {
     port1.close();
   }

@@ -1,6 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { JsonObject } from "@/lib/matrix/json-value";
-import { memoizedLookup, verifyEach, type VerifyOutcome } from "@/lib/matrix/verify-many";
+import { toSent, type SentOutcome } from "@/lib/federation/verify-transfer";
+import { memoizedLookup, verifyEach } from "@/lib/matrix/verify-many";
 import type { VerifyKey, VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 
 // A worker of the verification pool (verify-pool.ts): the CPU part of verifying a share of a
@@ -8,7 +9,8 @@ import type { VerifyKey, VerifyKeyLookup } from "@/lib/matrix/verify-keys";
 // thread over the task's port, where the key cache and its database live.
 
 export interface VerifyTask {
-  pdus: JsonObject[];
+  /** A JSON array of the share's PDUs (verify-transfer.ts). */
+  pdus: string;
   roomVersion: string;
   skipCountLimits?: boolean;
   port: MessagePort;
@@ -35,9 +37,11 @@ function portLookup(port: MessagePort): VerifyKeyLookup {
     });
 }
 
-export default async function verifyTask(task: VerifyTask): Promise<VerifyOutcome[]> {
+export default async function verifyTask(task: VerifyTask): Promise<SentOutcome[]> {
   try {
-    return await verifyEach(task.pdus, task.roomVersion, memoizedLookup(portLookup(task.port)), { skipCountLimits: task.skipCountLimits });
+    const pdus = JSON.parse(task.pdus) as JsonObject[];
+    const outcomes = await verifyEach(pdus, task.roomVersion, memoizedLookup(portLookup(task.port)), { skipCountLimits: task.skipCountLimits });
+    return outcomes.map(toSent);
   } finally {
     task.port.close();
   }
