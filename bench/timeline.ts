@@ -23,6 +23,11 @@ interface Row {
   batchP99: number;
   keyBytes: number;
   maxAbsPosition: bigint;
+  /**
+   * This process's CPU time per batch (user + system, helper threads such as the GC's included).
+   * On Postgres, the client's share of a batch; on PGlite the database runs in this process too.
+   */
+  cpuPerBatch: number;
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
@@ -42,6 +47,7 @@ async function keyStats(db: Database, roomId: string) {
 
 async function timed(scenario: string, db: Database, roomId: string, batches: (() => Promise<void>)[]): Promise<Row> {
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (const [i, batch] of batches.entries()) {
     const t = performance.now();
@@ -52,6 +58,7 @@ async function timed(scenario: string, db: Database, roomId: string, batches: ((
     }
   }
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   return {
     scenario,
     events: batches.length * BATCH,
@@ -59,6 +66,7 @@ async function timed(scenario: string, db: Database, roomId: string, batches: ((
     perSecond: (batches.length * BATCH) / seconds,
     batchP50: quantile(latencies, 0.5),
     batchP99: quantile(latencies, 0.99),
+    cpuPerBatch: (used.user + used.system) / 1000 / batches.length,
     ...(await keyStats(db, roomId)),
   };
 }
@@ -148,6 +156,9 @@ async function main() {
         `| ${r.scenario} | ${r.events} | ${r.seconds.toFixed(1)} | ${Math.round(r.perSecond)} | ${r.batchP50.toFixed(1)} | ${r.batchP99.toFixed(1)} | ${r.keyBytes} | ${r.maxAbsPosition} (${r.maxAbsPosition.toString().length} digits) |`,
       );
     }
+    // A busy machine stretches the wall times; this process's CPU time varies less, and on
+    // Postgres tells the client's share of a batch from the database's.
+    console.log(`\nThis process's CPU time per batch: ${rows.map((r) => `${r.scenario} ${r.cpuPerBatch.toFixed(2)} ms`).join(", ")}`);
     console.log(
       `\nDay window, a day of ${day.items} events with ${day.gaps} gaps in a room of ${roomEvents} events: p50 ${day.p50.toFixed(1)} ms (whole day), ${day.p50Paged.toFixed(1)} ms (first page of 100)`,
     );
