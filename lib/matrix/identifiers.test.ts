@@ -11,6 +11,20 @@ describe("server names and IDs", () => {
     expect(isValidServerName(name)).toBe(false),
   );
 
+  it("gives the same answers when asked again (they are remembered), also past the memory's limit", () => {
+    const names = [
+      "example.org",
+      "example.org:99999",
+      "[::1]:8448",
+      "host:port",
+      ...Array.from({ length: 5000 }, (_, i) => (i % 2 ? `h${i}.example` : `h ${i}`)),
+    ];
+    const first = names.map(isValidServerName);
+    expect(names.map(isValidServerName)).toEqual(first);
+    expect(first.slice(0, 4)).toEqual([true, false, true, false]);
+    expect(first.slice(4).filter(Boolean)).toHaveLength(2500);
+  });
+
   it("takes the server part after the first colon", () => {
     expect(serverNameOf("@alice:localhost:43157")).toBe("localhost:43157");
     expect(serverNameOf("$ev:[::1]:8448")).toBe("[::1]:8448");

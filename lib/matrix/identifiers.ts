@@ -13,8 +13,22 @@ export function utf8Length(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
+// Every PDU names a few servers (sender, room, signers), nearly always the same few: remembering
+// the answers spares the regular expressions. The check is a pure function of the name.
+const knownServerNames = new Map<string, boolean>();
+const KNOWN_SERVER_NAMES_LIMIT = 4096;
+
 /** `hostname [":" port]` where hostname is IPv4, `[IPv6]` or a DNS name. */
 export function isValidServerName(name: string): boolean {
+  const known = knownServerNames.get(name);
+  if (known !== undefined) return known;
+  const valid = checkServerName(name);
+  if (knownServerNames.size >= KNOWN_SERVER_NAMES_LIMIT) knownServerNames.clear();
+  knownServerNames.set(name, valid);
+  return valid;
+}
+
+function checkServerName(name: string): boolean {
   let host = name;
   const portMatch = /:(\d{1,5})$/.exec(name);
   if (portMatch && !(name.startsWith("[") && !name.includes("]:"))) {
