@@ -23,6 +23,7 @@ import { checkContentHash } from "@/lib/matrix/event-hashes";
 import { computeEventId } from "@/lib/matrix/event-id";
 import type { JsonObject } from "@/lib/matrix/json-value";
 import { parseJsonObject } from "@/lib/matrix/parse-json";
+import { pduTexts } from "@/lib/matrix/pdu-texts";
 import { redactEvent } from "@/lib/matrix/redaction";
 import { getRoomVersion } from "@/lib/matrix/room-versions";
 import { parseServerKeyResponse } from "@/lib/matrix/server-keys";
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
   rows.push(await measure("  step: parseJson", samples, (s) => parseJsonObject(s.text)));
   rows.push(await measure("  step: event ID (redact + canonical JSON + sha256)", samples, (s) => computeEventId(s.pdu, s.roomVersion)));
   rows.push(await measure("  step: content hash check", samples, (s) => checkContentHash(s.pdu, s.roomVersion)));
+  rows.push(await measure("  step: verifyPdu's one encoding (size, signed bytes, hashed text)", samples, (s) => pduTexts(s.pdu, s.roomVersion)));
   rows.push(
     await measure("  step: ed25519 verify of the redacted copy", samples, (s) => {
       const version = getRoomVersion(s.roomVersion);
