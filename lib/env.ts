@@ -80,6 +80,8 @@ const schema = z.object({
   FEDERATION_BACKOFF_MAX_SECONDS: boundedInt(1, 7 * 86_400, 6 * 3_600),
   /** /backfill answers one backfill fetches ahead of the one being stored (memory: about one answer each). */
   BACKFILL_BATCHES_IN_FLIGHT: boundedInt(1, 16, 3),
+  /** Servers one backfill asks at once where its frontier names several events (branches that merged). */
+  BACKFILL_SERVERS_AT_ONCE: boundedInt(1, 8, 3),
   /**
    * Whether the first view of a day fills that day over federation (waiting a few seconds)
    * before rendering. Off: pages show what is stored and readers fill gaps with the button.

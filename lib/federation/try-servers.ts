@@ -25,6 +25,17 @@ export interface ServerAnswer<T> {
 }
 
 /**
+ * The servers `tryServers` would ask, in its order: not our own, not denied, and not backing off
+ * unless all are (with `retryBackedOff`, the default).
+ */
+export function askableServers(servers: readonly string[], retryBackedOff = true, now = Date.now()): string[] {
+  const own = getOwnServerName();
+  const candidates = [...new Set(servers)].filter((s) => s !== own && !serverDenied(s));
+  const ready = candidates.filter((s) => !backingOff(s, now));
+  return ready.length > 0 || !retryBackedOff ? ready : candidates;
+}
+
+/**
  * Asks `servers` one after the other until one gives a useful answer. Returns it with the server
  * that gave it, or the last unhelpful answer, or undefined when none answered.
  */
@@ -33,11 +44,7 @@ export async function tryServers<T>(
   attempt: (server: string) => Promise<T>,
   options: TryServersOptions<T>,
 ): Promise<ServerAnswer<T> | undefined> {
-  const own = getOwnServerName();
-  const candidates = [...new Set(servers)].filter((s) => s !== own && !serverDenied(s));
-  const now = Date.now();
-  const ready = candidates.filter((s) => !backingOff(s, now));
-  const order = ready.length > 0 || options.retryBackedOff === false ? ready : candidates;
+  const order = askableServers(servers, options.retryBackedOff !== false);
   let fallback: ServerAnswer<T> | undefined;
   for (const server of order) {
     if (options.deadline !== undefined && Date.now() > options.deadline) break;
