@@ -167,8 +167,9 @@ export async function backfillRoom(roomId: string, options: BackfillOptions = {}
     // answer the newer ones filled.
     const mayHoldMore = new Set(answer.filter((part) => part.full).flatMap((part) => part.asked));
     for (const id of wanted) if (!nowStored.has(id) && !mayHoldMore.has(id)) unobtainable.add(id);
-    // Nothing new although the server had the events: the gap would be chosen again forever.
-    if (inserted === 0 && wanted.some((id) => nowStored.has(id))) {
+    // Nothing new, although the events were there (someone else stored them) or a full answer
+    // may still hold more: the same frontier twice would be chosen again forever.
+    if (inserted === 0) {
       const frontier = `${gap.before}|${wanted.join(",")}`;
       if (unproductive.has(frontier)) return { ...report, finished: "no_progress" };
       unproductive.add(frontier);
