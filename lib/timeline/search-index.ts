@@ -69,5 +69,9 @@ export function searchRowsOf(events: readonly SearchableEvent[]): SearchRow[] {
  */
 export async function unindexForSearch(tx: Tx, eventIds: readonly string[]): Promise<void> {
   if (eventIds.length === 0) return;
-  await tx.$executeRaw`DELETE FROM message_search WHERE event_id = ANY(${[...eventIds]}::text[]) OR message_id = ANY(${[...eventIds]}::text[])`;
+  // An edit's row is the only one whose message_id is not its own ID; saying so lets the
+  // planner use the index that holds only those rows (a message's own row is found by event_id).
+  await tx.$executeRaw`
+    DELETE FROM message_search
+    WHERE event_id = ANY(${[...eventIds]}::text[]) OR (message_id = ANY(${[...eventIds]}::text[]) AND message_id <> event_id)`;
 }
