@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import vectors from "@/lib/matrix/__vectors__/base64.json";
@@ -35,5 +36,40 @@ describe("URL-safe unpadded base64", () => {
 
   it("does not accept the standard alphabet", () => {
     expect(() => decodeBase64Url("+/+/Pg")).toThrow(expect.objectContaining({ code: "M_BAD_BASE64" }));
+  });
+});
+
+describe("decoding", () => {
+  const STANDARD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const URL_SAFE = STANDARD.slice(0, 62) + "-_";
+  const text = (alphabet: string) =>
+    fc
+      .array(fc.integer({ min: 0, max: 63 }), { maxLength: 200 })
+      .map((digits) => digits.map((d) => alphabet[d]).join(""))
+      .filter((t) => t.length % 4 !== 1);
+
+  it("gives Node's bytes for every valid text, spare low bits included (property)", () => {
+    fc.assert(
+      fc.property(text(STANDARD), (t) => {
+        expect(Buffer.from(decodeBase64(t)).equals(Buffer.from(t, "base64"))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(text(URL_SAFE), (t) => {
+        expect(Buffer.from(decodeBase64Url(t)).equals(Buffer.from(t, "base64url"))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("round-trips every byte string, padded or not (property)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
+        expect(decodeBase64(encodeBase64(b))).toEqual(b);
+        expect(decodeBase64(Buffer.from(b).toString("base64"))).toEqual(b);
+        expect(decodeBase64Url(encodeBase64Url(b))).toEqual(b);
+      }),
+    );
   });
 });
