@@ -1,4 +1,4 @@
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 type Sql = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
 
@@ -15,10 +15,19 @@ type Sql = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
  */
 export async function appendInvalidation(sql: Sql, tags: readonly string[], soft = false): Promise<void> {
   if (tags.length === 0) return;
-  await sql.$executeRaw`
-    WITH next AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq),
-    gone AS (DELETE FROM page_cache_pages WHERE tags && ${[...tags]}::text[])
-    INSERT INTO page_cache_invalidations (seq, tags, soft) SELECT seq, ${[...tags]}::text[], ${soft} FROM next`;
+  await sql.$executeRaw`WITH ${Prisma.join(invalidationParts(tags, soft))} SELECT 1`;
+}
+
+/**
+ * The entry appendInvalidation writes, as the parts (CTEs) of a statement, for a write that logs
+ * its own changes in the last statement of its transaction (lib/timeline/page-changes.ts).
+ */
+export function invalidationParts(tags: readonly string[], soft: boolean): Prisma.Sql[] {
+  return [
+    Prisma.sql`page_epoch AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq)`,
+    Prisma.sql`page_gone AS (DELETE FROM page_cache_pages WHERE tags && ${[...tags]}::text[])`,
+    Prisma.sql`page_log AS (INSERT INTO page_cache_invalidations (seq, tags, soft) SELECT seq, ${[...tags]}::text[], ${soft} FROM page_epoch)`,
+  ];
 }
 
 /** The last sequence number handed out (committed). */

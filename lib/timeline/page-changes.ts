@@ -1,5 +1,5 @@
-import { Prisma } from "@/lib/generated/prisma/client";
-import { appendInvalidation } from "@/lib/page-cache/log";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { appendInvalidation, invalidationParts } from "@/lib/page-cache/log";
 import { dayTag, latestTag, navTag, quoteAnyTag, quoteTag, roomTag } from "@/lib/page-cache/tags";
 import { dayOf, dayRange } from "@/lib/timeline/day";
 import type { Tx } from "@/lib/timeline/db-types";
@@ -171,12 +171,7 @@ export function finalPageChanges(tx: Tx, changes: PageChanges): Prisma.Sql[] | u
   const soft = collected.soft && changes.soft;
   collected.tags.clear();
   collected.soft = true;
-  if (tags.length === 0) return [];
-  return [
-    Prisma.sql`page_epoch AS (UPDATE page_cache_epoch SET seq = seq + 1 WHERE id = 1 RETURNING seq)`,
-    Prisma.sql`page_gone AS (DELETE FROM page_cache_pages WHERE tags && ${tags}::text[])`,
-    Prisma.sql`page_log AS (INSERT INTO page_cache_invalidations (seq, tags, soft) SELECT seq, ${tags}::text[], ${soft} FROM page_epoch)`,
-  ];
+  return tags.length === 0 ? [] : invalidationParts(tags, soft);
 }
 
 /** Whether an event or gap item lies after the batch (then the batch is not an append). */
