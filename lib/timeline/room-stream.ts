@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 // A room's whole timeline in order, chunk by chunk, for the room export (docs/exports.md).
 // Positions stay inside this module: each chunk continues after the last item read (its row ID,
@@ -67,16 +68,22 @@ export async function* streamRoomTimeline(db: Db, roomId: string, opts: { chunkS
   let sinceEvent = new Set<bigint>();
   let total = 0;
   while (total < maxItems) {
+    // The first chunk has no lower bound; the text says so instead of `$n IS NULL OR …`, which
+    // a generic plan (named statements on Postgres) keeps as a filter: each chunk then read the
+    // room from its start (39 ms a chunk deep in a 100,000-event room against 0.4 ms).
+    const after =
+      lastItem === null
+        ? Prisma.empty
+        : Prisma.sql`AND i.position > COALESCE(
+          (SELECT position FROM timeline_items WHERE id = ${lastItem}::bigint),
+          (SELECT position FROM timeline_items WHERE event_id = ${lastEvent}),
+          -- Neither is left: the room's history was purged, and nothing follows.
+          9223372036854775807)`;
     const rows: Row[] = await db.$queryRaw<Row[]>`
       SELECT i.id, i.kind, i.event_id, e.type, e.sender, e.origin_server_ts, e.pdu, e.redacted, e.denied_reason, e.overruled_reason,
         i.missing_prev_events, i.unknown_successors_of, i.denied_event_id, i.reason, i.ts
       FROM timeline_items i LEFT JOIN events e ON e.event_id = i.event_id
-      WHERE i.room_id = ${roomId}
-        AND (${lastItem}::bigint IS NULL OR i.position > COALESCE(
-          (SELECT position FROM timeline_items WHERE id = ${lastItem}::bigint),
-          (SELECT position FROM timeline_items WHERE event_id = ${lastEvent}),
-          -- Neither is left: the room's history was purged, and nothing follows.
-          9223372036854775807))
+      WHERE i.room_id = ${roomId} ${after}
       ORDER BY i.position LIMIT ${chunkSize}`;
     if (rows.length === 0) return;
     const fresh = rows.filter((r) => !sinceEvent.has(r.id));
