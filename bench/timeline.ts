@@ -141,9 +141,11 @@ async function dayWindow(db: Database): Promise<{ p50: number; p50Paged: number;
 }
 
 async function main() {
-  const db = env.DATABASE_URL ? openDatabase({ url: env.DATABASE_URL }) : openDatabase({ dataDir: "memory://" });
+  const db = env.DATABASE_URL
+    ? openDatabase({ url: env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS })
+    : openDatabase({ dataDir: "memory://" });
   await db.migrate();
-  const engine = env.DATABASE_URL ? "Postgres" : "PGlite (in memory)";
+  const engine = env.DATABASE_URL ? `Postgres (prepared statements ${env.DATABASE_PREPARED_STATEMENTS ? "on" : "off"})` : "PGlite (in memory)";
   try {
     const rows = [await backfillPattern(db), await livePattern(db)];
     const day = await dayWindow(db);

@@ -5,7 +5,8 @@ import { PGlite, type QueryOptions, type Results, type Transaction } from "@elec
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import { getEnv } from "@/lib/env";
+import { statementNamer } from "@/lib/db-statements";
+import { getEnv, type Env } from "@/lib/env";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { migrate, type SqlRunner } from "@/lib/migrate";
 
@@ -39,6 +40,12 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** PGlite's shared_buffers in MiB (Postgres's own default is 128). */
   pgliteSharedBuffersMb?: number;
+  /**
+   * Postgres only: run statements as named (server-side prepared) statements, so that hot ones
+   * are parsed once per connection and may keep a generic plan (lib/db-statements.ts). Default
+   * true; off for a pooler that cannot carry them (DATABASE_PREPARED_STATEMENTS).
+   */
+  preparedStatements?: boolean;
 }
 
 // PGlite's memory is a WebAssembly memory, which grows and never shrinks: whatever a step
@@ -117,7 +124,8 @@ export function openDatabase(options: DatabaseOptions): Database {
     // JIT off on every connection: the archive's statements are short index work, and a plan
     // estimated costly (a room just filled, before ANALYZE) compiled for tens of milliseconds,
     // up to a second, to run for one. PGlite has no JIT.
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, options: "-c jit=off" }) });
+    const statementNameGenerator = (options.preparedStatements ?? true) ? statementNamer() : undefined;
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, options: "-c jit=off" }, { statementNameGenerator }) });
     return {
       prisma,
       async migrate(dir) {
@@ -174,13 +182,15 @@ export function openDatabase(options: DatabaseOptions): Database {
 // Survives Next.js dev-server module reloads, so the process never opens PGlite twice.
 const globalForDb = globalThis as unknown as { archiveDatabase?: Database };
 
+/** What the app's configuration asks openDatabase for. */
+export function databaseOptions(env: Env): DatabaseOptions {
+  return env.DATABASE_URL
+    ? { url: env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS }
+    : { dataDir: path.resolve(env.DATA_DIR, "pglite"), pgliteSharedBuffersMb: env.PGLITE_SHARED_BUFFERS_MB };
+}
+
 export function getDatabase(): Database {
-  if (!globalForDb.archiveDatabase) {
-    const env = getEnv();
-    globalForDb.archiveDatabase = openDatabase(
-      env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.resolve(env.DATA_DIR, "pglite"), pgliteSharedBuffersMb: env.PGLITE_SHARED_BUFFERS_MB },
-    );
-  }
+  globalForDb.archiveDatabase ??= openDatabase(databaseOptions(getEnv()));
   return globalForDb.archiveDatabase;
 }
 

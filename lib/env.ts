@@ -47,6 +47,12 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /**
+   * Run statements on the Postgres server as named prepared statements (lib/db-statements.ts).
+   * Off for a pooler in transaction mode that cannot carry them (pgbouncer before 1.21, or
+   * max_prepared_statements = 0). Not used on embedded PGlite.
+   */
+  DATABASE_PREPARED_STATEMENTS: bool("true"),
   DATA_DIR: z.string().default(".data"),
   /** Embedded PGlite's shared_buffers (MiB): resident for the process's life once touched; the OS caches the files as well. */
   PGLITE_SHARED_BUFFERS_MB: boundedInt(1, 4_096, 16),
