@@ -43,6 +43,12 @@ describe("statementNamer", () => {
     expect(mayName("SELECT id FROM events WHERE redacted_by IS NULL OR redacted")).toBe(true);
     expect(statementNamer()(q(optional))).toBe("");
   });
+
+  it("leaves a text that may hold several commands unnamed: only the simple protocol runs a script", () => {
+    expect(mayName("CREATE TABLE a (n int); INSERT INTO a VALUES (1)")).toBe(false);
+    expect(mayName("SELECT 1;")).toBe(true);
+    expect(mayName("SELECT 1;\n")).toBe(true);
+  });
 });
 
 describe("DATABASE_PREPARED_STATEMENTS", () => {

@@ -31,9 +31,14 @@ export const MAX_NAMED_STATEMENTS = 500;
 /** An optional parameter tested inline: its generic plan cannot use it as an index bound. */
 const OPTIONAL_PARAMETER = /\$\d+(::[a-z_]+(\[\])?)? IS NULL OR\b/i;
 
-/** Whether a statement text may be named (its generic plan is safe). */
+/**
+ * Whether a statement text may be named. Not when its generic plan would be slow, nor when it
+ * may hold several commands: a named statement goes through the extended protocol, which takes
+ * one, where node-postgres sends an unnamed text without parameters as a simple query, which
+ * takes a script. A `;` inside a literal only costs that text its name.
+ */
 export function mayName(sql: string): boolean {
-  return !OPTIONAL_PARAMETER.test(sql);
+  return !OPTIONAL_PARAMETER.test(sql) && !sql.trimEnd().replace(/;$/, "").includes(";");
 }
 
 /**

@@ -57,6 +57,9 @@ describe("database", () => {
     // Past five runs Postgres tried the generic plan, and kept it: the statement is a key lookup.
     expect(named[0]!.generic).toBeGreaterThan(0);
 
+    // A script stays unnamed, so it still runs as one simple query (a named one takes one command).
+    await expect(db.prisma.$executeRawUnsafe("SELECT 1; SELECT 2")).resolves.toBeDefined();
+
     const [current] = await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`;
     const url = new URL(TEST_POSTGRES_URL);
     url.pathname = `/${current!.name}`;
