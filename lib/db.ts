@@ -9,6 +9,7 @@ import { statementNamer } from "@/lib/db-statements";
 import { getEnv, type Env } from "@/lib/env";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { migrate, type SqlRunner } from "@/lib/migrate";
+import { chooseWasmCompilers } from "@/lib/wasm-compiler";
 
 export type Db = PrismaClient;
 
@@ -190,7 +191,12 @@ export function databaseOptions(env: Env): DatabaseOptions {
 }
 
 export function getDatabase(): Database {
-  globalForDb.archiveDatabase ??= openDatabase(databaseOptions(getEnv()));
+  if (!globalForDb.archiveDatabase) {
+    const env = getEnv();
+    // Before PGlite and Prisma compile their WebAssembly (lib/wasm-compiler.ts).
+    chooseWasmCompilers(env.WASM_OPTIMIZING_COMPILER);
+    globalForDb.archiveDatabase = openDatabase(databaseOptions(env));
+  }
   return globalForDb.archiveDatabase;
 }
 
