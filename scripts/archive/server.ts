@@ -15,6 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { SERVER_NODE_FLAGS } from "./node-flags";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -136,7 +137,7 @@ export async function startArchiveServer(opts: ArchiveServerOptions = {}): Promi
   if (role === "worker" && opts.port !== undefined) throw new Error("a worker serves no HTTP: no port");
   ensureBuilt();
   const port = role === "worker" ? undefined : (opts.port ?? (await freeTcpPort()));
-  const args = [SERVER_BUNDLE, "--role", role, ...(port === undefined ? [] : ["-H", "127.0.0.1", "-p", String(port)])];
+  const args = [...SERVER_NODE_FLAGS, SERVER_BUNDLE, "--role", role, ...(port === undefined ? [] : ["-H", "127.0.0.1", "-p", String(port)])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...baseEnv(), NODE_ENV: "production", ...opts.env },
