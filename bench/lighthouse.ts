@@ -20,7 +20,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describeDay, kb, measureDay } from "../e2e/fixtures/page-weight";
 import { BUSY_DAY_MESSAGES, BUSY_DAY_PATH, seedBusyDay } from "../lib/archive/testing/busy-day-seed";
-import { createTestDatabase, TEST_POSTGRES_URL } from "../lib/testing/database";
+import { createTestDatabase } from "../lib/testing/database";
 import { startArchiveServer } from "../scripts/archive/server";
 import { printResult } from "./lib/result";
 import { loadLine } from "./lib/stats";
@@ -99,9 +99,7 @@ async function main() {
   let server: Awaited<ReturnType<typeof startArchiveServer>> | undefined;
   try {
     await seedBusyDay(db.prisma);
-    const url = new URL(TEST_POSTGRES_URL);
-    url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
-    server = await startArchiveServer({ env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", DAY_FILL_ON_VIEW: "false" } });
+    server = await startArchiveServer({ env: { DATABASE_URL: db.url, LOG_LEVEL: "warn", DAY_FILL_ON_VIEW: "false" } });
     const page = `${server.url}${BUSY_DAY_PATH}`;
     const first = await fetch(page);
     if (first.status !== 200) throw new Error(`the day page answered ${first.status}`);

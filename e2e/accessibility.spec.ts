@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { seedDayPageRooms } from "../lib/archive/testing/day-pages-seed";
-import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { createTestDatabase, type PostgresTestDatabase } from "../lib/testing/database";
 import { startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
 
 // Accessibility as axe-core checks it (WCAG 2.x A and AA rules, colour contrast included) on the
@@ -10,17 +10,15 @@ import { startArchiveServer, type ArchiveServer } from "../scripts/archive/serve
 // dark mode and on a desktop and a 390 px phone screen. Real pages from the production server on
 // the day-page seed.
 
-let db: TestDatabase;
+let db: PostgresTestDatabase;
 let archive: ArchiveServer;
 
 test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(300_000);
   db = await createTestDatabase("postgres");
   await seedDayPageRooms(db.prisma);
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
   archive = await startArchiveServer({
-    env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test", DAY_FILL_ON_VIEW: "false" },
+    env: { DATABASE_URL: db.url, LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test", DAY_FILL_ON_VIEW: "false" },
     logFile: testInfo.outputPath("archive.log"),
   });
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { createTestDatabase, type PostgresTestDatabase } from "../lib/testing/database";
 import { BUSY_COUNT, chain, seedDayPageRooms } from "../lib/archive/testing/day-pages-seed";
 import { insertEvents } from "../lib/timeline/insert-events";
 import { testRedact } from "../lib/timeline/testing/events";
@@ -9,17 +9,15 @@ import { startArchiveServer, type ArchiveServer } from "../scripts/archive/serve
 // several past days written through lib/timeline (the federation specs prove how events get
 // there). Days are UTC; each page must show exactly its day, in timeline order.
 
-let db: TestDatabase;
+let db: PostgresTestDatabase;
 let archive: ArchiveServer;
 
 test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(600_000);
   db = await createTestDatabase("postgres");
   await seedDayPageRooms(db.prisma);
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
   archive = await startArchiveServer({
-    env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test" },
+    env: { DATABASE_URL: db.url, LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test" },
     logFile: testInfo.outputPath("archive.log"),
   });
 });

@@ -1,12 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
-import { createTestDatabase, type TestDatabase } from "../lib/testing/database";
+import { createTestDatabase, type PostgresTestDatabase } from "../lib/testing/database";
 
 // The app as a reader gets it: a production Next.js server on a real Postgres database,
 // rendered in Chromium. Rooms are written straight to the database here; the federation
 // e2e tests cover how they get there.
 
-let db: TestDatabase;
+let db: PostgresTestDatabase;
 let archive: ArchiveServer;
 
 test.beforeAll(async ({}, testInfo) => {
@@ -24,10 +24,8 @@ test.beforeAll(async ({}, testInfo) => {
       { roomId: "!closed:hs.test", roomVersion: "11", name: "Members Only", historyVisibility: "shared" },
     ],
   });
-  const url = new URL(process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
-  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
   archive = await startArchiveServer({
-    env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn" },
+    env: { DATABASE_URL: db.url, LOG_LEVEL: "warn" },
     logFile: testInfo.outputPath("archive.log"),
   });
 });

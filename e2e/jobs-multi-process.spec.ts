@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { dayPagePath, roomBasePath } from "../lib/archive/room-paths";
 import { isoDate } from "../lib/archive/day-range";
-import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { createTestDatabase, type PostgresTestDatabase } from "../lib/testing/database";
 import { checkHonestGaps, checkShape, checkStability, checkTopology, snapshot, type Snapshot } from "../lib/timeline/testing/invariants";
 import type { ArchiveProcess } from "../scripts/archive/server";
 import type { Testbed } from "../scripts/testbed/index";
@@ -24,13 +24,11 @@ const STEP_EVENTS = 500;
 let bed: Testbed;
 const testbed = useTestbed({ homeservers: 1 }, (ready) => ({ bed } = ready));
 
-let db: TestDatabase;
+let db: PostgresTestDatabase;
 let databaseUrl: string;
 test.beforeAll(async () => {
   db = await createTestDatabase("postgres");
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
-  databaseUrl = url.toString();
+  databaseUrl = db.url;
 });
 test.afterAll(async () => {
   await db?.close();

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { chain } from "../lib/archive/testing/day-pages-seed";
-import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { createTestDatabase, type PostgresTestDatabase } from "../lib/testing/database";
 import { denyEvent } from "../lib/timeline/deny";
 import { insertEvents } from "../lib/timeline/insert-events";
 import { noteRoomChanged } from "../lib/timeline/page-changes";
@@ -22,7 +22,7 @@ const DAY2 = "2026-11-21";
 const at = (day: string, hhmm: string) => BigInt(Date.parse(`${day}T${hhmm}:00Z`));
 const text = (body: string, extra: Record<string, unknown> = {}) => ({ msgtype: "m.text", body, ...extra });
 
-let db: TestDatabase;
+let db: PostgresTestDatabase;
 let a: ArchiveServer;
 let b: ArchiveServer;
 let depth = 100;
@@ -51,9 +51,7 @@ test.beforeAll(async ({}, testInfo) => {
     ]),
     redact: testRedact,
   });
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
-  env = { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test", DAY_FILL_ON_VIEW: "false" };
+  env = { DATABASE_URL: db.url, LOG_LEVEL: "warn", ARCHIVE_BASE_URL: "https://archive.test", DAY_FILL_ON_VIEW: "false" };
   // a and b keep pages in memory only, so that each of their answers says which tier gave it;
   // the database tier has a test of its own.
   a = await startArchiveServer({ env: { ...env, PAGE_CACHE_DISK_MB: "0" }, logFile: testInfo.outputPath("a.log") });

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { BUSY_DAY_MESSAGES, BUSY_DAY_PATH, seedBusyDay } from "../lib/archive/testing/busy-day-seed";
-import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from "../lib/testing/database";
+import { createTestDatabase, type PostgresTestDatabase } from "../lib/testing/database";
 import { startArchiveServer, type ArchiveServer } from "../scripts/archive/server";
 import { describeDay, measureDay } from "./fixtures/page-weight";
 
@@ -10,17 +10,15 @@ import { describeDay, measureDay } from "./fixtures/page-weight";
 // the machine, so they are a test. The day is readable without JavaScript: every message is in the
 // HTML a browser without scripts shows.
 
-let db: TestDatabase;
+let db: PostgresTestDatabase;
 let archive: ArchiveServer;
 
 test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(300_000);
   db = await createTestDatabase("postgres");
   await seedBusyDay(db.prisma);
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${(await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name}`;
   archive = await startArchiveServer({
-    env: { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", DAY_FILL_ON_VIEW: "false" },
+    env: { DATABASE_URL: db.url, LOG_LEVEL: "warn", DAY_FILL_ON_VIEW: "false" },
     logFile: testInfo.outputPath("archive.log"),
   });
 });

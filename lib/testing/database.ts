@@ -6,6 +6,8 @@ export type TestDatabaseKind = "postgres" | "pglite";
 
 export interface TestDatabase extends Database {
   kind: TestDatabaseKind;
+  /** The database's own URL on the Postgres server, for a server process to open it too. */
+  url?: string;
 }
 
 /** The Postgres server integration tests use; override with TEST_POSTGRES_URL. */
@@ -24,6 +26,11 @@ function testDatabaseKind(): TestDatabaseKind {
  * A fresh, migrated database for one test file: a new database on the Postgres server
  * (dropped on close), or an in-memory PGlite.
  */
+/** A test database on the Postgres server, which a server process can open by its URL. */
+export type PostgresTestDatabase = TestDatabase & { url: string };
+
+export async function createTestDatabase(kind: "postgres"): Promise<PostgresTestDatabase>;
+export async function createTestDatabase(kind?: TestDatabaseKind): Promise<TestDatabase>;
 export async function createTestDatabase(kind = testDatabaseKind()): Promise<TestDatabase> {
   if (kind === "pglite") {
     const db = openDatabase({ dataDir: "memory://" });
@@ -48,6 +55,7 @@ export async function createTestDatabase(kind = testDatabaseKind()): Promise<Tes
   return {
     ...db,
     kind,
+    url: url.toString(),
     async close() {
       await db.close();
       const dropper = new pg.Client({ connectionString: TEST_POSTGRES_URL });
