@@ -7,8 +7,8 @@
  *
  * 1. Day page. A room with 500 messages on one UTC day. The archive (production `npm start`,
  *    embedded PGlite, or with --database postgres a new database on the Postgres server of
- *    TEST_POSTGRES_URL, dropped at the end) serves that day as pages of 150 events (DAY_PAGE_SIZE), so "the day" is its
- *    four pages fetched in turn, and "page 1" its first page. Against it: Synapse's client API
+ *    TEST_POSTGRES_URL, dropped at the end) serves that day as pages of 150 events
+ *    (DAY_PAGE_SIZE), so "the day" is its four pages fetched in turn, and "page 1" its first page. Against it: Synapse's client API
  *    `/messages?dir=f&limit=500` (and `limit=150` for page 1) from a token at the day's start
  *    (found once with `/timestamp_to_event` + `/context`, not timed: the cheapest thing an
  *    archive rendering from the homeserver must do per page). Cold: the first request after both
